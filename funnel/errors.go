@@ -1,0 +1,34 @@
+package funnel
+
+import "errors"
+
+// Sentinel errors. Every error the package returns wraps one of these, so
+// hosts test with [errors.Is]; the typed errors ([MoveError], [SpecError],
+// [ReplayError]) carry the details for [errors.As].
+var (
+	// ErrInvalidStage: a stage identifier is malformed (see [Stage]).
+	ErrInvalidStage = errors.New("funnel: invalid stage identifier")
+	// ErrUnknownStage: the model does not declare the stage.
+	ErrUnknownStage = errors.New("funnel: unknown stage")
+	// ErrNotAllowed: the model has no such move from the current stage.
+	ErrNotAllowed = errors.New("funnel: move not allowed")
+	// ErrReasonRequired: the move needs a reason code and has none.
+	ErrReasonRequired = errors.New("funnel: reason required")
+	// ErrUnknownReason: the reason code is not one the model (or the
+	// edge) accepts.
+	ErrUnknownReason = errors.New("funnel: reason not allowed")
+	// ErrTimeTravel: the move is dated before the state's last move.
+	ErrTimeTravel = errors.New("funnel: move earlier than the last move")
+	// ErrVersionConflict: the state's version is not the one the move
+	// expected (optimistic concurrency: re-read and retry).
+	ErrVersionConflict = errors.New("funnel: version conflict")
+	// ErrGuard: a guard attached to the move refused it.
+	ErrGuard = errors.New("funnel: guard refused the move")
+	// ErrInvalidMove: the move itself is malformed (no target, zero time).
+	ErrInvalidMove = errors.New("funnel: invalid move")
+	// ErrInvalidSpec: a [Spec] failed validation.
+	ErrInvalidSpec = errors.New("funnel: invalid spec")
+	// ErrReplay: an event log cannot be replayed (duplicate IDs, version
+	// gaps, moves the model forbids, facts that disagree).
+	ErrReplay = errors.New("funnel: replay failed")
+)

@@ -1,0 +1,34 @@
+package funnel
+
+import "time"
+
+// Move asks a [Model] to take a contact to another stage. The host builds
+// one for every lifecycle change it wants (a form fill, a sales decision, a
+// handoff rule) and passes it to [Model.Apply] with the contact's [State].
+//
+// The zero value is not a valid move: To and At are required.
+type Move struct {
+	// To is the target stage.
+	To Stage
+	// At is when the move happened, in the host's clock. It must not be
+	// earlier than the state's last move ([ErrTimeTravel]).
+	At time.Time
+	// Actor says who or what made the move: a user ID, a rule name,
+	// "system". Copied to the event; never interpreted.
+	Actor string
+	// Reason is required for backward moves, detours and returns, and must
+	// then be one the model allows on that edge. Optional on forward moves;
+	// when given it must still be a code the model declares.
+	Reason ReasonCode
+	// Note is free text copied to the event (a rep's comment).
+	Note string
+	// EventID is the host's identifier for the resulting event (a UUID, a
+	// log offset). Optional, but when set it makes re-delivery detectable:
+	// see [State.LastEventID] and [Model.Replay].
+	EventID string
+	// CheckVersion turns on optimistic concurrency: the move fails with
+	// [ErrVersionConflict] unless the state's Version equals
+	// ExpectedVersion (the version the host read before deciding).
+	CheckVersion    bool
+	ExpectedVersion uint64
+}

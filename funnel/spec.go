@@ -1,0 +1,66 @@
+package funnel
+
+// Spec is the plain description of a lifecycle that [New] validates and
+// compiles into a [Model]. Build it in Go or load it from JSON with
+// [ParseSpec]; start from [DefaultSpec] or [WaterfallSpec] to customise
+// (add, rename, reorder or remove stages).
+//
+// The forward path is implicit: the Forward stages in the order listed.
+// Moving to the next one is always allowed, to a later one when AllowSkip
+// is set. Every other move (backward, into or out of a detour) must be
+// declared in Moves, with the reason codes it accepts.
+type Spec struct {
+	// ID names the model; it is copied to every event.
+	ID string `json:"id"`
+	// Entry is the stage a new contact enters first. Empty means the first
+	// Forward stage. With AllowSkip a contact may also enter at any later
+	// forward stage (an imported customer, say).
+	Entry Stage `json:"entry,omitempty"`
+	// AllowSkip lets forward moves skip stages (Lead → SQL).
+	AllowSkip bool `json:"allow_skip"`
+	// Stages lists every stage, the forward ones in path order.
+	Stages []StageSpec `json:"stages"`
+	// Moves declares the edges beyond the plain forward path, and forward
+	// edges that carry guards.
+	Moves []MoveSpec `json:"moves,omitempty"`
+	// Reasons lists every reason code the model accepts.
+	Reasons []ReasonSpec `json:"reasons,omitempty"`
+	// Guards are the host's checks, referred to by name from
+	// [MoveSpec.Guards]. They are code, so they are not part of the JSON
+	// form: attach them after [ParseSpec].
+	Guards []Guard `json:"-"`
+}
+
+// StageSpec declares one stage.
+type StageSpec struct {
+	ID    Stage  `json:"id"`
+	Label string `json:"label,omitempty"`
+	Team  Team   `json:"team"`
+	Kind  Kind   `json:"kind"`
+}
+
+// MoveSpec declares one edge From → To.
+type MoveSpec struct {
+	From Stage `json:"from"`
+	To   Stage `json:"to"`
+	// Reasons are the codes this edge accepts. Backward moves, detours and
+	// returns require one of them; a forward edge may leave it empty.
+	Reasons []ReasonCode `json:"reasons,omitempty"`
+	// Guards name entries of [Spec.Guards] that must all pass.
+	Guards []string `json:"guards,omitempty"`
+}
+
+// ReasonSpec declares one reason code with a human label.
+type ReasonSpec struct {
+	Code  ReasonCode `json:"code"`
+	Label string     `json:"label,omitempty"`
+}
+
+// Guard is a host rule attached to moves by name, such as "sql_needs_owner".
+// Check returns nil to allow the move, or an error that says why not; the
+// model wraps it in a [MoveError] matching [ErrGuard]. Check must be pure
+// and safe for concurrent use: [Model.Apply] and [Model.Can] call it.
+type Guard struct {
+	Name  string
+	Check func(s State, m Move) error
+}
