@@ -1,0 +1,161 @@
+package scoring
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Axis names one of the two score axes of the method.
+type Axis string
+
+// The two axes. Fit is how well the prospect's needs match the offer;
+// interest is how much the prospect engages.
+const (
+	AxisFit      Axis = "fit"
+	AxisInterest Axis = "interest"
+)
+
+// Quadrant is a cell of the 2×2 fit/interest matrix.
+type Quadrant string
+
+// The four cells of the matrix.
+const (
+	HighFitHighInterest Quadrant = "high_fit_high_interest"
+	HighFitLowInterest  Quadrant = "high_fit_low_interest"
+	LowFitHighInterest  Quadrant = "low_fit_high_interest"
+	LowFitLowInterest   Quadrant = "low_fit_low_interest"
+)
+
+// QuadrantOf returns the cell for the two band sides.
+func QuadrantOf(fitHigh, interestHigh bool) Quadrant {
+	switch {
+	case fitHigh && interestHigh:
+		return HighFitHighInterest
+	case fitHigh:
+		return HighFitLowInterest
+	case interestHigh:
+		return LowFitHighInterest
+	default:
+		return LowFitLowInterest
+	}
+}
+
+// Action is what the method says to do with a lead in a quadrant.
+type Action string
+
+// The method's actions, one per quadrant.
+const (
+	ActionContactNow   Action = "contact_now"    // high fit, high interest: sales contacts now
+	ActionNurture      Action = "nurture"        // high fit, low interest: marketing nurtures
+	ActionOfferGap     Action = "offer_gap"      // low fit, high interest: product feedback
+	ActionDoNotContact Action = "do_not_contact" // low fit, low interest
+)
+
+// Action returns the method's action for the quadrant, or "" for an
+// unknown quadrant.
+func (q Quadrant) Action() Action {
+	switch q {
+	case HighFitHighInterest:
+		return ActionContactNow
+	case HighFitLowInterest:
+		return ActionNurture
+	case LowFitHighInterest:
+		return ActionOfferGap
+	case LowFitLowInterest:
+		return ActionDoNotContact
+	}
+	return ""
+}
+
+// EntryKind tells what produced a ledger [Entry].
+type EntryKind string
+
+// Kinds of ledger entries.
+const (
+	// EntryRule is a built-in rule (a field rule or an activity rule).
+	EntryRule EntryKind = "rule"
+	// EntryCriterion is a host-supplied [Criterion].
+	EntryCriterion EntryKind = "criterion"
+	// EntryGroupCap is the adjustment a group's cap made to the sum of its rules.
+	EntryGroupCap EntryKind = "group_cap"
+	// EntryAxisCap is the adjustment an axis's minimum or maximum made to its sum.
+	EntryAxisCap EntryKind = "axis_cap"
+)
+
+// Entry is one line of a score's ledger. The Points of all entries of an
+// axis add up exactly to that axis's total in the [Result].
+//
+// For a rule, Raw is the points before decay (points × Count), Decayed
+// the points after the window and decay, and Points what the rule
+// contributes after its own cap. Group and axis caps appear as entries
+// of their own (kind [EntryGroupCap] and [EntryAxisCap]) whose Points is
+// the adjustment, so no contribution is silently changed.
+type Entry struct {
+	Kind  EntryKind
+	Axis  Axis
+	Name  string // rule or criterion name; group name; axis name for an axis cap
+	Group string // the rule's group, if any
+
+	Count   int             // activities counted (1 for a matching field rule)
+	Raw     decimal.Decimal // before decay
+	Decayed decimal.Decimal // after window and decay, before the rule cap
+	Points  decimal.Decimal // contribution to the axis total
+
+	First, Last time.Time // oldest and newest activity counted (zero for field rules)
+	Reason      string    // why the rule fired, in words a sales rep reads
+}
+
+// Equal reports whether e and o are the same entry (decimals and times
+// compared by value).
+func (e Entry) Equal(o Entry) bool {
+	return e.Kind == o.Kind && e.Axis == o.Axis && e.Name == o.Name && e.Group == o.Group &&
+		e.Count == o.Count && e.Raw.Equal(o.Raw) && e.Decayed.Equal(o.Decayed) &&
+		e.Points.Equal(o.Points) && e.First.Equal(o.First) && e.Last.Equal(o.Last) &&
+		e.Reason == o.Reason
+}
+
+// Result is the outcome of scoring one lead with one model at one time.
+// It is a plain value: safe to copy, compare with [Result.Equal] and
+// share between goroutines.
+type Result struct {
+	ModelID      string
+	ModelVersion int
+	At           time.Time // the "now" the lead was scored at
+
+	Fit, Interest decimal.Decimal
+
+	FitGrade, InterestGrade string // e.g. "A", "1"
+	Label                   string // FitGrade + InterestGrade, e.g. "A1"
+
+	FitHigh, InterestHigh bool // band side after hysteresis
+	Quadrant              Quadrant
+	Action                Action
+
+	Ledger []Entry // contributions; sums exactly to Fit and Interest
+}
+
+// Equal reports whether r and o are the same result.
+func (r Result) Equal(o Result) bool {
+	if r.ModelID != o.ModelID || r.ModelVersion != o.ModelVersion || !r.At.Equal(o.At) ||
+		!r.Fit.Equal(o.Fit) || !r.Interest.Equal(o.Interest) ||
+		r.FitGrade != o.FitGrade || r.InterestGrade != o.InterestGrade || r.Label != o.Label ||
+		r.FitHigh != o.FitHigh || r.InterestHigh != o.InterestHigh ||
+		r.Quadrant != o.Quadrant || r.Action != o.Action || len(r.Ledger) != len(o.Ledger) {
+		return false
+	}
+	for i := range r.Ledger {
+		if !r.Ledger[i].Equal(o.Ledger[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Total returns the axis total of the result.
+func (r Result) Total(a Axis) decimal.Decimal {
+	if a == AxisFit {
+		return r.Fit
+	}
+	return r.Interest
+}
