@@ -29,6 +29,20 @@ var (
 	// ErrInvalidSpec: a [Spec] failed validation.
 	ErrInvalidSpec = errors.New("funnel: invalid spec")
 	// ErrReplay: an event log cannot be replayed (duplicate IDs, version
-	// gaps, moves the model forbids, facts that disagree).
+	// gaps, moves the model forbids, facts that disagree). A [ReplayError]
+	// matches it together with the precise cause.
 	ErrReplay = errors.New("funnel: replay failed")
+	// ErrDuplicateEvent: an event ID was seen before (in a log given to
+	// [Model.Replay]), or a move reuses the state's last event ID for a
+	// different move.
+	ErrDuplicateEvent = errors.New("funnel: duplicate event ID")
+	// ErrVersionGap: an event's version is not the previous one plus one.
+	ErrVersionGap = errors.New("funnel: version gap")
+	// ErrEventMismatch: a recorded event disagrees with what the model
+	// derives from it (From, Kind, FirstEntry, Stay, Lead), or records a move
+	// to the stage the contact was already in.
+	ErrEventMismatch = errors.New("funnel: event disagrees with the model")
+	// ErrInvalidState: the state given to [Model.Apply] is inconsistent
+	// (its current stage has no facts, or it has facts but no stage).
+	ErrInvalidState = errors.New("funnel: inconsistent state")
 )

@@ -1,0 +1,642 @@
+package funnel
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Model is a validated, compiled lifecycle: the stages of a [Spec], the
+// moves allowed between them and the reason codes they accept. Build one
+// with [New] (or [MustNew], [Default], [Waterfall], [Load]) and share it:
+// a Model is immutable and safe for concurrent use by any number of
+// goroutines. It keeps no per-contact state; the host passes a [State] to
+// [Model.Apply] and stores the one it gets back.
+//
+// Internally the spec is compiled into dense int-indexed tables (a perfect
+// hash from stage to index and an n×n edge matrix), so that a successful
+// Apply costs a few nanoseconds and allocates nothing in steady state.
+type Model struct {
+	id        string
+	entry     int
+	allowSkip bool
+	spec      Spec // private deep copy, returned by Spec as a copy
+
+	stages  []StageSpec
+	rank    []int // position on the forward path, -1 for detours and terminals
+	forward []int // stage indices of the forward path, in order
+	n       int
+	cells   []int16 // n*n: index into edges, or -1 when the move is not allowed
+	edges   []edge
+	reasons map[ReasonCode]struct{}
+	guards  []Guard
+	lookup  stageIndex
+}
+
+// edge is one compiled move From → To.
+type edge struct {
+	from, to int
+	kind     MoveKind
+	declared bool
+	// needReason: backward moves, detours, returns and moves across detours.
+	needReason bool
+	// reasons accepted on this edge; nil means any code the model declares.
+	reasons []ReasonCode
+	guards  []int // indices into Model.guards
+}
+
+// ID returns the model's ID, copied to every event.
+func (m *Model) ID() string { return m.id }
+
+// Entry returns the stage a new contact enters first.
+func (m *Model) Entry() Stage { return m.stages[m.entry].ID }
+
+// AllowSkip reports whether forward moves may skip stages.
+func (m *Model) AllowSkip() bool { return m.allowSkip }
+
+// Spec returns a deep copy of the spec the model was built from (with the
+// defaults New filled in, such as Entry).
+func (m *Model) Spec() Spec { return m.spec.clone() }
+
+// Stages returns the model's stages in declaration order. The slice is a
+// copy.
+func (m *Model) Stages() []StageSpec { return slices.Clone(m.stages) }
+
+// Stage returns the declaration of stage s, and false if the model does
+// not declare it.
+func (m *Model) Stage(s Stage) (StageSpec, bool) {
+	i := m.lookup.find(s)
+	if i < 0 {
+		return StageSpec{}, false
+	}
+	return m.stages[i], true
+}
+
+// Rank returns the 0-based position of s on the forward path, and false
+// for detours, terminals and stages the model does not declare. Reports use
+// it to read "reached B or any later stage": a contact reached B when it
+// entered any stage of rank ≥ Rank(B).
+func (m *Model) Rank(s Stage) (int, bool) {
+	i := m.lookup.find(s)
+	if i < 0 || m.rank[i] < 0 {
+		return 0, false
+	}
+	return m.rank[i], true
+}
+
+// Path returns the forward stages in path order.
+func (m *Model) Path() []Stage {
+	out := make([]Stage, len(m.forward))
+	for k, i := range m.forward {
+		out[k] = m.stages[i].ID
+	}
+	return out
+}
+
+// Reasons returns the reason codes the model declares, in declaration
+// order. The slice is a copy.
+func (m *Model) Reasons() []ReasonSpec { return slices.Clone(m.spec.Reasons) }
+
+// Edge describes one move a model allows, for tools that walk the graph
+// (renderers, [funneltest], a UI listing the possible next stages).
+type Edge struct {
+	// From is the stage left; empty for entry moves.
+	From Stage
+	To   Stage
+	Kind MoveKind
+	// Declared is true for edges listed in [Spec.Moves] (as opposed to the
+	// implicit forward path, skips and entries).
+	Declared bool
+	// ReasonRequired is true for backward moves, detours, returns and moves
+	// across detours.
+	ReasonRequired bool
+	// Reasons are the codes the edge accepts; empty means any code the model
+	// declares (and then a reason is optional).
+	Reasons []ReasonCode
+	// Guards name the guards that must pass.
+	Guards []string
+}
+
+// Edges returns every allowed move: the entry moves first (From empty),
+// then for each stage in declaration order its moves in declaration order
+// of the target. The result is freshly allocated and deterministic.
+func (m *Model) Edges() []Edge {
+	var out []Edge
+	for _, t := range m.entryTargets() {
+		out = append(out, Edge{To: m.stages[t].ID, Kind: MoveEntry})
+	}
+	for from := 0; from < m.n; from++ {
+		out = append(out, m.edgesFrom(from)...)
+	}
+	return out
+}
+
+// EdgesFrom returns the moves allowed out of stage s (the entry moves when
+// s is empty), in declaration order of the target; nil for an unknown or
+// terminal stage.
+func (m *Model) EdgesFrom(s Stage) []Edge {
+	if s == "" {
+		var out []Edge
+		for _, t := range m.entryTargets() {
+			out = append(out, Edge{To: m.stages[t].ID, Kind: MoveEntry})
+		}
+		return out
+	}
+	i := m.lookup.find(s)
+	if i < 0 {
+		return nil
+	}
+	return m.edgesFrom(i)
+}
+
+func (m *Model) edgesFrom(from int) []Edge {
+	var out []Edge
+	for to := 0; to < m.n; to++ {
+		c := m.cells[from*m.n+to]
+		if c < 0 {
+			continue
+		}
+		e := &m.edges[c]
+		ed := Edge{
+			From: m.stages[from].ID, To: m.stages[to].ID, Kind: e.kind,
+			Declared: e.declared, ReasonRequired: e.needReason,
+			Reasons: slices.Clone(e.reasons),
+		}
+		for _, g := range e.guards {
+			ed.Guards = append(ed.Guards, m.guards[g].Name)
+		}
+		out = append(out, ed)
+	}
+	return out
+}
+
+// entryTargets lists the stages a new contact may enter.
+func (m *Model) entryTargets() []int {
+	out := []int{m.entry}
+	if m.allowSkip {
+		for _, i := range m.forward[m.rank[m.entry]+1:] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// MoveError is the error [Model.Apply] and [Model.Can] return when a move
+// is refused. Err is one of the sentinels ([ErrUnknownStage],
+// [ErrNotAllowed], [ErrReasonRequired], [ErrUnknownReason],
+// [ErrTimeTravel], [ErrVersionConflict], [ErrGuard], [ErrInvalidMove],
+// [ErrInvalidState], [ErrDuplicateEvent]); for a guard, Cause is the
+// guard's own error. errors.Is matches both.
+type MoveError struct {
+	From   Stage      // the state's stage (empty before the first move)
+	To     Stage      // the move's target
+	Kind   MoveKind   // the kind of move, when the edge is known
+	Reason ReasonCode // the move's reason, if any
+	Guard  string     // the guard that refused the move
+	// Expected and Actual are the versions of a version conflict.
+	Expected, Actual uint64
+	// Err is the sentinel; Cause the underlying error of a guard.
+	Err   error
+	Cause error
+}
+
+func (e *MoveError) Error() string {
+	from := string(e.From)
+	if from == "" {
+		from = "(start)"
+	}
+	msg := "funnel: move " + from + " → " + string(e.To) + ": " + trimPrefix(e.Err)
+	switch e.Err {
+	case ErrUnknownReason:
+		msg += fmt.Sprintf(" (%q)", string(e.Reason))
+	case ErrVersionConflict:
+		msg += fmt.Sprintf(" (expected version %d, state has %d)", e.Expected, e.Actual)
+	case ErrGuard:
+		msg += fmt.Sprintf(" %q", e.Guard)
+	}
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the sentinel and, for a guard, its cause.
+func (e *MoveError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Err, e.Cause}
+	}
+	return []error{e.Err}
+}
+
+// ReplayError reports the first event of a log that [Model.Replay] cannot
+// apply: its position in the slice, its ID and why. It matches [ErrReplay]
+// and its cause (a sentinel such as [ErrVersionGap], or a [*MoveError]).
+type ReplayError struct {
+	Index   int
+	EventID string
+	Err     error
+}
+
+func (e *ReplayError) Error() string {
+	return fmt.Sprintf("funnel: replay event %d (id %q): %s", e.Index, e.EventID, trimPrefix(e.Err))
+}
+
+// Unwrap returns [ErrReplay] and the cause.
+func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, e.Err} }
+
+// trimPrefix returns err's text without the package's "funnel: " prefix.
+func trimPrefix(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	s := err.Error()
+	const p = "funnel: "
+	if len(s) > len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}
+
+// plan is a checked move, ready to be committed.
+type plan struct {
+	noop     bool
+	from, to int // stage indices; from is -1 for the entry move
+	kind     MoveKind
+	fromFact int // index in State.Facts, -1 for the entry move
+	toFact   int // index in State.Facts, -1 for a first entry
+}
+
+// Can reports whether [Model.Apply] would accept mv for state s, running
+// exactly the same checks (guards included) without building anything.
+// It returns nil for a no-op move to the current stage.
+func (m *Model) Can(s State, mv Move) error {
+	_, err := m.check(s, mv, true)
+	return err
+}
+
+// Apply moves the contact in state s as mv asks and returns the new state
+// and the audit event, or an error (a [*MoveError]) and s unchanged.
+//
+// The checks, in order: the move is well formed (target set, time set:
+// [ErrInvalidMove]); the target stage is declared ([ErrUnknownStage]); a
+// move to the current stage is a no-op and returns (s, Event{}, nil); the
+// move's EventID is not the state's last event ID ([ErrDuplicateEvent]);
+// the expected version matches when CheckVersion is set
+// ([ErrVersionConflict]); the move is not dated before the last one
+// ([ErrTimeTravel]); the model allows the edge ([ErrNotAllowed]); a
+// reason is given where required ([ErrReasonRequired]) and accepted
+// ([ErrUnknownReason]); the edge's guards pass ([ErrGuard]).
+//
+// Like append, Apply may reuse the Facts storage of s for the returned
+// state: keep the returned value, and [State.Clone] s first if the old
+// value must survive. A successful Apply allocates nothing unless the
+// contact enters a stage for the first time and Facts needs to grow.
+func (m *Model) Apply(s State, mv Move) (State, Event, error) {
+	p, err := m.check(s, mv, true)
+	if err != nil {
+		return s, Event{}, err
+	}
+	if p.noop {
+		return s, Event{}, nil
+	}
+	return m.commit(s, mv, p)
+}
+
+// check runs every check of Apply and returns the plan.
+func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
+	if mv.To == "" || mv.At.IsZero() {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidMove}
+	}
+	to := m.lookup.find(mv.To)
+	if to < 0 {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrUnknownStage}
+	}
+	p := plan{from: -1, to: to, fromFact: -1, toFact: -1}
+	if s.Stage != "" {
+		p.from = m.lookup.find(s.Stage)
+		if p.from < 0 {
+			return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrUnknownStage}
+		}
+		if p.from == to {
+			p.noop = true
+			return p, nil
+		}
+	}
+	// Find the facts of both stages in one pass.
+	for i := range s.Facts {
+		switch s.Facts[i].Stage {
+		case s.Stage:
+			p.fromFact = i
+		case mv.To:
+			p.toFact = i
+		}
+	}
+	if (p.from >= 0) != (p.fromFact >= 0) {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
+	}
+	if mv.EventID != "" && mv.EventID == s.LastEventID {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrDuplicateEvent}
+	}
+	if mv.CheckVersion && mv.ExpectedVersion != s.Version {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason,
+			Expected: mv.ExpectedVersion, Actual: s.Version, Err: ErrVersionConflict}
+	}
+	if p.from < 0 {
+		// Entry move: into the entry stage, or a later forward stage with
+		// AllowSkip. Reasons are optional, from the model's list.
+		r := m.rank[to]
+		if to != m.entry && !(m.allowSkip && r > m.rank[m.entry]) {
+			return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrNotAllowed}
+		}
+		p.kind = MoveEntry
+		if mv.Reason != "" {
+			if _, ok := m.reasons[mv.Reason]; !ok {
+				return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrUnknownReason}
+			}
+		}
+		return p, nil
+	}
+	if mv.At.Before(s.Since) {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrTimeTravel}
+	}
+	c := m.cells[p.from*m.n+to]
+	if c < 0 {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: m.classify(p.from, to), Err: ErrNotAllowed}
+	}
+	e := &m.edges[c]
+	p.kind = e.kind
+	if mv.Reason == "" {
+		if e.needReason {
+			return plan{}, &MoveError{From: s.Stage, To: mv.To, Kind: e.kind, Err: ErrReasonRequired}
+		}
+	} else if !m.acceptsReason(e, mv.Reason) {
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: e.kind, Err: ErrUnknownReason}
+	}
+	if guards {
+		for _, g := range e.guards {
+			if err := m.guards[g].Check(s, mv); err != nil {
+				return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: e.kind,
+					Guard: m.guards[g].Name, Err: ErrGuard, Cause: err}
+			}
+		}
+	}
+	return p, nil
+}
+
+func (m *Model) acceptsReason(e *edge, r ReasonCode) bool {
+	if e.reasons == nil {
+		_, ok := m.reasons[r]
+		return ok
+	}
+	for _, c := range e.reasons {
+		if c == r {
+			return true
+		}
+	}
+	return false
+}
+
+// commit builds the new state and event of a checked move.
+func (m *Model) commit(s State, mv Move, p plan) (State, Event, error) {
+	ev := Event{
+		ID: mv.EventID, Lead: s.Lead, Model: m.id, Version: s.Version + 1,
+		At: mv.At, From: s.Stage, To: mv.To, Kind: p.kind,
+		Actor: mv.Actor, Reason: mv.Reason, Note: mv.Note,
+	}
+	if p.fromFact >= 0 {
+		ev.Stay = mv.At.Sub(s.Since)
+		f := &s.Facts[p.fromFact]
+		f.LastExited = mv.At
+		f.Cumulative = addSat(f.Cumulative, ev.Stay)
+	}
+	if p.toFact >= 0 {
+		f := &s.Facts[p.toFact]
+		f.LastEntered = mv.At
+		f.Entries++
+	} else {
+		ev.FirstEntry = true
+		s.Facts = append(s.Facts, StageFacts{
+			Stage: m.stages[p.to].ID, FirstEntered: mv.At, LastEntered: mv.At, Entries: 1,
+		})
+	}
+	s.Stage = m.stages[p.to].ID
+	s.Version = ev.Version
+	s.Since = mv.At
+	s.LastEventID = mv.EventID
+	return s, ev, nil
+}
+
+// addSat adds two non-negative durations, saturating instead of
+// overflowing.
+func addSat(a, b time.Duration) time.Duration {
+	if b > 0 && a > maxDuration-b {
+		return maxDuration
+	}
+	return a + b
+}
+
+const maxDuration = time.Duration(1<<63 - 1)
+
+// classify returns the kind of a move between two stages, whether or not
+// the model allows it.
+func (m *Model) classify(from, to int) MoveKind {
+	rf, rt := m.rank[from], m.rank[to]
+	switch {
+	case rf >= 0 && rt >= 0:
+		switch {
+		case rt == rf+1:
+			return MoveForward
+		case rt > rf:
+			return MoveSkip
+		default:
+			return MoveBackward
+		}
+	case rf >= 0:
+		return MoveDetour
+	case rt >= 0:
+		return MoveReturn
+	default:
+		return MoveAcross
+	}
+}
+
+// Replay rebuilds the state of contact lead from its event log, in order,
+// and returns exactly the state that the [Model.Apply] calls which produced
+// the events returned.
+//
+// Every event must be one the model allows from the state rebuilt so far
+// (edges, reasons and time order; guards are not run again: they judged the
+// decision when it was made), carry the next version (1, 2, 3, ...: else
+// [ErrVersionGap]), a lead equal to lead, an ID not seen before
+// ([ErrDuplicateEvent]) and derived fields (From, Kind, FirstEntry, Stay)
+// equal to what the model computes ([ErrEventMismatch]). The Model field is
+// not checked, so a log can be replayed on a newer version of a model. An
+// event equal to the one just before it, with the same non-empty ID, is an
+// idempotent re-delivery and is skipped.
+//
+// On failure Replay returns the state rebuilt from the events before the
+// bad one, and a [*ReplayError] with its position.
+func (m *Model) Replay(lead string, events []Event) (State, error) {
+	s := State{Lead: lead}
+	var seen map[string]struct{}
+	for i := range events {
+		e := &events[i]
+		if i > 0 && e.ID != "" && e.ID == events[i-1].ID && e.Equal(events[i-1]) {
+			continue // re-delivery of the previous event
+		}
+		fail := func(err error) (State, error) {
+			return s, &ReplayError{Index: i, EventID: e.ID, Err: err}
+		}
+		if e.ID != "" {
+			if seen == nil {
+				seen = make(map[string]struct{}, len(events))
+			}
+			if _, dup := seen[e.ID]; dup {
+				return fail(ErrDuplicateEvent)
+			}
+			seen[e.ID] = struct{}{}
+		}
+		if e.Lead != lead {
+			return fail(fmt.Errorf("%w: lead %q, want %q", ErrEventMismatch, e.Lead, lead))
+		}
+		if e.Version != s.Version+1 {
+			return fail(fmt.Errorf("%w: version %d, want %d", ErrVersionGap, e.Version, s.Version+1))
+		}
+		mv := Move{To: e.To, At: e.At, Actor: e.Actor, Reason: e.Reason, Note: e.Note, EventID: e.ID}
+		p, err := m.check(s, mv, false)
+		if err != nil {
+			return fail(err)
+		}
+		if p.noop {
+			return fail(fmt.Errorf("%w: move to the current stage %q", ErrEventMismatch, e.To))
+		}
+		// Check the derived fields before committing, so s stays the state
+		// before the bad event.
+		var stay time.Duration
+		if p.fromFact >= 0 {
+			stay = e.At.Sub(s.Since)
+		}
+		switch {
+		case e.From != s.Stage:
+			return fail(fmt.Errorf("%w: from %q, want %q", ErrEventMismatch, e.From, s.Stage))
+		case e.Kind != p.kind:
+			return fail(fmt.Errorf("%w: kind %q, want %q", ErrEventMismatch, e.Kind, p.kind))
+		case e.FirstEntry != (p.toFact < 0):
+			return fail(fmt.Errorf("%w: first_entry %t, want %t", ErrEventMismatch, e.FirstEntry, p.toFact < 0))
+		case e.Stay != stay:
+			return fail(fmt.Errorf("%w: stay %v, want %v", ErrEventMismatch, e.Stay, stay))
+		}
+		s, _, _ = m.commit(s, mv, p)
+	}
+	return s, nil
+}
+
+// New validates spec and compiles it into a Model. It reports every
+// problem at once: the error is an [errors.Join] of [*SpecError] values,
+// each with the path of the field at fault (such as "stages[2].team") and
+// each matching [ErrInvalidSpec]. The spec is deep-copied: changing it
+// afterwards does not affect the model.
+func New(spec Spec) (*Model, error) {
+	spec = spec.clone()
+	var v validator
+	v.spec(&spec)
+	if len(v.errs) > 0 {
+		return nil, errors.Join(v.errs...)
+	}
+	return compile(spec), nil
+}
+
+// MustNew is like [New] but panics if the spec is invalid. It is meant for
+// package-level variables built from specs written in code.
+func MustNew(spec Spec) *Model {
+	m, err := New(spec)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// clone returns a deep copy of s.
+func (s Spec) clone() Spec {
+	s.Stages = slices.Clone(s.Stages)
+	if s.Moves != nil {
+		mv := make([]MoveSpec, len(s.Moves))
+		for i, m := range s.Moves {
+			m.Reasons = slices.Clone(m.Reasons)
+			m.Guards = slices.Clone(m.Guards)
+			mv[i] = m
+		}
+		s.Moves = mv
+	}
+	s.Reasons = slices.Clone(s.Reasons)
+	s.Guards = slices.Clone(s.Guards)
+	return s
+}
+
+// compile builds the dense tables of a validated spec.
+func compile(spec Spec) *Model {
+	n := len(spec.Stages)
+	m := &Model{
+		id: spec.ID, allowSkip: spec.AllowSkip, n: n,
+		stages: spec.Stages, rank: make([]int, n),
+		cells:   make([]int16, n*n),
+		reasons: make(map[ReasonCode]struct{}, len(spec.Reasons)),
+		guards:  spec.Guards,
+	}
+	m.lookup = newStageIndex(spec.Stages)
+	for i, st := range spec.Stages {
+		m.rank[i] = -1
+		if st.Kind == Forward {
+			m.rank[i] = len(m.forward)
+			m.forward = append(m.forward, i)
+		}
+	}
+	if spec.Entry == "" {
+		spec.Entry = spec.Stages[m.forward[0]].ID
+	}
+	m.entry = m.lookup.find(spec.Entry)
+	for _, r := range spec.Reasons {
+		m.reasons[r.Code] = struct{}{}
+	}
+	for i := range m.cells {
+		m.cells[i] = -1
+	}
+	add := func(e edge) {
+		m.cells[e.from*n+e.to] = int16(len(m.edges))
+		m.edges = append(m.edges, e)
+	}
+	// The implicit forward path and, with AllowSkip, the skips.
+	for k, from := range m.forward {
+		for j := k + 1; j < len(m.forward); j++ {
+			if j > k+1 && !spec.AllowSkip {
+				break
+			}
+			to := m.forward[j]
+			add(edge{from: from, to: to, kind: m.classify(from, to)})
+		}
+	}
+	guardIdx := make(map[string]int, len(spec.Guards))
+	for i, g := range spec.Guards {
+		guardIdx[g.Name] = i
+	}
+	for _, ms := range spec.Moves {
+		from, to := m.lookup.find(ms.From), m.lookup.find(ms.To)
+		kind := m.classify(from, to)
+		e := edge{from: from, to: to, kind: kind, declared: true,
+			needReason: kind != MoveForward && kind != MoveSkip}
+		if len(ms.Reasons) > 0 {
+			e.reasons = slices.Clone(ms.Reasons)
+		}
+		for _, g := range ms.Guards {
+			e.guards = append(e.guards, guardIdx[g])
+		}
+		if c := m.cells[from*n+to]; c >= 0 {
+			m.edges[c] = e // a declared forward edge replaces the implicit one
+		} else {
+			add(e)
+		}
+	}
+	m.spec = spec
+	return m
+}

@@ -1,0 +1,200 @@
+package funnel
+
+// Reason codes of the preset models. Hosts may use any codes in their own
+// specs; these are the ones [DefaultSpec] and [WaterfallSpec] declare.
+//
+// Sales rejections follow SiriusDecisions: a lead may be rejected only for
+// procedural (WrongTerritory), clerical (BadData, Duplicate) or
+// definitional (BadFit) reasons; the others recycle a lead that fits but is
+// not ready.
+const (
+	// Rejections and recycling: the lead fits but is not ready.
+	ReasonBadTiming    ReasonCode = "bad_timing"
+	ReasonNoBudget     ReasonCode = "no_budget"
+	ReasonNoAuthority  ReasonCode = "no_authority"
+	ReasonNoNeed       ReasonCode = "no_need"
+	ReasonUnresponsive ReasonCode = "unresponsive"
+	// Procedural, clerical and definitional rejections.
+	ReasonWrongTerritory   ReasonCode = "wrong_territory"
+	ReasonBadData          ReasonCode = "bad_data"
+	ReasonDuplicate        ReasonCode = "duplicate"
+	ReasonBadFit           ReasonCode = "bad_fit"
+	ReasonInsufficientData ReasonCode = "insufficient_data"
+	// Score-driven moves.
+	ReasonScoreDecay     ReasonCode = "score_decay"
+	ReasonScoreThreshold ReasonCode = "score_threshold"
+	// Returns from a detour.
+	ReasonReEngaged ReasonCode = "re_engaged"
+	ReasonRecycle   ReasonCode = "recycle"
+	// Lost deals.
+	ReasonLostToCompetitor ReasonCode = "lost_to_competitor"
+	ReasonPrice            ReasonCode = "price"
+	ReasonNoDecision       ReasonCode = "no_decision"
+	// Disqualification.
+	ReasonSpam         ReasonCode = "spam"
+	ReasonIsCompetitor ReasonCode = "is_competitor"
+	ReasonOptOut       ReasonCode = "opt_out"
+	// Customers.
+	ReasonChurned    ReasonCode = "churned"
+	ReasonDisengaged ReasonCode = "disengaged"
+)
+
+var presetReasons = []ReasonSpec{
+	{ReasonBadTiming, "Not ready to buy now (timing)"},
+	{ReasonNoBudget, "No budget"},
+	{ReasonNoAuthority, "Contact cannot decide or influence the purchase"},
+	{ReasonNoNeed, "No current need"},
+	{ReasonUnresponsive, "No answer after the agreed contact attempts"},
+	{ReasonWrongTerritory, "Procedural: wrong territory or routing"},
+	{ReasonBadData, "Clerical: wrong or incomplete contact data"},
+	{ReasonDuplicate, "Clerical: duplicate of another contact"},
+	{ReasonBadFit, "Definitional: does not meet the qualification definition"},
+	{ReasonInsufficientData, "Not enough information to qualify yet"},
+	{ReasonScoreDecay, "Score fell below the stage threshold"},
+	{ReasonScoreThreshold, "Score reached the stage threshold"},
+	{ReasonReEngaged, "Re-engaged: new interest after nurturing"},
+	{ReasonRecycle, "Recycled to marketing for nurturing"},
+	{ReasonLostToCompetitor, "Lost to a competitor"},
+	{ReasonPrice, "Lost on price"},
+	{ReasonNoDecision, "No decision (stalled)"},
+	{ReasonSpam, "Spam or fake contact"},
+	{ReasonIsCompetitor, "Works for a competitor"},
+	{ReasonOptOut, "Asked not to be contacted"},
+	{ReasonChurned, "Customer churned (win-back nurturing)"},
+	{ReasonDisengaged, "Advocate no longer engaged"},
+}
+
+var (
+	notReady       = []ReasonCode{ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
+	disqualify     = []ReasonCode{ReasonSpam, ReasonBadData, ReasonDuplicate, ReasonIsCompetitor, ReasonOptOut, ReasonBadFit}
+	lostReasons    = []ReasonCode{ReasonLostToCompetitor, ReasonPrice, ReasonNoDecision, ReasonNoBudget, ReasonBadTiming, ReasonUnresponsive}
+	salesRejection = []ReasonCode{ReasonWrongTerritory, ReasonBadData, ReasonBadFit, ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
+)
+
+func reasons(rs ...[]ReasonCode) []ReasonCode {
+	var out []ReasonCode
+	for _, r := range rs {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// DefaultSpec returns the spec of the [Default] lifecycle, a fresh copy to
+// customise:
+//
+//	subscriber → lead → mql → sql → opportunity → customer → evangelist
+//
+// (marketing owns subscriber, lead and mql; sales owns sql and opportunity;
+// customer success owns customer and evangelist), forward moves may skip
+// stages, and beside the path:
+//
+//   - nurture (detour, marketing): leads that fit but are not ready, recycled
+//     from mql or sql (sales rejections: bad_timing, no_budget, ...), from
+//     lost deals (recycle) and churned customers; they return to lead or
+//     mql when they re-engage (re_engaged, score_threshold);
+//   - lost (detour, sales): sql → lost and opportunity → lost with a loss
+//     reason; lost → nurture to recycle, lost → opportunity when the deal
+//     revives;
+//   - disqualified (terminal, marketing): from every stage before customer
+//     and from the detours (spam, bad_data, duplicate, is_competitor,
+//     opt_out, bad_fit); no way out;
+//   - backward moves: mql → lead (score_decay, insufficient_data), sql → mql
+//     (insufficient_data, wrong_territory), opportunity → sql (no_decision,
+//     insufficient_data), evangelist → customer (disengaged).
+func DefaultSpec() Spec {
+	s := Spec{
+		ID:        "smarketing_default",
+		Entry:     Subscriber,
+		AllowSkip: true,
+		Stages: []StageSpec{
+			{Subscriber, "Subscriber", Marketing, Forward},
+			{Lead, "Lead", Marketing, Forward},
+			{MQL, "Marketing qualified lead", Marketing, Forward},
+			{SQL, "Sales qualified lead", Sales, Forward},
+			{Opportunity, "Opportunity", Sales, Forward},
+			{Customer, "Customer", CustomerSuccess, Forward},
+			{Evangelist, "Evangelist", CustomerSuccess, Forward},
+			{Nurture, "Nurture (recycled)", Marketing, Detour},
+			{Lost, "Closed lost", Sales, Detour},
+			{Disqualified, "Disqualified", Marketing, Terminal},
+		},
+		Moves: []MoveSpec{
+			{From: MQL, To: Lead, Reasons: []ReasonCode{ReasonScoreDecay, ReasonInsufficientData}},
+			{From: SQL, To: MQL, Reasons: []ReasonCode{ReasonInsufficientData, ReasonWrongTerritory}},
+			{From: Opportunity, To: SQL, Reasons: []ReasonCode{ReasonNoDecision, ReasonInsufficientData}},
+			{From: Evangelist, To: Customer, Reasons: []ReasonCode{ReasonDisengaged}},
+			{From: Lead, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonScoreDecay})},
+			{From: MQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonScoreDecay, ReasonRecycle})},
+			{From: SQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonRecycle})},
+			{From: Customer, To: Nurture, Reasons: []ReasonCode{ReasonChurned}},
+			{From: SQL, To: Lost, Reasons: lostReasons},
+			{From: Opportunity, To: Lost, Reasons: lostReasons},
+			{From: Lost, To: Nurture, Reasons: []ReasonCode{ReasonRecycle}},
+			{From: Lost, To: Opportunity, Reasons: []ReasonCode{ReasonReEngaged}},
+			{From: Nurture, To: Lead, Reasons: []ReasonCode{ReasonReEngaged}},
+			{From: Nurture, To: MQL, Reasons: []ReasonCode{ReasonReEngaged, ReasonScoreThreshold}},
+		},
+		Reasons: presetReasons,
+	}
+	for _, from := range []Stage{Subscriber, Lead, MQL, SQL, Opportunity, Nurture, Lost} {
+		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify})
+	}
+	return s.clone()
+}
+
+// Default returns the default SMarketing lifecycle described at
+// [DefaultSpec]. Each call builds a new (immutable) model; keep one in a
+// package-level variable.
+func Default() *Model { return MustNew(DefaultSpec()) }
+
+// WaterfallSpec returns the spec of the [Waterfall] lifecycle, after the
+// SiriusDecisions demand waterfall:
+//
+//	inquiry → mql → sal → sql → won
+//
+// (marketing owns inquiry and mql; sales accepts a lead into sal, qualifies
+// it into sql and wins it), forward moves may skip stages (fast track), and
+// beside the path nurture (detour, marketing), lost (detour, sales) and
+// disqualified (terminal). Sales rejects an MQL (mql → nurture) or an SAL
+// (sal → nurture) with a procedural, clerical, definitional or readiness
+// reason; sal → mql sends a wrongly routed lead back; nurture returns to
+// inquiry or mql; sql → lost, lost → nurture and lost → sql.
+func WaterfallSpec() Spec {
+	s := Spec{
+		ID:        "siriusdecisions_waterfall",
+		Entry:     Inquiry,
+		AllowSkip: true,
+		Stages: []StageSpec{
+			{Inquiry, "Inquiry", Marketing, Forward},
+			{MQL, "Marketing qualified lead", Marketing, Forward},
+			{SAL, "Sales accepted lead", Sales, Forward},
+			{SQL, "Sales qualified lead", Sales, Forward},
+			{Won, "Won", Sales, Forward},
+			{Nurture, "Nurture (recycled)", Marketing, Detour},
+			{Lost, "Closed lost", Sales, Detour},
+			{Disqualified, "Disqualified", Marketing, Terminal},
+		},
+		Moves: []MoveSpec{
+			{From: MQL, To: Inquiry, Reasons: []ReasonCode{ReasonScoreDecay, ReasonInsufficientData}},
+			{From: SAL, To: MQL, Reasons: []ReasonCode{ReasonWrongTerritory, ReasonInsufficientData}},
+			{From: SQL, To: SAL, Reasons: []ReasonCode{ReasonInsufficientData}},
+			{From: MQL, To: Nurture, Reasons: salesRejection},
+			{From: SAL, To: Nurture, Reasons: salesRejection},
+			{From: SQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonRecycle})},
+			{From: SQL, To: Lost, Reasons: lostReasons},
+			{From: Lost, To: Nurture, Reasons: []ReasonCode{ReasonRecycle}},
+			{From: Lost, To: SQL, Reasons: []ReasonCode{ReasonReEngaged}},
+			{From: Nurture, To: Inquiry, Reasons: []ReasonCode{ReasonReEngaged}},
+			{From: Nurture, To: MQL, Reasons: []ReasonCode{ReasonReEngaged, ReasonScoreThreshold}},
+		},
+		Reasons: presetReasons,
+	}
+	for _, from := range []Stage{Inquiry, MQL, SAL, SQL, Nurture, Lost} {
+		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify})
+	}
+	return s.clone()
+}
+
+// Waterfall returns the SiriusDecisions lifecycle described at
+// [WaterfallSpec].
+func Waterfall() *Model { return MustNew(WaterfallSpec()) }
