@@ -1,0 +1,288 @@
+package scoring
+
+import (
+	"math/big"
+	"math/bits"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// FactorPlaces is the number of decimal places of every decay factor.
+// A factor is computed as defined on [Decay] and rounded half-even to
+// FactorPlaces places; that rounded factor is the definition.
+const FactorPlaces = 9
+
+// PointPlaces is the number of decimal places of every point value.
+// Spec points, caps and thresholds may have at most PointPlaces places;
+// a decayed contribution (points × factor) is rounded half-even to
+// PointPlaces places, once per activity. Nothing else is ever rounded.
+const PointPlaces = 4
+
+// HalfLifeSteps is how finely half-life decay follows time: the factor
+// changes in steps of 1/HalfLifeSteps of the half-life.
+const HalfLifeSteps = 1024
+
+// DecayKind names a form of decay.
+type DecayKind string
+
+// The forms of decay. The age of an activity is now − its time; n is the
+// number of whole periods in the age, ⌊age / Every⌋.
+const (
+	// DecayNone keeps every activity at full value.
+	DecayNone DecayKind = ""
+	// DecayPercent loses Percent % of the remaining value every period
+	// (compound, "50 % every month"): factor = (1 − Percent/100)ⁿ.
+	DecayPercent DecayKind = "percent"
+	// DecayLinear loses Percent % of the original value every period
+	// until nothing is left: factor = max(0, 1 − n·Percent/100).
+	DecayLinear DecayKind = "linear"
+	// DecayHalfLife halves the value every HalfLife, in steps of
+	// 1/[HalfLifeSteps] of it: with k = ⌊age·1024 / HalfLife⌋,
+	// q = ⌊k/1024⌋ and j = k mod 1024, factor = T[j] / 2^q rounded half-even
+	// to FactorPlaces places, where T[j] is 2^(−j/1024) rounded half-even
+	// to FactorPlaces places (a fixed table; see [HalfLifeFactor]).
+	DecayHalfLife DecayKind = "half_life"
+	// DecayStep uses the Factor of the last step whose After is ≤ the age
+	// (1 before the first step).
+	DecayStep DecayKind = "step"
+)
+
+// Decay says how an activity's points shrink with its age. The zero
+// value is no decay. Decay and a rule's Within window combine: an
+// activity outside the window counts nothing; inside it, it decays.
+//
+// Every factor is an exact decimal with at most [FactorPlaces] places,
+// computed as documented on the [DecayKind] constants, and never
+// increases with age.
+type Decay struct {
+	Kind     DecayKind       `json:"kind,omitempty"`
+	Percent  decimal.Decimal `json:"percent,omitzero"`   // percent and linear: 0 < Percent ≤ 100, ≤ 4 places
+	Every    Duration        `json:"every,omitempty"`    // percent and linear: the period
+	HalfLife Duration        `json:"half_life,omitempty"` // half_life: ≥ 1s
+	Steps    []Step          `json:"steps,omitempty"`    // step: After strictly increasing, Factor not increasing
+}
+
+// Step is one step of a step decay: from After on, the factor is Factor
+// (0 ≤ Factor ≤ 1, at most FactorPlaces places).
+type Step struct {
+	After  Duration        `json:"after"`
+	Factor decimal.Decimal `json:"factor"`
+}
+
+// PercentDecay returns a compound decay losing percent % every period.
+func PercentDecay(percent decimal.Decimal, every Duration) Decay {
+	return Decay{Kind: DecayPercent, Percent: percent, Every: every}
+}
+
+// LinearDecay returns a decay losing percent % of the original every
+// period.
+func LinearDecay(percent decimal.Decimal, every Duration) Decay {
+	return Decay{Kind: DecayLinear, Percent: percent, Every: every}
+}
+
+// HalfLifeDecay returns a decay halving the value every h.
+func HalfLifeDecay(h Duration) Decay { return Decay{Kind: DecayHalfLife, HalfLife: h} }
+
+// StepDecay returns a step decay.
+func StepDecay(steps ...Step) Decay { return Decay{Kind: DecayStep, Steps: steps} }
+
+// HalfLifeFactor returns T[j], the table entry 2^(−j/1024) rounded
+// half-even to FactorPlaces places, for 0 ≤ j < 1024 (otherwise zero).
+func HalfLifeFactor(j int) decimal.Decimal {
+	if j < 0 || j >= HalfLifeSteps {
+		return decimal.Decimal{}
+	}
+	return decimal.New(int64(halfLifeTable[j]), -FactorPlaces)
+}
+
+// Factor returns the decay factor for an activity of the given age, as
+// an exact decimal computed straight from the definition (slowly; the
+// model uses an equivalent integer form). A negative age gives 1. The
+// decay is assumed valid (see [Spec.Validate]).
+func (d Decay) Factor(age time.Duration) decimal.Decimal {
+	one := decimal.NewFromInt(1)
+	if age < 0 {
+		return one
+	}
+	switch d.Kind {
+	case DecayPercent, DecayLinear:
+		if d.Every <= 0 {
+			return one
+		}
+		n := int64(age / time.Duration(d.Every))
+		p := d.Percent.Shift(-2)
+		if d.Kind == DecayLinear {
+			f := one.Sub(p.Mul(decimal.NewFromInt(n)))
+			if f.Sign() < 0 {
+				return decimal.Decimal{}
+			}
+			return f
+		}
+		if n > MaxDecayPeriods {
+			return decimal.Decimal{}
+		}
+		q := one.Sub(p)
+		f := one
+		for i := int64(0); i < n; i++ {
+			f = f.Mul(q)
+		}
+		return f.RoundBank(FactorPlaces)
+	case DecayHalfLife:
+		if d.HalfLife <= 0 {
+			return one
+		}
+		hi, lo := bits.Mul64(uint64(age), HalfLifeSteps)
+		k, _ := bits.Div64(hi, lo, uint64(d.HalfLife))
+		q, j := k/HalfLifeSteps, k%HalfLifeSteps
+		if q > 64 {
+			return decimal.Decimal{}
+		}
+		pow5 := new(big.Int).Exp(big.NewInt(5), big.NewInt(int64(q)), nil)
+		return HalfLifeFactor(int(j)).Mul(decimal.NewFromBigInt(pow5, -int32(q))).RoundBank(FactorPlaces)
+	case DecayStep:
+		f := one
+		for _, s := range d.Steps {
+			if time.Duration(s.After) <= age {
+				f = s.Factor
+			}
+		}
+		return f
+	}
+	return one
+}
+
+// decayer is the compiled integer form of a Decay. Factors are in units
+// of 10^−FactorPlaces.
+type decayer struct {
+	kind   DecayKind
+	every  int64    // percent, linear: period in ns
+	table  []uint64 // percent: factor for n = 0, 1, ... until it rounds to 0
+	linDec uint64   // linear: factor lost per period
+	half   uint64   // half_life: ns
+	stepAt []int64  // step: ages in ns
+	stepF  []uint64 // step: factors
+}
+
+const factorOne = 1_000_000_000 // 10^FactorPlaces
+
+func compileDecay(d Decay) decayer {
+	c := decayer{kind: d.Kind}
+	switch d.Kind {
+	case DecayPercent:
+		c.every = int64(d.Every)
+		q := decimal.NewFromInt(1).Sub(d.Percent.Shift(-2))
+		f := decimal.NewFromInt(1)
+		for n := 0; n <= MaxDecayPeriods; n++ {
+			r := f.RoundBank(FactorPlaces).Shift(FactorPlaces).IntPart()
+			if r == 0 {
+				break
+			}
+			c.table = append(c.table, uint64(r))
+			f = f.Mul(q)
+		}
+	case DecayLinear:
+		c.every = int64(d.Every)
+		c.linDec = uint64(d.Percent.Shift(FactorPlaces - 2).IntPart())
+	case DecayHalfLife:
+		c.half = uint64(d.HalfLife)
+	case DecayStep:
+		for _, s := range d.Steps {
+			c.stepAt = append(c.stepAt, int64(s.After))
+			c.stepF = append(c.stepF, uint64(s.Factor.Shift(FactorPlaces).IntPart()))
+		}
+	}
+	return c
+}
+
+// factor returns the factor for an age ≥ 0 in ns.
+func (c *decayer) factor(age int64) uint64 {
+	switch c.kind {
+	case DecayNone:
+		return factorOne
+	case DecayPercent:
+		n := age / c.every
+		if n < int64(len(c.table)) {
+			return c.table[n]
+		}
+		return 0
+	case DecayLinear:
+		n := uint64(age / c.every)
+		if c.linDec == 0 {
+			return factorOne
+		}
+		if n >= factorOne/c.linDec+1 {
+			return 0
+		}
+		lost := n * c.linDec
+		if lost >= factorOne {
+			return 0
+		}
+		return factorOne - lost
+	case DecayHalfLife:
+		var k uint64
+		if uint64(age) < 1<<53 {
+			k = (uint64(age) << 10) / c.half
+		} else {
+			hi, lo := bits.Mul64(uint64(age), HalfLifeSteps)
+			k, _ = bits.Div64(hi, lo, c.half) // hi < 1024 ≤ c.half: no overflow
+		}
+		q, j := k>>10, k&(HalfLifeSteps-1)
+		t := halfLifeTable[j]
+		if q == 0 {
+			return t
+		}
+		if q > 40 {
+			return 0
+		}
+		return shiftRoundHalfEven(t, uint(q))
+	case DecayStep:
+		f := uint64(factorOne)
+		for i, at := range c.stepAt {
+			if at > age {
+				break
+			}
+			f = c.stepF[i]
+		}
+		return f
+	}
+	return factorOne
+}
+
+// shiftRoundHalfEven returns x / 2^s rounded half-even, for 0 < s < 64.
+func shiftRoundHalfEven(x uint64, s uint) uint64 {
+	q := x >> s
+	rem := x & (1<<s - 1)
+	half := uint64(1) << (s - 1)
+	if rem > half || (rem == half && q&1 == 1) {
+		q++
+	}
+	return q
+}
+
+// applyFactor returns points × f / 10^FactorPlaces rounded half-even to
+// an integer number of point units.
+func applyFactor(points int64, f uint64) int64 {
+	if f == factorOne {
+		return points
+	}
+	neg := points < 0
+	a := uint64(points)
+	if neg {
+		a = uint64(-points)
+	}
+	var q, rem uint64
+	hi, lo := bits.Mul64(a, f)
+	if hi == 0 {
+		q, rem = lo/factorOne, lo%factorOne
+	} else {
+		q, rem = bits.Div64(hi, lo, factorOne) // a < 2^63 and f ≤ 10^9: quotient fits
+	}
+	if rem > factorOne/2 || (rem == factorOne/2 && q&1 == 1) {
+		q++
+	}
+	if neg {
+		return -int64(q)
+	}
+	return int64(q)
+}
