@@ -1,0 +1,319 @@
+package handoff_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+	_ "time/tzdata" // tests must not depend on the host's zoneinfo
+
+	"github.com/smarketing/smarketing/handoff"
+	"pgregory.net/rapid"
+)
+
+func mustLoad(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func office(t testing.TB, zone string, holidays ...handoff.Date) *handoff.Weekly {
+	t.Helper()
+	w, err := handoff.NewWeekly(handoff.CalendarSpec{
+		Zone:     zone,
+		Week:     handoff.OfficeHours(handoff.Span{Start: 9 * handoff.Hour, End: 17 * handoff.Hour}),
+		Holidays: holidays,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestWeeklyAddTable(t *testing.T) {
+	mad := mustLoad(t, "Europe/Madrid")
+	ny := mustLoad(t, "America/New_York")
+	madrid := office(t, "Europe/Madrid",
+		handoff.Date{Year: 2026, Month: 12, Day: 25}, handoff.Date{Year: 2027, Month: 1, Day: 1},
+		handoff.Date{Year: 2027, Month: 1, Day: 6})
+	newYork := office(t, "America/New_York")
+	allDay, err := handoff.NewWeekly(handoff.CalendarSpec{Zone: "Europe/Madrid", Week: handoff.Week{
+		Sunday: []handoff.Span{{Start: 0, End: handoff.EndOfDay}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		cal   *handoff.Weekly
+		start time.Time
+		d     time.Duration
+		want  time.Time
+	}{
+		{"same day", madrid, time.Date(2026, 3, 2, 10, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 3, 2, 12, 0, 0, 0, mad)},
+		{"lands on closing time", madrid, time.Date(2026, 3, 2, 10, 0, 0, 0, mad), 7 * time.Hour, time.Date(2026, 3, 2, 17, 0, 0, 0, mad)},
+		{"rolls to next morning", madrid, time.Date(2026, 3, 2, 16, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 3, 3, 10, 0, 0, 0, mad)},
+		{"night start", madrid, time.Date(2026, 3, 2, 22, 0, 0, 0, mad), time.Hour, time.Date(2026, 3, 3, 10, 0, 0, 0, mad)},
+		{"friday to monday", madrid, time.Date(2026, 3, 6, 16, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 3, 9, 10, 0, 0, 0, mad)},
+		// Clocks go forward on Sunday 29 March 2026 in Madrid: office hours
+		// are unchanged in wall time.
+		{"madrid spring forward", madrid, time.Date(2026, 3, 27, 16, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 3, 30, 10, 0, 0, 0, mad)},
+		{"madrid fall back", madrid, time.Date(2026, 10, 23, 16, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 10, 26, 10, 0, 0, 0, mad)},
+		{"new york spring forward", newYork, time.Date(2026, 3, 6, 16, 0, 0, 0, ny), 9 * time.Hour, time.Date(2026, 3, 9, 17, 0, 0, 0, ny)},
+		{"new york fall back", newYork, time.Date(2026, 10, 30, 12, 0, 0, 0, ny), 8 * time.Hour, time.Date(2026, 11, 2, 12, 0, 0, 0, ny)},
+		// Year end: 25 Dec (Fri), 1 Jan (Fri) and 6 Jan (Wed) are holidays.
+		{"over christmas", madrid, time.Date(2026, 12, 24, 16, 0, 0, 0, mad), 2 * time.Hour, time.Date(2026, 12, 28, 10, 0, 0, 0, mad)},
+		{"over new year", madrid, time.Date(2026, 12, 31, 9, 0, 0, 0, mad), 72 * time.Hour, time.Date(2027, 1, 14, 17, 0, 0, 0, mad)},
+		// A 24-hour Sunday: the spring-forward Sunday has 23 hours, the
+		// fall-back one 25.
+		{"short sunday", allDay, time.Date(2026, 3, 29, 0, 0, 0, 0, mad), 23 * time.Hour, time.Date(2026, 3, 30, 0, 0, 0, 0, mad)},
+		{"long sunday", allDay, time.Date(2026, 10, 25, 0, 0, 0, 0, mad), 25 * time.Hour, time.Date(2026, 10, 26, 0, 0, 0, 0, mad)},
+		{"zero", madrid, time.Date(2026, 3, 2, 22, 0, 0, 0, mad), 0, time.Date(2026, 3, 2, 22, 0, 0, 0, mad)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.cal.Add(tt.start, tt.d)
+			if !got.Equal(tt.want) {
+				t.Errorf("Add(%v, %v) = %v, want %v", tt.start, tt.d, got, tt.want)
+			}
+			if tt.d > 0 {
+				if back := tt.cal.Between(tt.start, got); back != tt.d {
+					t.Errorf("Between(start, Add) = %v, want %v", back, tt.d)
+				}
+			}
+		})
+	}
+}
+
+func TestWeeklySpecErrors(t *testing.T) {
+	_, err := handoff.NewWeekly(handoff.CalendarSpec{
+		Zone: "Mars/Olympus",
+		Week: handoff.Week{Monday: []handoff.Span{{Start: 10 * handoff.Hour, End: 9 * handoff.Hour}}},
+		Holidays: []handoff.Date{{Year: 2026, Month: 2, Day: 30}},
+		Pauses:   []handoff.Interval{{From: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	})
+	if !errors.Is(err, handoff.ErrInvalidSpec) || !errors.Is(err, handoff.ErrNoWorkingTime) {
+		t.Fatalf("err = %v, want ErrInvalidSpec and ErrNoWorkingTime", err)
+	}
+	want := map[string]bool{"zone": false, "week.monday[0]": false, "week": false, "holidays[0]": false, "pauses[0]": false}
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var se *handoff.SpecError
+		if !errors.As(e, &se) {
+			t.Fatalf("%v is not a *SpecError", e)
+		}
+		if _, ok := want[se.Path]; !ok {
+			t.Errorf("unexpected path %q (%v)", se.Path, se)
+		}
+		want[se.Path] = true
+	}
+	for p, seen := range want {
+		if !seen {
+			t.Errorf("no error at %q", p)
+		}
+	}
+}
+
+func TestWeeklyPauses(t *testing.T) {
+	w := office(t, "UTC")
+	// A lead asked to be left alone on Tuesday morning.
+	p, err := w.WithPauses(handoff.Interval{
+		From: time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC)
+	if got, want := p.Add(start, 2*time.Hour), time.Date(2026, 3, 3, 13, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("paused Add = %v, want %v", got, want)
+	}
+	if got, want := w.Add(start, 2*time.Hour), time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("shared calendar changed: %v, want %v", got, want)
+	}
+	// A pause of a whole year is jumped over.
+	long, err := w.WithPauses(handoff.Interval{
+		From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := long.Add(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), time.Hour), time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("long pause Add = %v, want %v", got, want)
+	}
+}
+
+// calGen draws a random weekly calendar in one of the zones the laws must
+// hold in, with minute-aligned spans (some crossing the 02:00-03:00 DST
+// hour), holidays and pauses around the DST changes and the year end.
+type calCase struct {
+	cal      *handoff.Weekly
+	loc      *time.Location
+	spec     handoff.CalendarSpec
+	holidays map[handoff.Date]bool
+}
+
+var zones = []string{"Europe/Madrid", "America/New_York", "UTC"}
+
+// anchors are days near which start times are drawn: DST changes in both
+// zones and a year end.
+var anchors = []time.Time{
+	time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 12, 28, 0, 0, 0, 0, time.UTC),
+}
+
+func drawCal(t *rapid.T) calCase {
+	zone := rapid.SampledFrom(zones).Draw(t, "zone")
+	loc, _ := time.LoadLocation(zone)
+	var days [7][]handoff.Span
+	open := false
+	for d := range days {
+		n := rapid.IntRange(0, 3).Draw(t, "spans")
+		cut := rapid.SliceOfNDistinct(rapid.IntRange(0, 24*4), 2*n, 2*n, rapid.ID).Draw(t, "cuts")
+		sortInts(cut)
+		for i := 0; i+1 < len(cut); i += 2 {
+			days[d] = append(days[d], handoff.Span{Start: handoff.TimeOfDay(cut[i]) * 15 * handoff.Minute, End: handoff.TimeOfDay(cut[i+1]) * 15 * handoff.Minute})
+			open = true
+		}
+	}
+	if !open {
+		days[1] = []handoff.Span{{Start: 9 * handoff.Hour, End: 17 * handoff.Hour}}
+	}
+	spec := handoff.CalendarSpec{Zone: zone, Week: handoff.Week{
+		Sunday: days[0], Monday: days[1], Tuesday: days[2], Wednesday: days[3],
+		Thursday: days[4], Friday: days[5], Saturday: days[6]}}
+	hol := map[handoff.Date]bool{}
+	for range rapid.IntRange(0, 6).Draw(t, "nholidays") {
+		a := rapid.SampledFrom(anchors).Draw(t, "hanchor")
+		d := handoff.DateOf(a.AddDate(0, 0, rapid.IntRange(-5, 10).Draw(t, "hoff")))
+		spec.Holidays = append(spec.Holidays, d)
+		hol[d] = true
+	}
+	for range rapid.IntRange(0, 2).Draw(t, "npauses") {
+		a := rapid.SampledFrom(anchors).Draw(t, "panchor").In(loc)
+		from := a.Add(time.Duration(rapid.IntRange(-5*24*4, 10*24*4).Draw(t, "pfrom")) * 15 * time.Minute)
+		to := from.Add(time.Duration(rapid.IntRange(1, 3*24*4).Draw(t, "plen")) * 15 * time.Minute)
+		spec.Pauses = append(spec.Pauses, handoff.Interval{From: from, To: to})
+	}
+	w, err := handoff.NewWeekly(spec)
+	if err != nil {
+		t.Fatalf("NewWeekly: %v", err)
+	}
+	return calCase{w, loc, spec, hol}
+}
+
+func sortInts(a []int) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+func drawStart(t *rapid.T, loc *time.Location, name string) time.Time {
+	a := rapid.SampledFrom(anchors).Draw(t, name+"_anchor")
+	off := rapid.Int64Range(-5*24*3600, 10*24*3600).Draw(t, name+"_sec")
+	ns := rapid.SampledFrom([]int64{0, 0, 1, 999_999_999}).Draw(t, name+"_ns")
+	return a.Add(time.Duration(off)*time.Second + time.Duration(ns)).In(loc)
+}
+
+func drawDur(t *rapid.T, name string) time.Duration {
+	return time.Duration(rapid.Int64Range(0, 120*3600).Draw(t, name))*time.Second +
+		time.Duration(rapid.SampledFrom([]int64{0, 0, 1, 500_000_000}).Draw(t, name+"_ns"))
+}
+
+// isWorking is an oracle independent of the calendar's walk: it reads the
+// wall clock of t and the spec.
+func (c calCase) isWorking(t time.Time) bool {
+	l := t.In(c.loc)
+	if c.holidays[handoff.DateOf(l)] {
+		return false
+	}
+	for _, p := range c.spec.Pauses {
+		if !t.Before(p.From) && t.Before(p.To) {
+			return false
+		}
+	}
+	tod := handoff.TimeOfDay(l.Hour()*3600 + l.Minute()*60 + l.Second())
+	for _, s := range c.spec.Week.Day(l.Weekday()) {
+		if tod >= s.Start && tod < s.End {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCalendarLaws(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawCal(t)
+		s := drawStart(t, c.loc, "s")
+		d1, d2 := drawDur(t, "d1"), drawDur(t, "d2")
+		t1 := c.cal.Add(s, d1)
+		if got := c.cal.Between(s, t1); got != d1 {
+			t.Fatalf("Between(s, Add(s, %v)) = %v", d1, got)
+		}
+		if got := c.cal.Between(t1, s); got != -d1 {
+			t.Fatalf("Between(Add(s, d), s) = %v, want %v", got, -d1)
+		}
+		if two, one := c.cal.Add(t1, d2), c.cal.Add(s, d1+d2); !two.Equal(one) {
+			t.Fatalf("Add(Add(s,%v),%v) = %v, Add(s,%v) = %v", d1, d2, two, d1+d2, one)
+		}
+		if lo, hi := min(d1, d2), max(d1, d2); c.cal.Add(s, lo).After(c.cal.Add(s, hi)) {
+			t.Fatalf("Add not monotone in d")
+		}
+		s2 := drawStart(t, c.loc, "s2")
+		lo, hi := s, s2
+		if hi.Before(lo) {
+			lo, hi = hi, lo
+		}
+		if c.cal.Add(lo, d1).After(c.cal.Add(hi, d1)) {
+			t.Fatalf("Add not monotone in start: %v, %v", lo, hi)
+		}
+		if got := c.cal.Between(lo, s2) + c.cal.Between(s2, hi); got != c.cal.Between(lo, hi) {
+			t.Fatalf("Between not additive")
+		}
+		if d1 > 0 {
+			last := t1.Add(-time.Nanosecond)
+			if !c.isWorking(last) || !c.cal.Working(last) {
+				t.Fatalf("Add(%v, %v) = %v lands outside working time", s, d1, t1)
+			}
+		}
+		if n := c.cal.Next(s); c.cal.Between(s, n) != 0 || !c.isWorking(n) {
+			t.Fatalf("Next(%v) = %v is not the next working instant", s, n)
+		}
+	})
+}
+
+// TestCalendarBetweenOracle counts working minutes one by one with the
+// wall-clock oracle and compares with Between.
+func TestCalendarBetweenOracle(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawCal(t)
+		a := rapid.SampledFrom(anchors).Draw(t, "a").Add(time.Duration(rapid.IntRange(-3*24*60, 5*24*60).Draw(t, "amin")) * time.Minute)
+		n := rapid.IntRange(0, 3*24*60).Draw(t, "minutes")
+		var want time.Duration
+		for i := range n {
+			if m := a.Add(time.Duration(i) * time.Minute); c.isWorking(m) {
+				want += time.Minute
+				if !c.cal.Working(m) {
+					t.Fatalf("Working(%v) = false, oracle says true", m)
+				}
+			} else if c.cal.Working(m) {
+				t.Fatalf("Working(%v) = true, oracle says false", m)
+			}
+		}
+		if got := c.cal.Between(a, a.Add(time.Duration(n)*time.Minute)); got != want {
+			t.Fatalf("Between = %v, oracle %v", got, want)
+		}
+	})
+}
+
+func TestContinuous(t *testing.T) {
+	var c handoff.Continuous
+	s := time.Date(2026, 3, 29, 1, 30, 0, 0, mustLoad(t, "Europe/Madrid"))
+	if got := c.Add(s, time.Hour); got.Sub(s) != time.Hour {
+		t.Errorf("Continuous.Add = %v", got)
+	}
+	if got := c.Between(s, s.Add(-time.Hour)); got != -time.Hour {
+		t.Errorf("Continuous.Between = %v", got)
+	}
+}

@@ -1,0 +1,419 @@
+package handoff
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Weekly is the built-in business [Calendar]: working hours per weekday in
+// local wall time of one *time.Location, whole-day holidays and absolute
+// pauses. Build it with [NewWeekly] from a [CalendarSpec].
+//
+// Working periods are computed day by day with [time.Date] in the
+// calendar's location, so a 09:00-17:00 day stays 09:00-17:00 on the days
+// clocks change (and is 8 hours long), while a period that spans the change
+// itself (a 00:00-24:00 day) is an hour shorter or longer, as the wall clock
+// says. Wall times that do not exist on a spring-forward day are resolved
+// as [time.Date] resolves them, and periods are clipped so that they never
+// overlap.
+//
+// Add and Between walk the calendar one working period at a time; the
+// holiday and pause lists are searched once with a binary search and then
+// walked in step, so their length barely matters (see BENCHMARKS.md).
+//
+// A *Weekly is immutable and safe for concurrent use. The zero value is not
+// usable; results are always in the calendar's location.
+type Weekly struct {
+	spec     CalendarSpec
+	loc      *time.Location
+	week     [7][]Span // by time.Weekday
+	holidays []int64   // days since 1970-01-01, sorted, unique
+	pauses   []Interval
+}
+
+// NewWeekly validates spec and compiles it. It returns every problem at
+// once, joined, each a [*SpecError] with the field path, matching
+// [ErrInvalidSpec] (and [ErrNoWorkingTime] when the week is empty).
+func NewWeekly(spec CalendarSpec) (*Weekly, error) {
+	p := problems{spec: "calendar"}
+	w := &Weekly{loc: spec.Location}
+	if w.loc == nil {
+		if spec.Zone == "" {
+			w.loc = time.UTC
+		} else if loc, err := time.LoadLocation(spec.Zone); err != nil {
+			p.addf("zone", "unknown time zone %q", clip([]byte(spec.Zone)))
+		} else {
+			w.loc = loc
+		}
+	}
+	open := false
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		spans := spec.Week.Day(d)
+		name := "week." + lower(d.String())
+		var prev TimeOfDay
+		var merged []Span
+		for i, s := range spans {
+			path := name + "[" + itoa(i) + "]"
+			switch {
+			case !s.Start.Valid() || !s.End.Valid():
+				p.addf(path, "times must be within 00:00 and 24:00")
+				continue
+			case s.Start >= s.End:
+				p.addf(path, "span %s ends before it starts", s)
+				continue
+			case i > 0 && s.Start < prev:
+				p.addf(path, "span %s overlaps or precedes the one before", s)
+				continue
+			}
+			if n := len(merged); n > 0 && merged[n-1].End == s.Start {
+				merged[n-1].End = s.End
+			} else {
+				merged = append(merged, s)
+			}
+			prev = s.End
+			open = true
+		}
+		w.week[d] = merged
+	}
+	if !open {
+		p.add("week", ErrNoWorkingTime)
+	}
+	for i, h := range spec.Holidays {
+		if !h.Valid() {
+			p.addf("holidays["+itoa(i)+"]", "invalid date %d-%d-%d", h.Year, int(h.Month), h.Day)
+			continue
+		}
+		w.holidays = append(w.holidays, h.days())
+	}
+	slices.Sort(w.holidays)
+	w.holidays = slices.Compact(w.holidays)
+	pauses, perr := checkPauses(spec.Pauses, "pauses", &p)
+	if perr {
+		pauses = nil
+	}
+	w.pauses = mergePauses(nil, pauses)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	w.spec = cloneCalendarSpec(spec)
+	return w, nil
+}
+
+// MustWeekly is like [NewWeekly] but panics on error; it is meant for
+// package-level variables built from constant specs.
+func MustWeekly(spec CalendarSpec) *Weekly {
+	w, err := NewWeekly(spec)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
+
+func checkPauses(ps []Interval, base string, p *problems) ([]Interval, bool) {
+	bad := false
+	for i, iv := range ps {
+		path := base + "[" + itoa(i) + "]"
+		if iv.From.IsZero() || iv.To.IsZero() {
+			p.addf(path, "from and to are required")
+			bad = true
+		} else if !iv.To.After(iv.From) {
+			p.addf(path, "pause ends before it starts")
+			bad = true
+		}
+	}
+	return ps, bad
+}
+
+// mergePauses returns base plus extra, sorted and with overlapping or
+// touching pauses merged.
+func mergePauses(base, extra []Interval) []Interval {
+	all := make([]Interval, 0, len(base)+len(extra))
+	for _, iv := range append(slices.Clone(base), extra...) {
+		all = append(all, Interval{iv.From.Round(0), iv.To.Round(0)})
+	}
+	slices.SortFunc(all, func(a, b Interval) int { return a.From.Compare(b.From) })
+	out := all[:0]
+	for _, iv := range all {
+		if n := len(out); n > 0 && !iv.From.After(out[n-1].To) {
+			if iv.To.After(out[n-1].To) {
+				out[n-1].To = iv.To
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// WithPauses returns a copy of w with more pauses, such as the days a lead
+// asked not to be called, so a per-lead SLA clock can stop while the
+// shared calendar stays as it is. Invalid pauses are reported as for
+// [NewWeekly], under the path "pauses".
+func (w *Weekly) WithPauses(extra ...Interval) (*Weekly, error) {
+	p := problems{spec: "calendar"}
+	if _, bad := checkPauses(extra, "pauses", &p); bad {
+		return nil, p.err()
+	}
+	c := *w
+	c.pauses = mergePauses(w.pauses, extra)
+	c.spec = cloneCalendarSpec(w.spec)
+	c.spec.Pauses = append(c.spec.Pauses, extra...)
+	return &c, nil
+}
+
+// Location returns the calendar's location.
+func (w *Weekly) Location() *time.Location { return w.loc }
+
+// Spec returns a copy of the spec w was built from.
+func (w *Weekly) Spec() CalendarSpec { return cloneCalendarSpec(w.spec) }
+
+func cloneCalendarSpec(s CalendarSpec) CalendarSpec {
+	s.Week = Week{
+		Monday: slices.Clone(s.Week.Monday), Tuesday: slices.Clone(s.Week.Tuesday),
+		Wednesday: slices.Clone(s.Week.Wednesday), Thursday: slices.Clone(s.Week.Thursday),
+		Friday: slices.Clone(s.Week.Friday), Saturday: slices.Clone(s.Week.Saturday),
+		Sunday: slices.Clone(s.Week.Sunday),
+	}
+	s.Holidays = slices.Clone(s.Holidays)
+	s.Pauses = slices.Clone(s.Pauses)
+	return s
+}
+
+// Add returns the earliest instant at which d of working time has passed
+// since start, in the calendar's location. A d <= 0 returns start. For
+// d > 0 the result is inside a working period or at its end.
+func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
+	start = start.In(w.loc)
+	if d <= 0 {
+		return start
+	}
+	c := w.cursor(start)
+	for {
+		a, b := c.next()
+		if !b.After(start) {
+			continue
+		}
+		if a.Before(start) {
+			a = start
+		}
+		if avail := b.Sub(a); d <= avail {
+			return a.Add(d)
+		} else {
+			d -= avail
+		}
+	}
+}
+
+// Between returns the working time in [a, b), or minus the working time in
+// [b, a) when b is before a.
+func (w *Weekly) Between(a, b time.Time) time.Duration {
+	switch c := a.Compare(b); {
+	case c == 0:
+		return 0
+	case c > 0:
+		return -w.Between(b, a)
+	}
+	a, b = a.In(w.loc), b.In(w.loc)
+	var sum time.Duration
+	c := w.cursor(a)
+	for {
+		x, y := c.next()
+		if !x.Before(b) {
+			return sum
+		}
+		if !y.After(a) {
+			continue
+		}
+		if x.Before(a) {
+			x = a
+		}
+		if y.After(b) {
+			y = b
+		}
+		sum += y.Sub(x)
+	}
+}
+
+// Working reports whether t is inside working time (periods are
+// half-open: the closing instant is not working time).
+func (w *Weekly) Working(t time.Time) bool {
+	t = t.In(w.loc)
+	c := w.cursor(t)
+	for {
+		a, b := c.next()
+		if a.After(t) {
+			return false
+		}
+		if b.After(t) {
+			return true
+		}
+	}
+}
+
+// Next returns the earliest working instant at or after t: t itself when
+// it is working time, else the start of the next working period. An SLA
+// clock that starts at night really starts at Next(t).
+func (w *Weekly) Next(t time.Time) time.Time {
+	t = t.In(w.loc)
+	c := w.cursor(t)
+	for {
+		a, b := c.next()
+		if b.After(t) {
+			if a.Before(t) {
+				return t
+			}
+			return a
+		}
+	}
+}
+
+// cursor walks the working periods of w in increasing order of time,
+// without overlaps. It follows the zone's offset segments (the stretches
+// between two clock changes) and, inside each, the local days: an instant
+// is working time when its local wall-clock time falls in a span of its
+// local weekday, its local date is not a holiday and no pause covers it.
+// So a wall time that a spring-forward change skips is simply not there,
+// and one that a fall-back change repeats counts twice. It allocates
+// nothing.
+type cursor struct {
+	w        *Weekly
+	segStart int64 // unix seconds
+	segEnd   int64 // unix seconds, math.MaxInt64 when no later change
+	off      int64 // zone offset in the segment, seconds
+	day      int64 // local day being walked, days since 1970-01-01
+	spans    []Span
+	si       int
+	hol      int
+	pau      int
+	pa, pb   time.Time
+	hasPend  bool
+}
+
+func (w *Weekly) cursor(t time.Time) cursor {
+	c := cursor{w: w}
+	u := t.Unix()
+	from := time.Unix(u, 0)
+	c.pau = sort.Search(len(w.pauses), func(i int) bool { return w.pauses[i].To.After(from) })
+	c.seek(u)
+	return c
+}
+
+// seek starts walking at unix second u.
+func (c *cursor) seek(u int64) {
+	w := c.w
+	t := time.Unix(u, 0).In(w.loc)
+	_, off := t.Zone()
+	_, end := t.ZoneBounds()
+	c.segStart, c.off = u, int64(off)
+	c.segEnd = math.MaxInt64
+	if !end.IsZero() {
+		c.segEnd = end.Unix()
+	}
+	c.day = floorDiv(u+c.off, 86400)
+	c.hol = sort.Search(len(w.holidays), func(i int) bool { return w.holidays[i] >= c.day })
+	c.loadDay()
+}
+
+func (c *cursor) nextDay() {
+	c.day++
+	start := c.day*86400 - c.off
+	if start >= c.segEnd {
+		c.seek(c.segEnd)
+		return
+	}
+	// A pause that covers the start of the day: jump to its end.
+	ps := c.w.pauses
+	for c.pau < len(ps) && ps[c.pau].To.Unix() <= start {
+		c.pau++
+	}
+	if c.pau < len(ps) && ps[c.pau].From.Unix() < start {
+		if to := ps[c.pau].To.Unix(); to > start+86400 {
+			c.seek(to)
+			return
+		}
+	}
+	c.loadDay()
+}
+
+func (c *cursor) loadDay() {
+	w := c.w
+	for c.hol < len(w.holidays) && w.holidays[c.hol] < c.day {
+		c.hol++
+	}
+	c.si = 0
+	if c.hol < len(w.holidays) && w.holidays[c.hol] == c.day {
+		c.spans = nil
+		return
+	}
+	c.spans = w.week[(c.day%7+7+4)%7] // 1970-01-01 was a Thursday
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// next returns the next working period [a, b), a < b.
+func (c *cursor) next() (a, b time.Time) {
+	ps := c.w.pauses
+	for {
+		if c.hasPend {
+			a, b = c.pa, c.pb
+			for c.pau < len(ps) && !ps[c.pau].To.After(a) {
+				c.pau++
+			}
+			if c.pau < len(ps) && ps[c.pau].From.Before(b) {
+				p := ps[c.pau]
+				if p.To.Before(b) {
+					c.pa = p.To.In(c.w.loc)
+				} else {
+					c.hasPend = false
+				}
+				if p.From.After(a) {
+					return a, p.From.In(c.w.loc)
+				}
+				continue
+			}
+			c.hasPend = false
+			return a, b
+		}
+		if c.si >= len(c.spans) {
+			c.nextDay()
+			continue
+		}
+		sp := c.spans[c.si]
+		c.si++
+		base := c.day*86400 - c.off
+		x, y := base+int64(sp.Start), base+int64(sp.End)
+		x, y = max(x, c.segStart), min(y, c.segEnd)
+		if x >= y {
+			continue
+		}
+		c.pa, c.pb, c.hasPend = time.Unix(x, 0).In(c.w.loc), time.Unix(y, 0).In(c.w.loc), true
+	}
+}
+
+func itoa(i int) string {
+	if i >= 0 && i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoaSlow(i)
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
