@@ -39,37 +39,68 @@ const (
 	ReasonDisengaged ReasonCode = "disengaged"
 )
 
-var presetReasons = []ReasonSpec{
-	{ReasonBadTiming, "Not ready to buy now (timing)"},
-	{ReasonNoBudget, "No budget"},
-	{ReasonNoAuthority, "Contact cannot decide or influence the purchase"},
-	{ReasonNoNeed, "No current need"},
-	{ReasonUnresponsive, "No answer after the agreed contact attempts"},
-	{ReasonWrongTerritory, "Procedural: wrong territory or routing"},
-	{ReasonBadData, "Clerical: wrong or incomplete contact data"},
-	{ReasonDuplicate, "Clerical: duplicate of another contact"},
-	{ReasonBadFit, "Definitional: does not meet the qualification definition"},
-	{ReasonInsufficientData, "Not enough information to qualify yet"},
-	{ReasonScoreDecay, "Score fell below the stage threshold"},
-	{ReasonScoreThreshold, "Score reached the stage threshold"},
-	{ReasonReEngaged, "Re-engaged: new interest after nurturing"},
-	{ReasonRecycle, "Recycled to marketing for nurturing"},
-	{ReasonLostToCompetitor, "Lost to a competitor"},
-	{ReasonPrice, "Lost on price"},
-	{ReasonNoDecision, "No decision (stalled)"},
-	{ReasonSpam, "Spam or fake contact"},
-	{ReasonIsCompetitor, "Works for a competitor"},
-	{ReasonOptOut, "Asked not to be contacted"},
-	{ReasonChurned, "Customer churned (win-back nurturing)"},
-	{ReasonDisengaged, "Advocate no longer engaged"},
+// usedReasons returns the preset reasons that the moves list, in the
+// order of the preset list.
+func usedReasons(moves []MoveSpec) []ReasonSpec {
+	used := map[ReasonCode]bool{}
+	for _, m := range moves {
+		for _, r := range m.Reasons {
+			used[r] = true
+		}
+	}
+	var out []ReasonSpec
+	for _, r := range presetReasons() {
+		if used[r.Code] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
-var (
-	notReady       = []ReasonCode{ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
-	disqualify     = []ReasonCode{ReasonSpam, ReasonBadData, ReasonDuplicate, ReasonIsCompetitor, ReasonOptOut, ReasonBadFit}
-	lostReasons    = []ReasonCode{ReasonLostToCompetitor, ReasonPrice, ReasonNoDecision, ReasonNoBudget, ReasonBadTiming, ReasonUnresponsive}
-	salesRejection = []ReasonCode{ReasonWrongTerritory, ReasonBadData, ReasonBadFit, ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
-)
+func presetReasons() []ReasonSpec {
+	return []ReasonSpec{
+		{ReasonBadTiming, "Not ready to buy now (timing)"},
+		{ReasonNoBudget, "No budget"},
+		{ReasonNoAuthority, "Contact cannot decide or influence the purchase"},
+		{ReasonNoNeed, "No current need"},
+		{ReasonUnresponsive, "No answer after the agreed contact attempts"},
+		{ReasonWrongTerritory, "Procedural: wrong territory or routing"},
+		{ReasonBadData, "Clerical: wrong or incomplete contact data"},
+		{ReasonDuplicate, "Clerical: duplicate of another contact"},
+		{ReasonBadFit, "Definitional: does not meet the qualification definition"},
+		{ReasonInsufficientData, "Not enough information to qualify yet"},
+		{ReasonScoreDecay, "Score fell below the stage threshold"},
+		{ReasonScoreThreshold, "Score reached the stage threshold"},
+		{ReasonReEngaged, "Re-engaged: new interest after nurturing"},
+		{ReasonRecycle, "Recycled to marketing for nurturing"},
+		{ReasonLostToCompetitor, "Lost to a competitor"},
+		{ReasonPrice, "Lost on price"},
+		{ReasonNoDecision, "No decision (stalled)"},
+		{ReasonSpam, "Spam or fake contact"},
+		{ReasonIsCompetitor, "Works for a competitor"},
+		{ReasonOptOut, "Asked not to be contacted"},
+		{ReasonChurned, "Customer churned (win-back nurturing)"},
+		{ReasonDisengaged, "Advocate no longer engaged"},
+	}
+}
+
+// The reason lists shared by several preset moves. Functions, not
+// variables: every spec gets its own slices.
+func notReady() []ReasonCode {
+	return []ReasonCode{ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
+}
+
+func disqualify() []ReasonCode {
+	return []ReasonCode{ReasonSpam, ReasonBadData, ReasonDuplicate, ReasonIsCompetitor, ReasonOptOut, ReasonBadFit}
+}
+
+func lostReasons() []ReasonCode {
+	return []ReasonCode{ReasonLostToCompetitor, ReasonPrice, ReasonNoDecision, ReasonNoBudget, ReasonBadTiming, ReasonUnresponsive}
+}
+
+func salesRejection() []ReasonCode {
+	return []ReasonCode{ReasonWrongTerritory, ReasonBadData, ReasonBadFit, ReasonBadTiming, ReasonNoBudget, ReasonNoAuthority, ReasonNoNeed, ReasonUnresponsive}
+}
 
 func reasons(rs ...[]ReasonCode) []ReasonCode {
 	var out []ReasonCode
@@ -123,22 +154,22 @@ func DefaultSpec() Spec {
 			{From: SQL, To: MQL, Reasons: []ReasonCode{ReasonInsufficientData, ReasonWrongTerritory}},
 			{From: Opportunity, To: SQL, Reasons: []ReasonCode{ReasonNoDecision, ReasonInsufficientData}},
 			{From: Evangelist, To: Customer, Reasons: []ReasonCode{ReasonDisengaged}},
-			{From: Lead, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonScoreDecay})},
-			{From: MQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonScoreDecay, ReasonRecycle})},
-			{From: SQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonRecycle})},
+			{From: Lead, To: Nurture, Reasons: reasons(notReady(), []ReasonCode{ReasonScoreDecay})},
+			{From: MQL, To: Nurture, Reasons: reasons(notReady(), []ReasonCode{ReasonScoreDecay, ReasonRecycle})},
+			{From: SQL, To: Nurture, Reasons: reasons(notReady(), []ReasonCode{ReasonRecycle})},
 			{From: Customer, To: Nurture, Reasons: []ReasonCode{ReasonChurned}},
-			{From: SQL, To: Lost, Reasons: lostReasons},
-			{From: Opportunity, To: Lost, Reasons: lostReasons},
+			{From: SQL, To: Lost, Reasons: lostReasons()},
+			{From: Opportunity, To: Lost, Reasons: lostReasons()},
 			{From: Lost, To: Nurture, Reasons: []ReasonCode{ReasonRecycle}},
 			{From: Lost, To: Opportunity, Reasons: []ReasonCode{ReasonReEngaged}},
 			{From: Nurture, To: Lead, Reasons: []ReasonCode{ReasonReEngaged}},
 			{From: Nurture, To: MQL, Reasons: []ReasonCode{ReasonReEngaged, ReasonScoreThreshold}},
 		},
-		Reasons: presetReasons,
 	}
 	for _, from := range []Stage{Subscriber, Lead, MQL, SQL, Opportunity, Nurture, Lost} {
-		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify})
+		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify()})
 	}
+	s.Reasons = usedReasons(s.Moves)
 	return s.clone()
 }
 
@@ -178,20 +209,20 @@ func WaterfallSpec() Spec {
 			{From: MQL, To: Inquiry, Reasons: []ReasonCode{ReasonScoreDecay, ReasonInsufficientData}},
 			{From: SAL, To: MQL, Reasons: []ReasonCode{ReasonWrongTerritory, ReasonInsufficientData}},
 			{From: SQL, To: SAL, Reasons: []ReasonCode{ReasonInsufficientData}},
-			{From: MQL, To: Nurture, Reasons: salesRejection},
-			{From: SAL, To: Nurture, Reasons: salesRejection},
-			{From: SQL, To: Nurture, Reasons: reasons(notReady, []ReasonCode{ReasonRecycle})},
-			{From: SQL, To: Lost, Reasons: lostReasons},
+			{From: MQL, To: Nurture, Reasons: salesRejection()},
+			{From: SAL, To: Nurture, Reasons: salesRejection()},
+			{From: SQL, To: Nurture, Reasons: reasons(notReady(), []ReasonCode{ReasonRecycle})},
+			{From: SQL, To: Lost, Reasons: lostReasons()},
 			{From: Lost, To: Nurture, Reasons: []ReasonCode{ReasonRecycle}},
 			{From: Lost, To: SQL, Reasons: []ReasonCode{ReasonReEngaged}},
 			{From: Nurture, To: Inquiry, Reasons: []ReasonCode{ReasonReEngaged}},
 			{From: Nurture, To: MQL, Reasons: []ReasonCode{ReasonReEngaged, ReasonScoreThreshold}},
 		},
-		Reasons: presetReasons,
 	}
 	for _, from := range []Stage{Inquiry, MQL, SAL, SQL, Nurture, Lost} {
-		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify})
+		s.Moves = append(s.Moves, MoveSpec{From: from, To: Disqualified, Reasons: disqualify()})
 	}
+	s.Reasons = usedReasons(s.Moves)
 	return s.clone()
 }
 

@@ -1,0 +1,192 @@
+// Package funneltest is a test kit for hosts of package funnel: a checker
+// to run on your own lifecycle model in CI, and rapid generators of valid
+// and invalid move sequences (and of random valid specs) for property
+// tests.
+//
+// Check a custom model in a test:
+//
+//	func TestLifecycle(t *testing.T) {
+//		m, err := funnel.Load(specJSON, myGuards...)
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		funneltest.CheckModel(t, m)
+//	}
+//
+// Property-test code that stores states and events:
+//
+//	rapid.Check(t, func(t *rapid.T) {
+//		moves := funneltest.ValidMoves(m, "c1", start, 30).Draw(t, "moves")
+//		// apply them through your storage layer, reload, compare ...
+//	})
+//
+// Everything here is deterministic for a given rapid seed, and safe for
+// concurrent use (no shared state).
+package funneltest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// Problem is one finding of [Check]: the stage or edge concerned and what is
+// wrong.
+type Problem struct {
+	Where string // "stage nurture" or "edge mql → nurture"
+	What  string
+}
+
+func (p *Problem) Error() string { return "funneltest: " + p.Where + ": " + p.What }
+
+// Check inspects a model for design mistakes that [funnel.New] accepts but
+// a lifecycle should not have, and returns them joined (nil when there are
+// none), each a [*Problem]:
+//
+//   - every stage is reachable from the entry stage;
+//   - terminal stages have no way out;
+//   - every non-terminal stage can still reach the last stage of the
+//     forward path (no trap such as a detour without a return);
+//   - every backward move, detour, return and move across detours lists its
+//     reason codes;
+//   - every declared reason code is used by some move;
+//   - every edge the model reports is one [funnel.Model.Can] accepts with
+//     one of its reasons (guards aside), and moves the model does not
+//     report are refused with [funnel.ErrNotAllowed].
+func Check(m *funnel.Model) error {
+	var probs []error
+	add := func(where, format string, args ...any) {
+		probs = append(probs, &Problem{Where: where, What: fmt.Sprintf(format, args...)})
+	}
+	stages := m.Stages()
+	out := map[funnel.Stage][]funnel.Edge{}
+	edges := m.Edges()
+	for _, e := range edges {
+		out[e.From] = append(out[e.From], e)
+	}
+
+	// Reachability from the entry moves.
+	reach := reachable(out, "")
+	for _, st := range stages {
+		if !reach[st.ID] {
+			add("stage "+string(st.ID), "not reachable from the entry stage %s", m.Entry())
+		}
+	}
+
+	// Terminals have no way out; other stages reach the end of the path.
+	path := m.Path()
+	last := path[len(path)-1]
+	for _, st := range stages {
+		if st.Kind == funnel.Terminal {
+			if n := len(out[st.ID]); n > 0 {
+				add("stage "+string(st.ID), "terminal stage has %d moves out", n)
+			}
+			continue
+		}
+		if st.ID != last && !reachable(out, st.ID)[last] {
+			add("stage "+string(st.ID), "cannot reach %s, the end of the forward path (make it terminal or add a way back)", last)
+		}
+	}
+
+	// Reasons on every edge that needs them; every reason used.
+	used := map[funnel.ReasonCode]bool{}
+	for _, e := range edges {
+		for _, r := range e.Reasons {
+			used[r] = true
+		}
+		if e.ReasonRequired && len(e.Reasons) == 0 {
+			add(edgeName(e), "%s move without reason codes", e.Kind)
+		}
+		if e.Kind != funnel.MoveEntry && e.Kind != funnel.MoveForward && e.Kind != funnel.MoveSkip && !e.ReasonRequired {
+			add(edgeName(e), "%s move does not require a reason", e.Kind)
+		}
+	}
+	for _, r := range m.Reasons() {
+		if !used[r.Code] {
+			add("reason "+string(r.Code), "declared but no move lists it")
+		}
+	}
+
+	// The reported edges agree with Can.
+	at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	allowed := map[[2]funnel.Stage]bool{}
+	for _, e := range edges {
+		allowed[[2]funnel.Stage{e.From, e.To}] = true
+		mv := funnel.Move{To: e.To, At: at.Add(time.Hour)}
+		if len(e.Reasons) > 0 {
+			mv.Reason = e.Reasons[0]
+		}
+		if err := m.Can(stateAt(e.From, at), mv); err != nil && !errors.Is(err, funnel.ErrGuard) {
+			add(edgeName(e), "reported as allowed but Can refuses it: %v", err)
+		}
+	}
+	froms := append([]funnel.StageSpec{{}}, stages...)
+	for _, f := range froms {
+		for _, t := range stages {
+			if f.ID == t.ID || allowed[[2]funnel.Stage{f.ID, t.ID}] {
+				continue
+			}
+			err := m.Can(stateAt(f.ID, at), funnel.Move{To: t.ID, At: at.Add(time.Hour)})
+			if !errors.Is(err, funnel.ErrNotAllowed) {
+				add(edgeName(funnel.Edge{From: f.ID, To: t.ID}), "not reported as allowed but Can returns %v", err)
+			}
+		}
+	}
+	return errors.Join(probs...)
+}
+
+// CheckModel runs [Check] and reports each problem with t.Error.
+func CheckModel(t testing.TB, m *funnel.Model) {
+	t.Helper()
+	err := Check(m)
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			t.Error(e)
+		}
+		return
+	}
+	t.Error(err)
+}
+
+func edgeName(e funnel.Edge) string {
+	from := string(e.From)
+	if from == "" {
+		from = "(start)"
+	}
+	return "edge " + from + " → " + string(e.To)
+}
+
+// reachable returns the stages reachable from "from" along the edges.
+func reachable(out map[funnel.Stage][]funnel.Edge, from funnel.Stage) map[funnel.Stage]bool {
+	seen := map[funnel.Stage]bool{}
+	queue := []funnel.Stage{from}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, e := range out[s] {
+			if !seen[e.To] {
+				seen[e.To] = true
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return seen
+}
+
+// stateAt is a minimal consistent state in stage st (the zero state for
+// the empty stage).
+func stateAt(st funnel.Stage, at time.Time) funnel.State {
+	if st == "" {
+		return funnel.State{Lead: "check"}
+	}
+	return funnel.State{
+		Lead: "check", Stage: st, Version: 1, Since: at,
+		Facts: []funnel.StageFacts{{Stage: st, FirstEntered: at, LastEntered: at, Entries: 1}},
+	}
+}

@@ -1,0 +1,171 @@
+package funnel
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+// WriteMermaid writes the model as a Mermaid state diagram
+// (stateDiagram-v2), ready to paste into Markdown. The output is
+// deterministic (declaration order) and shows:
+//
+//   - the forward path as plain arrows, from the start marker to the entry
+//     stage; skips are implied by the title when the model allows them and
+//     drawn only when declared;
+//   - every declared move labelled with its reason codes (and guards in
+//     brackets);
+//   - stages styled by class: one per team on the forward path, "detour"
+//     (dashed) and "terminal" (grey, with an arrow to the end marker).
+func (m *Model) WriteMermaid(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	b.WriteString("---\ntitle: " + m.id)
+	if m.allowSkip {
+		b.WriteString(" (forward moves may skip stages)")
+	}
+	b.WriteString("\n---\nstateDiagram-v2\n    direction LR\n")
+	for _, st := range m.stages {
+		label := st.Label
+		if label == "" {
+			label = string(st.ID)
+		}
+		b.WriteString("    state \"" + mermaidText(label) + "\" as " + string(st.ID) + "\n")
+	}
+	b.WriteString("    [*] --> " + string(m.Entry()) + "\n")
+	for k := 0; k+1 < len(m.forward); k++ {
+		from, to := m.forward[k], m.forward[k+1]
+		e := &m.edges[m.cells[from*m.n+to]]
+		b.WriteString("    " + string(m.stages[from].ID) + " --> " + string(m.stages[to].ID))
+		if l := m.edgeLabel(e, ", "); l != "" {
+			b.WriteString(": " + l)
+		}
+		b.WriteString("\n")
+	}
+	for i := range m.edges {
+		e := &m.edges[i]
+		if !e.declared || (e.kind == MoveForward) {
+			continue
+		}
+		b.WriteString("    " + string(m.stages[e.from].ID) + " --> " + string(m.stages[e.to].ID))
+		if l := m.edgeLabel(e, ", "); l != "" {
+			b.WriteString(": " + l)
+		}
+		b.WriteString("\n")
+	}
+	for _, st := range m.stages {
+		if st.Kind == Terminal {
+			b.WriteString("    " + string(st.ID) + " --> [*]\n")
+		}
+	}
+	b.WriteString("    classDef marketing fill:#dbeafe,stroke:#1d4ed8\n")
+	b.WriteString("    classDef sales fill:#dcfce7,stroke:#15803d\n")
+	b.WriteString("    classDef customer_success fill:#f3e8ff,stroke:#7e22ce\n")
+	b.WriteString("    classDef detour fill:#fef3c7,stroke:#b45309,stroke-dasharray:5 5\n")
+	b.WriteString("    classDef terminal fill:#e5e7eb,stroke:#4b5563\n")
+	for _, class := range []string{string(Marketing), string(Sales), string(CustomerSuccess), string(Detour), string(Terminal)} {
+		var ids []string
+		for _, st := range m.stages {
+			c := string(st.Team)
+			if st.Kind != Forward {
+				c = string(st.Kind)
+			}
+			if c == class {
+				ids = append(ids, string(st.ID))
+			}
+		}
+		if len(ids) > 0 {
+			b.WriteString("    class " + strings.Join(ids, ",") + " " + class + "\n")
+		}
+	}
+	return b.Flush()
+}
+
+// edgeLabel lists an edge's reason codes and guards.
+func (m *Model) edgeLabel(e *edge, sep string) string {
+	parts := make([]string, 0, len(e.reasons)+len(e.guards))
+	for _, r := range e.reasons {
+		parts = append(parts, string(r))
+	}
+	for _, g := range e.guards {
+		parts = append(parts, "["+m.guards[g].Name+"]")
+	}
+	return strings.Join(parts, sep)
+}
+
+// mermaidText escapes a label for a Mermaid quoted string.
+func mermaidText(s string) string {
+	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "\r", " ").Replace(s)
+}
+
+// WriteDOT writes the model as a Graphviz digraph (render with
+// `dot -Tsvg`). The output is deterministic (declaration order): forward
+// stages are boxes coloured by team on a heavy left-to-right path; detours
+// are dashed, terminals are grey octagons; backward moves are dashed blue
+// arrows, detours dashed orange, returns dotted green and moves across
+// detours dotted grey, each labelled with its reason codes and guards.
+// Skips are drawn only when declared; the graph label says when the model
+// allows them all.
+func (m *Model) WriteDOT(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	b.WriteString("digraph " + dotQuote(m.id) + " {\n")
+	label := m.id
+	if m.allowSkip {
+		label += " (forward moves may skip stages)"
+	}
+	b.WriteString("\tlabel=" + dotQuote(label) + ";\n\tlabelloc=t;\n\trankdir=LR;\n")
+	b.WriteString("\tnode [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n")
+	b.WriteString("\tedge [fontname=\"Helvetica\", fontsize=10];\n")
+	b.WriteString("\t_start [shape=point, label=\"\"];\n")
+	fill := map[Team]string{Marketing: "#dbeafe", Sales: "#dcfce7", CustomerSuccess: "#f3e8ff"}
+	for _, st := range m.stages {
+		label := st.Label
+		if label == "" {
+			label = string(st.ID)
+		}
+		attrs := "label=" + dotQuote(label+"\n"+string(st.Team))
+		switch st.Kind {
+		case Forward:
+			attrs += ", fillcolor=\"" + fill[st.Team] + "\""
+		case Detour:
+			attrs += ", style=\"rounded,filled,dashed\", fillcolor=\"#fef3c7\", color=\"#b45309\""
+		case Terminal:
+			attrs += ", shape=octagon, style=filled, fillcolor=\"#e5e7eb\", color=\"#4b5563\""
+		}
+		b.WriteString("\t" + string(st.ID) + " [" + attrs + "];\n")
+	}
+	b.WriteString("\t_start -> " + string(m.Entry()) + ";\n")
+	for k := 0; k+1 < len(m.forward); k++ {
+		from, to := m.forward[k], m.forward[k+1]
+		e := &m.edges[m.cells[from*m.n+to]]
+		b.WriteString("\t" + string(m.stages[from].ID) + " -> " + string(m.stages[to].ID) + " [penwidth=2, weight=10")
+		if l := m.edgeLabel(e, "\n"); l != "" {
+			b.WriteString(", label=" + dotQuote(l))
+		}
+		b.WriteString("];\n")
+	}
+	style := map[MoveKind]string{
+		MoveSkip:     "style=solid",
+		MoveBackward: "style=dashed, color=\"#1d4ed8\", fontcolor=\"#1d4ed8\", constraint=false",
+		MoveDetour:   "style=dashed, color=\"#b45309\", fontcolor=\"#b45309\"",
+		MoveReturn:   "style=dotted, color=\"#15803d\", fontcolor=\"#15803d\", constraint=false",
+		MoveAcross:   "style=dotted, color=\"#4b5563\", fontcolor=\"#4b5563\"",
+	}
+	for i := range m.edges {
+		e := &m.edges[i]
+		if !e.declared || e.kind == MoveForward {
+			continue
+		}
+		b.WriteString("\t" + string(m.stages[e.from].ID) + " -> " + string(m.stages[e.to].ID) + " [" + style[e.kind])
+		if l := m.edgeLabel(e, "\n"); l != "" {
+			b.WriteString(", label=" + dotQuote(l))
+		}
+		b.WriteString("];\n")
+	}
+	b.WriteString("}\n")
+	return b.Flush()
+}
+
+// dotQuote returns s as a DOT double-quoted string.
+func dotQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", "").Replace(s) + `"`
+}
