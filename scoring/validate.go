@@ -23,13 +23,13 @@ const (
 	MaxSteps         = 32      // steps of a step decay
 	MaxDecayPeriods  = 2500    // a percent decay must reach 0 within this many periods
 	MaxPointsDigits  = 9       // integer digits of points, caps and thresholds
-	MaxRangeDigits   = 12      // integer digits of a range bound
+	MaxRangeDigits   = 9       // integer digits of a range bound
 	MaxRangePlaces   = 9       // decimal places of a range bound
 	minHalfLife      = Duration(time.Second)
 	maxPointsAbsText = "999999999.9999"
 )
 
-var maxPointsAbs = decimal.RequireFromString(maxPointsAbsText)
+func maxPointsAbs() decimal.Decimal { return decimal.New(9999999999999, -PointPlaces) }
 
 // Validate reports every problem of s at once, joined with errors.Join;
 // each is a *SpecError with the path of the field at fault. It returns
@@ -87,7 +87,7 @@ func (v *validator) points(path string, d decimal.Decimal, nonNegative bool) {
 	switch {
 	case !sane(d):
 		v.add(path, "number out of range")
-	case d.Abs().GreaterThan(maxPointsAbs):
+	case d.Abs().GreaterThan(maxPointsAbs()):
 		v.add(path, "%s is out of range (at most %s in magnitude)", d, maxPointsAbsText)
 	case !d.Equal(d.Truncate(PointPlaces)):
 		v.add(path, "%s has more than %d decimal places", d, PointPlaces)

@@ -1,0 +1,205 @@
+package scoring
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// matcher is the compiled form of a Condition.
+type matcher struct {
+	field  string
+	op     Op
+	fold   bool
+	value  string
+	values []string
+	re     *regexp.Regexp
+	// range bounds, in units of 10^−MaxRangePlaces, and as decimals for
+	// values the fast parser does not read
+	hasMin, hasMax bool
+	min, max       int64
+	dmin, dmax     decimal.Decimal
+}
+
+func compileCondition(c Condition) matcher {
+	m := matcher{field: c.Field, op: c.Op, fold: c.IgnoreCase, value: c.Value, values: c.Values}
+	switch c.Op {
+	case OpRegex:
+		pat := c.Value
+		if c.IgnoreCase {
+			pat = "(?i)" + pat
+		}
+		m.re = regexp.MustCompile(pat) // validated before
+	case OpRange:
+		if c.Min.Valid {
+			m.hasMin, m.dmin = true, c.Min.Decimal
+			m.min = c.Min.Decimal.Shift(MaxRangePlaces).IntPart()
+		}
+		if c.Max.Valid {
+			m.hasMax, m.dmax = true, c.Max.Decimal
+			m.max = c.Max.Decimal.Shift(MaxRangePlaces).IntPart()
+		}
+	}
+	return m
+}
+
+func (m *matcher) eq(a, b string) bool {
+	if m.fold {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// match reports whether a field value (ok false: absent) meets the condition.
+func (m *matcher) match(v string, ok bool) bool {
+	present := ok && v != ""
+	switch m.op {
+	case OpPresent:
+		return present
+	case OpMissing:
+		return !present
+	}
+	if !present {
+		return false
+	}
+	switch m.op {
+	case OpEquals:
+		return m.eq(v, m.value)
+	case OpOneOf, OpNotOneOf:
+		in := false
+		for _, x := range m.values {
+			if m.eq(v, x) {
+				in = true
+				break
+			}
+		}
+		return in == (m.op == OpOneOf)
+	case OpPrefix:
+		if !m.fold {
+			return strings.HasPrefix(v, m.value)
+		}
+		return hasPrefixFold(v, m.value)
+	case OpSuffix:
+		if !m.fold {
+			return strings.HasSuffix(v, m.value)
+		}
+		return hasSuffixFold(v, m.value)
+	case OpContains:
+		if !m.fold {
+			return strings.Contains(v, m.value)
+		}
+		return containsFold(v, m.value)
+	case OpRegex:
+		return m.re.MatchString(v)
+	case OpRange:
+		return m.inRange(v)
+	}
+	return false
+}
+
+// hasPrefixFold is strings.HasPrefix under simple Unicode folding.
+func hasPrefixFold(s, prefix string) bool {
+	for prefix != "" {
+		if s == "" {
+			return false
+		}
+		r1, n1 := utf8.DecodeRuneInString(s)
+		r2, n2 := utf8.DecodeRuneInString(prefix)
+		if r1 != r2 && !strings.EqualFold(s[:n1], prefix[:n2]) {
+			return false
+		}
+		s, prefix = s[n1:], prefix[n2:]
+	}
+	return true
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	for suffix != "" {
+		if s == "" {
+			return false
+		}
+		r1, n1 := utf8.DecodeLastRuneInString(s)
+		r2, n2 := utf8.DecodeLastRuneInString(suffix)
+		if r1 != r2 && !strings.EqualFold(s[len(s)-n1:], suffix[len(suffix)-n2:]) {
+			return false
+		}
+		s, suffix = s[:len(s)-n1], suffix[:len(suffix)-n2]
+	}
+	return true
+}
+
+func containsFold(s, sub string) bool {
+	for {
+		if hasPrefixFold(s, sub) {
+			return true
+		}
+		if s == "" {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s)
+		s = s[n:]
+	}
+}
+
+// inRange reports whether v is a decimal number with min ≤ v < max.
+func (m *matcher) inRange(v string) bool {
+	if x, ok := parseFixed(v); ok {
+		return (!m.hasMin || x >= m.min) && (!m.hasMax || x < m.max)
+	}
+	// Unusual forms (exponents, many digits): exact but slower.
+	if len(v) > 64 {
+		return false
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil || !sane(d) {
+		return false
+	}
+	return (!m.hasMin || !d.LessThan(m.dmin)) && (!m.hasMax || d.LessThan(m.dmax))
+}
+
+// parseFixed reads [+-]digits[.digits] with at most MaxRangeDigits
+// integer digits and MaxRangePlaces decimal places, in units of
+// 10^−MaxRangePlaces.
+func parseFixed(s string) (int64, bool) {
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var x int64
+	intDigits, places, dot := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' && !dot:
+			dot = true
+		case c >= '0' && c <= '9':
+			if dot {
+				places++
+				if places > MaxRangePlaces {
+					return 0, false
+				}
+			} else {
+				intDigits++
+				if intDigits > MaxRangeDigits {
+					return 0, false
+				}
+			}
+			x = x*10 + int64(c-'0')
+		default:
+			return 0, false
+		}
+	}
+	if intDigits == 0 && places == 0 {
+		return 0, false
+	}
+	for ; places < MaxRangePlaces; places++ {
+		x *= 10
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
+}

@@ -1,0 +1,531 @@
+package scoring
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Model is a compiled, validated scoring model over the host's lead
+// type L. It is immutable: build it once with [New] and share it; all
+// its methods are safe for concurrent use (as far as the [Source] and
+// host criteria are). Several models (per product, per business unit)
+// live side by side; each result carries its model's ID and version.
+type Model[L any] struct {
+	spec     Spec
+	src      Source[L]
+	rules    []ruleModel // fit rules, then interest rules, in declaration order
+	fieldIdx []int       // indices of field rules
+	types    []string    // distinct activity types
+	byType   [][]int     // rule indices per type
+	custom   []customModel[L]
+	axes     [2]axisModel
+	labels   [][]string // labels[fitGrade][interestGrade]
+}
+
+type ruleModel struct {
+	axis     int
+	name     string
+	group    string
+	groupIdx int // index in the axis's groups, or −1
+	points   int64
+	hasCap   bool
+	cap      int64
+	activity bool
+	when     matcher
+	where    []matcher
+	within   int64 // ns; 0 = no window
+	decay    decayer
+	reason   string
+	// field rules: the constant ledger values
+	dPoints, dCapped decimal.Decimal
+	// activity rules: ±cap as decimals
+	dCap, dNegCap decimal.Decimal
+}
+
+type customModel[L any] struct {
+	c    Criterion[L]
+	axis int
+	name string
+}
+
+type axisModel struct {
+	axis           Axis
+	rules          []int // indices in Model.rules
+	custom         []int // indices in Model.custom
+	groups         []groupModel
+	hasMin, hasMax bool
+	min, max       int64
+	bandMin        []int64 // per band but the last
+	grades         []string
+	enter, leave   int64
+}
+
+type groupModel struct {
+	name           string
+	hasMin, hasMax bool
+	min, max       int64
+}
+
+// defaultBands returns the bands of an axis (0 fit, 1 interest) with no bands.
+func defaultBands(ai int) []Band {
+	if ai == 0 {
+		return []Band{{"A", nd(75)}, {"B", nd(50)}, {"C", nd(25)}, {"D", decimal.NullDecimal{}}}
+	}
+	return []Band{{"1", nd(75)}, {"2", nd(50)}, {"3", nd(25)}, {"4", decimal.NullDecimal{}}}
+}
+
+func nd(n int64) decimal.NullDecimal { return decimal.NewNullDecimal(decimal.NewFromInt(n)) }
+
+// units converts a validated decimal to point units (10^−PointPlaces).
+func units(d decimal.Decimal) int64 { return d.Shift(PointPlaces).IntPart() }
+
+// fromUnits converts point units to a decimal.
+func fromUnits(u int64) decimal.Decimal {
+	if u == 0 {
+		return decimal.Decimal{}
+	}
+	return decimal.New(u, -PointPlaces)
+}
+
+// New validates spec and compiles it into a model that reads leads
+// through src, with optional host criteria. It returns every problem at
+// once (see [Spec.Validate]); criteria problems have paths like
+// "criteria[0]".
+func New[L any](spec Spec, src Source[L], criteria ...Criterion[L]) (*Model[L], error) {
+	v := &validator{}
+	v.spec(spec)
+	hasField, hasActivity := false, false
+	for _, a := range []AxisSpec{spec.Fit, spec.Interest} {
+		for _, r := range a.Rules {
+			if r.IsActivity() {
+				hasActivity = true
+			} else {
+				hasField = true
+			}
+		}
+	}
+	if hasField && src.Field == nil {
+		v.add("", "the spec has field rules but the source has no Field function")
+	}
+	if hasActivity && src.Activities == nil {
+		v.add("", "the spec has activity rules but the source has no Activities function")
+	}
+	names := map[string]bool{}
+	for _, a := range []AxisSpec{spec.Fit, spec.Interest} {
+		for _, r := range a.Rules {
+			names[r.Name] = true
+		}
+	}
+	for i, c := range criteria {
+		p := fmt.Sprintf("criteria[%d]", i)
+		if c == nil {
+			v.add(p, "nil criterion")
+			continue
+		}
+		v.name(p+".name", c.Name(), true)
+		if names[c.Name()] {
+			v.add(p+".name", "duplicate name %q", c.Name())
+		}
+		names[c.Name()] = true
+		if c.Axis() != AxisFit && c.Axis() != AxisInterest {
+			v.add(p+".axis", "unknown axis %q", c.Axis())
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return compile(spec, src, criteria), nil
+}
+
+// MustNew is like [New] but panics on an invalid spec; for models built
+// from constants in package-level variables and tests.
+func MustNew[L any](spec Spec, src Source[L], criteria ...Criterion[L]) *Model[L] {
+	m, err := New(spec, src, criteria...)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L] {
+	m := &Model[L]{spec: spec, src: src}
+	typeIdx := map[string]int{}
+	for ai, as := range []AxisSpec{spec.Fit, spec.Interest} {
+		am := &m.axes[ai]
+		am.axis = []Axis{AxisFit, AxisInterest}[ai]
+		groupIdx := map[string]int{}
+		for gi, g := range as.Groups {
+			groupIdx[g.Name] = gi
+			gm := groupModel{name: g.Name, hasMin: g.Min.Valid, hasMax: g.Max.Valid}
+			if g.Min.Valid {
+				gm.min = units(g.Min.Decimal)
+			}
+			if g.Max.Valid {
+				gm.max = units(g.Max.Decimal)
+			}
+			am.groups = append(am.groups, gm)
+		}
+		for _, r := range as.Rules {
+			rm := ruleModel{axis: ai, name: r.Name, group: r.Group, groupIdx: -1,
+				points: units(r.Points), activity: r.IsActivity(), reason: describe(r)}
+			if gi, ok := groupIdx[r.Group]; ok && r.Group != "" {
+				rm.groupIdx = gi
+			}
+			if r.Cap.Valid {
+				rm.hasCap, rm.cap = true, units(r.Cap.Decimal)
+				rm.dCap, rm.dNegCap = fromUnits(rm.cap), fromUnits(-rm.cap)
+			}
+			idx := len(m.rules)
+			if rm.activity {
+				for _, c := range r.Where {
+					rm.where = append(rm.where, compileCondition(c))
+				}
+				rm.within = int64(r.Within)
+				rm.decay = compileDecay(r.Decay)
+				t, ok := typeIdx[r.Activity]
+				if !ok {
+					t = len(m.types)
+					typeIdx[r.Activity] = t
+					m.types = append(m.types, r.Activity)
+					m.byType = append(m.byType, nil)
+				}
+				m.byType[t] = append(m.byType[t], idx)
+			} else {
+				rm.when = compileCondition(r.When)
+				rm.dPoints = fromUnits(rm.points)
+				rm.dCapped = fromUnits(clampCap(rm.points, rm.hasCap, rm.cap))
+				m.fieldIdx = append(m.fieldIdx, idx)
+			}
+			m.rules = append(m.rules, rm)
+			am.rules = append(am.rules, idx)
+		}
+		am.hasMin, am.hasMax = as.Min.Valid, as.Max.Valid
+		if as.Min.Valid {
+			am.min = units(as.Min.Decimal)
+		}
+		if as.Max.Valid {
+			am.max = units(as.Max.Decimal)
+		}
+		bands := as.Bands
+		if len(bands) == 0 {
+			bands = defaultBands(ai)
+		}
+		for _, b := range bands {
+			am.grades = append(am.grades, b.Grade)
+			if b.Min.Valid {
+				am.bandMin = append(am.bandMin, units(b.Min.Decimal))
+			}
+		}
+		am.enter = 50 * pointUnit
+		if as.High.Enter.Valid {
+			am.enter = units(as.High.Enter.Decimal)
+		}
+		am.leave = am.enter
+		if as.High.Leave.Valid {
+			am.leave = units(as.High.Leave.Decimal)
+		}
+	}
+	for _, c := range criteria {
+		ai := 0
+		if c.Axis() == AxisInterest {
+			ai = 1
+		}
+		m.axes[ai].custom = append(m.axes[ai].custom, len(m.custom))
+		m.custom = append(m.custom, customModel[L]{c: c, axis: ai, name: c.Name()})
+	}
+	m.labels = make([][]string, len(m.axes[0].grades))
+	for i, f := range m.axes[0].grades {
+		for _, g := range m.axes[1].grades {
+			m.labels[i] = append(m.labels[i], f+g)
+		}
+	}
+	return m
+}
+
+const pointUnit = 10_000 // 10^PointPlaces
+
+// ID returns the model's ID.
+func (m *Model[L]) ID() string { return m.spec.ID }
+
+// Version returns the model's version.
+func (m *Model[L]) Version() int { return m.spec.Version }
+
+// Spec returns the spec the model was built from. The caller must not
+// modify its slices.
+func (m *Model[L]) Spec() Spec { return m.spec }
+
+func clampCap(x int64, has bool, c int64) int64 {
+	if !has {
+		return x
+	}
+	if x > c {
+		return c
+	}
+	if x < -c {
+		return -c
+	}
+	return x
+}
+
+func clamp(x int64, hasMin bool, lo int64, hasMax bool, hi int64) int64 {
+	if hasMin && x < lo {
+		return lo
+	}
+	if hasMax && x > hi {
+		return hi
+	}
+	return x
+}
+
+func add(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}
+
+// acc accumulates one rule during a Score.
+type acc struct {
+	count       int64
+	decayed     int64
+	first, last int32 // indices of the oldest and newest activity counted
+}
+
+// Score scores lead at now. prev, if not nil, is the lead's previous
+// result; a model uses its FitHigh and InterestHigh for hysteresis when
+// it comes from a model with the same ID. Activities after now are
+// ignored (they have not happened yet at now), so scoring at a past
+// time rescores the lead as it was then.
+//
+// The only error is [ErrOverflow] (a total beyond about ±9·10^14
+// points) or [ErrCriterion] (a host criterion out of range).
+func (m *Model[L]) Score(lead L, now time.Time, prev *Result) (Result, error) {
+	var buf [64]acc
+	var accs []acc
+	if len(m.rules) <= len(buf) {
+		accs = buf[:len(m.rules)]
+	} else {
+		accs = make([]acc, len(m.rules))
+	}
+	if len(m.types) > 0 {
+		acts := m.src.Activities(lead)
+		if err := m.scoreActivities(acts, now, accs); err != nil {
+			return Result{}, err
+		}
+		return m.finish(lead, now, prev, accs, acts)
+	}
+	return m.finish(lead, now, prev, accs, nil)
+}
+
+func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) error {
+	for ai := range acts {
+		a := &acts[ai]
+		t := -1
+		for i, s := range m.types {
+			if s == a.Type {
+				t = i
+				break
+			}
+		}
+		if t < 0 {
+			continue
+		}
+		age := int64(now.Sub(a.At))
+		if age < 0 {
+			continue
+		}
+	rules:
+		for _, ri := range m.byType[t] {
+			r := &m.rules[ri]
+			if r.within > 0 && age >= r.within {
+				continue
+			}
+			for wi := range r.where {
+				w := &r.where[wi]
+				v, ok := a.Attr(w.field)
+				if !w.match(v, ok) {
+					continue rules
+				}
+			}
+			c := applyFactor(r.points, r.decay.factor(age))
+			ac := &accs[ri]
+			var ok bool
+			if ac.decayed, ok = add(ac.decayed, c); !ok {
+				return ErrOverflow
+			}
+			if ac.count == 0 {
+				ac.first, ac.last = int32(ai), int32(ai)
+			} else {
+				if a.At.Before(acts[ac.first].At) {
+					ac.first = int32(ai)
+				}
+				if a.At.After(acts[ac.last].At) {
+					ac.last = int32(ai)
+				}
+			}
+			ac.count++
+		}
+	}
+	return nil
+}
+
+func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts []Activity) (Result, error) {
+	for _, ri := range m.fieldIdx {
+		r := &m.rules[ri]
+		v, ok := m.src.Field(lead, r.when.field)
+		if r.when.match(v, ok) {
+			accs[ri] = acc{count: 1, decayed: r.points}
+		}
+	}
+	var customPts []int64
+	var outcomes []Outcome
+	if len(m.custom) > 0 {
+		customPts = make([]int64, len(m.custom))
+		outcomes = make([]Outcome, len(m.custom))
+		for i, c := range m.custom {
+			o := c.c.Evaluate(lead, now)
+			if !sane(o.Points) {
+				return Result{}, fmt.Errorf("%w: %s", ErrCriterion, c.name)
+			}
+			p := o.Points.RoundBank(PointPlaces)
+			if p.Abs().GreaterThan(maxPointsAbs()) {
+				return Result{}, fmt.Errorf("%w: %s gave %s", ErrCriterion, c.name, o.Points)
+			}
+			o.Points = p
+			outcomes[i] = o
+			customPts[i] = units(p)
+		}
+	}
+	n := 0
+	for i := range accs {
+		if accs[i].count > 0 {
+			n++
+		}
+	}
+	for _, am := range m.axes {
+		n += len(am.groups) + 1
+	}
+	ledger := make([]Entry, 0, n+len(m.custom))
+	res := Result{ModelID: m.spec.ID, ModelVersion: m.spec.Version, At: now}
+	var grade [2]int
+	var high [2]bool
+	var groupSum [MaxGroups]int64
+	for ax := range m.axes {
+		am := &m.axes[ax]
+		var total int64
+		var ok bool
+		for gi := range am.groups {
+			groupSum[gi] = 0
+		}
+		for _, ri := range am.rules {
+			ac := &accs[ri]
+			if ac.count == 0 {
+				continue
+			}
+			r := &m.rules[ri]
+			pts := clampCap(ac.decayed, r.hasCap, r.cap)
+			e := Entry{Kind: EntryRule, Axis: am.axis, Name: r.name, Group: r.group, Count: int(ac.count), Reason: r.reason}
+			if r.activity {
+				raw, overflow := mulCheck(r.points, ac.count)
+				if overflow {
+					return Result{}, ErrOverflow
+				}
+				e.Decayed = fromUnits(ac.decayed)
+				if raw == ac.decayed {
+					e.Raw = e.Decayed
+				} else {
+					e.Raw = fromUnits(raw)
+				}
+				switch {
+				case pts == ac.decayed:
+					e.Points = e.Decayed
+				case pts == r.cap:
+					e.Points = r.dCap
+				default:
+					e.Points = r.dNegCap
+				}
+				e.First, e.Last = acts[ac.first].At, acts[ac.last].At
+			} else {
+				e.Raw, e.Decayed, e.Points = r.dPoints, r.dPoints, r.dCapped
+			}
+			ledger = append(ledger, e)
+			if r.groupIdx >= 0 {
+				if groupSum[r.groupIdx], ok = add(groupSum[r.groupIdx], pts); !ok {
+					return Result{}, ErrOverflow
+				}
+			}
+			if total, ok = add(total, pts); !ok {
+				return Result{}, ErrOverflow
+			}
+		}
+		for _, ci := range am.custom {
+			o := outcomes[ci]
+			if o.Count == 0 && customPts[ci] == 0 {
+				continue
+			}
+			ledger = append(ledger, Entry{Kind: EntryCriterion, Axis: am.axis, Name: m.custom[ci].name,
+				Count: o.Count, Raw: o.Points, Decayed: o.Points, Points: o.Points, Reason: o.Reason})
+			if total, ok = add(total, customPts[ci]); !ok {
+				return Result{}, ErrOverflow
+			}
+		}
+		for gi := range am.groups {
+			g := &am.groups[gi]
+			s := groupSum[gi]
+			adj := clamp(s, g.hasMin, g.min, g.hasMax, g.max) - s
+			if adj == 0 {
+				continue
+			}
+			ledger = append(ledger, Entry{Kind: EntryGroupCap, Axis: am.axis, Name: g.name, Group: g.name,
+				Raw: fromUnits(s), Decayed: fromUnits(s), Points: fromUnits(adj), Reason: groupReason(g, s)})
+			if total, ok = add(total, adj); !ok {
+				return Result{}, ErrOverflow
+			}
+		}
+		if adj := clamp(total, am.hasMin, am.min, am.hasMax, am.max) - total; adj != 0 {
+			ledger = append(ledger, Entry{Kind: EntryAxisCap, Axis: am.axis, Name: string(am.axis),
+				Raw: fromUnits(total), Decayed: fromUnits(total), Points: fromUnits(adj), Reason: axisReason(am, total)})
+			total += adj
+		}
+		g := len(am.bandMin)
+		for i, b := range am.bandMin {
+			if total >= b {
+				g = i
+				break
+			}
+		}
+		grade[ax] = g
+		wasHigh := false
+		if prev != nil && prev.ModelID == m.spec.ID {
+			wasHigh = prev.FitHigh
+			if ax == 1 {
+				wasHigh = prev.InterestHigh
+			}
+		}
+		high[ax] = total >= am.enter || (wasHigh && total >= am.leave)
+		if ax == 0 {
+			res.Fit = fromUnits(total)
+		} else {
+			res.Interest = fromUnits(total)
+		}
+	}
+	res.FitGrade = m.axes[0].grades[grade[0]]
+	res.InterestGrade = m.axes[1].grades[grade[1]]
+	res.Label = m.labels[grade[0]][grade[1]]
+	res.FitHigh, res.InterestHigh = high[0], high[1]
+	res.Quadrant = QuadrantOf(high[0], high[1])
+	res.Action = res.Quadrant.Action()
+	if len(ledger) > 0 {
+		res.Ledger = ledger
+	}
+	return res, nil
+}
+
+// mulCheck returns a×b and whether it overflowed (b ≥ 0).
+func mulCheck(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, false
+	}
+	p := a * b
+	return p, p/b != a || (a == -1 && b == -1<<63)
+}
