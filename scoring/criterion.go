@@ -35,6 +35,6 @@ type funcCriterion[L any] struct {
 	f    func(L, time.Time) Outcome
 }
 
-func (c funcCriterion[L]) Name() string                         { return c.name }
-func (c funcCriterion[L]) Axis() Axis                           { return c.axis }
+func (c funcCriterion[L]) Name() string                        { return c.name }
+func (c funcCriterion[L]) Axis() Axis                          { return c.axis }
 func (c funcCriterion[L]) Evaluate(l L, now time.Time) Outcome { return c.f(l, now) }

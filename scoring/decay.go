@@ -57,10 +57,10 @@ const (
 // increases with age.
 type Decay struct {
 	Kind     DecayKind       `json:"kind,omitempty"`
-	Percent  decimal.Decimal `json:"percent,omitzero"`   // percent and linear: 0 < Percent ≤ 100, ≤ 4 places
-	Every    Duration        `json:"every,omitempty"`    // percent and linear: the period
+	Percent  decimal.Decimal `json:"percent,omitzero"`    // percent and linear: 0 < Percent ≤ 100, ≤ 4 places
+	Every    Duration        `json:"every,omitempty"`     // percent and linear: the period
 	HalfLife Duration        `json:"half_life,omitempty"` // half_life: ≥ 1s
-	Steps    []Step          `json:"steps,omitempty"`    // step: After strictly increasing, Factor not increasing
+	Steps    []Step          `json:"steps,omitempty"`     // step: After strictly increasing, Factor not increasing
 }
 
 // Step is one step of a step decay: from After on, the factor is Factor

@@ -101,16 +101,16 @@ type Op string
 // Condition operators. String comparisons are exact unless the
 // condition sets IgnoreCase (Unicode simple folding, as strings.EqualFold).
 const (
-	OpEquals    Op = "equals"     // value == Value
-	OpOneOf     Op = "one_of"     // value is one of Values
-	OpNotOneOf  Op = "not_one_of" // value is present and not one of Values
-	OpRange     Op = "range"      // value is a decimal number with Min ≤ value < Max (either bound optional)
-	OpPrefix    Op = "prefix"     // value starts with Value
-	OpSuffix    Op = "suffix"     // value ends with Value
-	OpContains  Op = "contains"   // value contains Value
-	OpRegex     Op = "regex"      // value matches the RE2 pattern Value
-	OpPresent   Op = "present"    // the field exists and is not empty
-	OpMissing   Op = "missing"    // the field is absent or empty
+	OpEquals   Op = "equals"     // value == Value
+	OpOneOf    Op = "one_of"     // value is one of Values
+	OpNotOneOf Op = "not_one_of" // value is present and not one of Values
+	OpRange    Op = "range"      // value is a decimal number with Min ≤ value < Max (either bound optional)
+	OpPrefix   Op = "prefix"     // value starts with Value
+	OpSuffix   Op = "suffix"     // value ends with Value
+	OpContains Op = "contains"   // value contains Value
+	OpRegex    Op = "regex"      // value matches the RE2 pattern Value
+	OpPresent  Op = "present"    // the field exists and is not empty
+	OpMissing  Op = "missing"    // the field is absent or empty
 )
 
 // Condition tests one field of a lead (or one attribute of an activity).
