@@ -332,7 +332,7 @@ func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
 			p.toFact = i
 		}
 	}
-	if (p.from >= 0) != (p.fromFact >= 0) {
+	if (p.from >= 0) != (p.fromFact >= 0) || (p.from < 0 && len(s.Facts) > 0) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
 	}
 	if mv.EventID != "" && mv.EventID == s.LastEventID {

@@ -1,0 +1,413 @@
+package funnel_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/funnel"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func at(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+
+// walk applies moves and fails the test on any error.
+func walk(t *testing.T, m *funnel.Model, s funnel.State, moves ...funnel.Move) (funnel.State, []funnel.Event) {
+	t.Helper()
+	var evs []funnel.Event
+	for i, mv := range moves {
+		next, ev, err := m.Apply(s, mv)
+		if err != nil {
+			t.Fatalf("move %d (%s): %v", i, mv.To, err)
+		}
+		s = next
+		if !ev.IsZero() {
+			evs = append(evs, ev)
+		}
+	}
+	return s, evs
+}
+
+func TestPresets(t *testing.T) {
+	for _, tc := range []struct {
+		m     *funnel.Model
+		path  []funnel.Stage
+		entry funnel.Stage
+	}{
+		{funnel.Default(), []funnel.Stage{funnel.Subscriber, funnel.Lead, funnel.MQL, funnel.SQL, funnel.Opportunity, funnel.Customer, funnel.Evangelist}, funnel.Subscriber},
+		{funnel.Waterfall(), []funnel.Stage{funnel.Inquiry, funnel.MQL, funnel.SAL, funnel.SQL, funnel.Won}, funnel.Inquiry},
+	} {
+		if diff := cmp.Diff(tc.path, tc.m.Path()); diff != "" {
+			t.Errorf("%s path (-want +got):\n%s", tc.m.ID(), diff)
+		}
+		if tc.m.Entry() != tc.entry {
+			t.Errorf("%s entry = %s", tc.m.ID(), tc.m.Entry())
+		}
+		for i, st := range tc.path {
+			if r, ok := tc.m.Rank(st); !ok || r != i {
+				t.Errorf("%s Rank(%s) = %d, %t", tc.m.ID(), st, r, ok)
+			}
+		}
+		for _, st := range []funnel.Stage{funnel.Nurture, funnel.Lost, funnel.Disqualified, "nope", ""} {
+			if _, ok := tc.m.Rank(st); ok {
+				t.Errorf("%s Rank(%s) ok", tc.m.ID(), st)
+			}
+		}
+		if sp, ok := tc.m.Stage(funnel.Disqualified); !ok || sp.Kind != funnel.Terminal {
+			t.Errorf("%s disqualified = %+v, %t", tc.m.ID(), sp, ok)
+		}
+		if _, ok := tc.m.Stage("nope"); ok {
+			t.Errorf("Stage(nope) ok")
+		}
+	}
+}
+
+func TestSpecIsACopy(t *testing.T) {
+	spec := funnel.DefaultSpec()
+	m := funnel.MustNew(spec)
+	spec.Stages[0].Label = "changed"
+	spec.Moves[0].Reasons[0] = "changed"
+	got := m.Spec()
+	got.Stages[1].Label = "changed too"
+	got.Moves[0].Reasons[0] = "changed too"
+	m.Stages()[2].Label = "x"
+	want := funnel.DefaultSpec()
+	if diff := cmp.Diff(want, m.Spec()); diff != "" {
+		t.Errorf("model spec changed (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(funnel.DefaultSpec(), funnel.DefaultSpec()); diff != "" {
+		t.Errorf("DefaultSpec not deterministic:\n%s", diff)
+	}
+	// The presets must not share storage between calls.
+	a := funnel.DefaultSpec()
+	a.Moves[len(a.Moves)-1].Reasons[0] = "mutated"
+	if b := funnel.DefaultSpec(); b.Moves[len(b.Moves)-1].Reasons[0] == "mutated" {
+		t.Error("DefaultSpec shares reason slices between calls")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	good := func() funnel.Spec {
+		return funnel.Spec{
+			ID: "t",
+			Stages: []funnel.StageSpec{
+				{ID: "a", Team: funnel.Marketing, Kind: funnel.Forward},
+				{ID: "b", Team: funnel.Sales, Kind: funnel.Forward},
+				{ID: "n", Team: funnel.Marketing, Kind: funnel.Detour},
+				{ID: "x", Team: funnel.Marketing, Kind: funnel.Terminal},
+			},
+			Moves:   []funnel.MoveSpec{{From: "b", To: "n", Reasons: []funnel.ReasonCode{"r"}, Guards: []string{"g"}}},
+			Reasons: []funnel.ReasonSpec{{Code: "r"}},
+			Guards:  []funnel.Guard{{Name: "g", Check: func(funnel.State, funnel.Move) error { return nil }}},
+		}
+	}
+	if _, err := funnel.New(good()); err != nil {
+		t.Fatalf("good spec: %v", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(*funnel.Spec)
+		paths []string
+		is    error
+	}{
+		{"no id", func(s *funnel.Spec) { s.ID = "" }, []string{"id"}, nil},
+		{"bad id", func(s *funnel.Spec) { s.ID = "a b" }, []string{"id"}, nil},
+		{"no stages", func(s *funnel.Spec) { s.Stages = nil; s.Moves = nil }, []string{"stages"}, nil},
+		{"too many stages", func(s *funnel.Spec) {
+			for i := range 61 {
+				s.Stages = append(s.Stages, funnel.StageSpec{ID: funnel.Stage(fmt.Sprintf("s%d", i)), Team: funnel.Sales, Kind: funnel.Forward})
+			}
+		}, []string{"stages"}, nil},
+		{"malformed stage", func(s *funnel.Spec) { s.Stages[1].ID = "B" }, []string{"stages[1].id", "moves[0].from"}, funnel.ErrInvalidStage},
+		{"duplicate stage", func(s *funnel.Spec) { s.Stages[1].ID = "a" }, []string{"stages[1].id", "moves[0].from"}, nil},
+		{"bad team and kind", func(s *funnel.Spec) { s.Stages[2].Team = "ops"; s.Stages[2].Kind = "side" }, []string{"stages[2].team", "stages[2].kind"}, nil},
+		{"long label", func(s *funnel.Spec) { s.Stages[0].Label = strings.Repeat("x", 300) }, []string{"stages[0].label"}, nil},
+		{"bad utf8 label", func(s *funnel.Spec) { s.Reasons[0].Label = "\xff" }, []string{"reasons[0].label"}, nil},
+		{"no forward", func(s *funnel.Spec) {
+			s.Stages = s.Stages[2:]
+			s.Moves = nil
+		}, []string{"stages"}, nil},
+		{"unknown entry", func(s *funnel.Spec) { s.Entry = "zz" }, []string{"entry"}, funnel.ErrUnknownStage},
+		{"detour entry", func(s *funnel.Spec) { s.Entry = "n" }, []string{"entry"}, nil},
+		{"bad reason", func(s *funnel.Spec) { s.Reasons = append(s.Reasons, funnel.ReasonSpec{Code: "R!"}) }, []string{"reasons[1].code"}, nil},
+		{"duplicate reason", func(s *funnel.Spec) { s.Reasons = append(s.Reasons, funnel.ReasonSpec{Code: "r"}) }, []string{"reasons[1].code"}, nil},
+		{"bad guard", func(s *funnel.Spec) {
+			s.Guards = append(s.Guards, funnel.Guard{Name: "g"}, funnel.Guard{Name: "G"})
+		}, []string{"guards[1].name", "guards[1].check", "guards[2].name", "guards[2].check"}, nil},
+		{"unknown stages in move", func(s *funnel.Spec) {
+			s.Moves = append(s.Moves, funnel.MoveSpec{From: "zz", To: "yy"})
+		}, []string{"moves[1].from", "moves[1].to"}, funnel.ErrUnknownStage},
+		{"self move", func(s *funnel.Spec) {
+			s.Moves = append(s.Moves, funnel.MoveSpec{From: "a", To: "a"})
+		}, []string{"moves[1]"}, nil},
+		{"terminal way out", func(s *funnel.Spec) {
+			s.Moves = append(s.Moves, funnel.MoveSpec{From: "x", To: "a", Reasons: []funnel.ReasonCode{"r"}})
+		}, []string{"moves[1].from"}, nil},
+		{"duplicate move", func(s *funnel.Spec) { s.Moves = append(s.Moves, s.Moves[0]) }, []string{"moves[1]"}, nil},
+		{"backward without reasons", func(s *funnel.Spec) {
+			s.Moves = append(s.Moves, funnel.MoveSpec{From: "b", To: "a"})
+		}, []string{"moves[1].reasons"}, nil},
+		{"undeclared and duplicate reasons", func(s *funnel.Spec) {
+			s.Moves[0].Reasons = []funnel.ReasonCode{"r", "r", "q"}
+		}, []string{"moves[0].reasons[1]", "moves[0].reasons[2]"}, funnel.ErrUnknownReason},
+		{"undeclared and duplicate guards", func(s *funnel.Spec) {
+			s.Moves[0].Guards = []string{"g", "g", "h"}
+		}, []string{"moves[0].guards[1]", "moves[0].guards[2]"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := good()
+			tc.edit(&s)
+			m, err := funnel.New(s)
+			if err == nil || m != nil {
+				t.Fatalf("New = %v, %v; want an error", m, err)
+			}
+			if !errors.Is(err, funnel.ErrInvalidSpec) {
+				t.Errorf("error does not match ErrInvalidSpec: %v", err)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error does not match %v: %v", tc.is, err)
+			}
+			var paths []string
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				var se *funnel.SpecError
+				if !errors.As(e, &se) {
+					t.Fatalf("not a *SpecError: %T %v", e, e)
+				}
+				paths = append(paths, se.Path)
+				if !strings.Contains(se.Error(), se.Path) {
+					t.Errorf("message %q lacks path %q", se.Error(), se.Path)
+				}
+			}
+			if diff := cmp.Diff(tc.paths, paths); diff != "" {
+				t.Errorf("paths (-want +got):\n%s\n%v", diff, err)
+			}
+		})
+	}
+}
+
+func TestMustNewPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("MustNew did not panic on an invalid spec")
+		}
+	}()
+	funnel.MustNew(funnel.Spec{})
+}
+
+func TestApplyForwardAndFacts(t *testing.T) {
+	m := funnel.Default()
+	s, evs := walk(t, m, funnel.State{Lead: "c1"},
+		funnel.Move{To: funnel.Subscriber, At: at(0), EventID: "e1", Actor: "form"},
+		funnel.Move{To: funnel.Lead, At: at(1), EventID: "e2"},
+		funnel.Move{To: funnel.MQL, At: at(3), EventID: "e3"},
+		funnel.Move{To: funnel.Nurture, At: at(6), EventID: "e4", Reason: funnel.ReasonBadTiming, Note: "call in Q3"},
+		funnel.Move{To: funnel.MQL, At: at(10), EventID: "e5", Reason: funnel.ReasonReEngaged},
+		funnel.Move{To: funnel.MQL, At: at(11), EventID: "e6"}, // no-op
+		funnel.Move{To: funnel.Customer, At: at(15), EventID: "e7"},
+	)
+	want := []funnel.Event{
+		{ID: "e1", Lead: "c1", Model: m.ID(), Version: 1, At: at(0), To: funnel.Subscriber, Kind: funnel.MoveEntry, Actor: "form", FirstEntry: true},
+		{ID: "e2", Lead: "c1", Model: m.ID(), Version: 2, At: at(1), From: funnel.Subscriber, To: funnel.Lead, Kind: funnel.MoveForward, FirstEntry: true, Stay: time.Hour},
+		{ID: "e3", Lead: "c1", Model: m.ID(), Version: 3, At: at(3), From: funnel.Lead, To: funnel.MQL, Kind: funnel.MoveForward, FirstEntry: true, Stay: 2 * time.Hour},
+		{ID: "e4", Lead: "c1", Model: m.ID(), Version: 4, At: at(6), From: funnel.MQL, To: funnel.Nurture, Kind: funnel.MoveDetour, Reason: funnel.ReasonBadTiming, Note: "call in Q3", FirstEntry: true, Stay: 3 * time.Hour},
+		{ID: "e5", Lead: "c1", Model: m.ID(), Version: 5, At: at(10), From: funnel.Nurture, To: funnel.MQL, Kind: funnel.MoveReturn, Reason: funnel.ReasonReEngaged, Stay: 4 * time.Hour},
+		{ID: "e7", Lead: "c1", Model: m.ID(), Version: 6, At: at(15), From: funnel.MQL, To: funnel.Customer, Kind: funnel.MoveSkip, FirstEntry: true, Stay: 5 * time.Hour},
+	}
+	if diff := cmp.Diff(want, evs); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	wantState := funnel.State{
+		Lead: "c1", Stage: funnel.Customer, Version: 6, Since: at(15), LastEventID: "e7",
+		Facts: []funnel.StageFacts{
+			{Stage: funnel.Subscriber, FirstEntered: at(0), LastEntered: at(0), LastExited: at(1), Entries: 1, Cumulative: time.Hour},
+			{Stage: funnel.Lead, FirstEntered: at(1), LastEntered: at(1), LastExited: at(3), Entries: 1, Cumulative: 2 * time.Hour},
+			{Stage: funnel.MQL, FirstEntered: at(3), LastEntered: at(10), LastExited: at(15), Entries: 2, Cumulative: 8 * time.Hour},
+			{Stage: funnel.Nurture, FirstEntered: at(6), LastEntered: at(6), LastExited: at(10), Entries: 1, Cumulative: 4 * time.Hour},
+			{Stage: funnel.Customer, FirstEntered: at(15), LastEntered: at(15), Entries: 1},
+		},
+	}
+	if diff := cmp.Diff(wantState, s); diff != "" {
+		t.Errorf("state (-want +got):\n%s", diff)
+	}
+	if got := s.TimeIn(funnel.Customer, at(20)); got != 5*time.Hour {
+		t.Errorf("TimeIn(customer, +5h) = %v", got)
+	}
+	if got := s.TimeIn(funnel.Customer, at(10)); got != 0 {
+		t.Errorf("TimeIn(customer, before since) = %v", got)
+	}
+	if got := s.TimeIn(funnel.MQL, at(20)); got != 8*time.Hour {
+		t.Errorf("TimeIn(mql) = %v", got)
+	}
+	if got := s.TimeIn(funnel.SQL, at(20)); got != 0 {
+		t.Errorf("TimeIn(sql, never entered) = %v", got)
+	}
+}
+
+func TestNoOp(t *testing.T) {
+	m := funnel.Default()
+	s, _ := walk(t, m, funnel.State{Lead: "c"}, funnel.Move{To: funnel.Lead, At: at(1), EventID: "e1"})
+	// A no-op succeeds even when other fields would fail: nothing happens.
+	for _, mv := range []funnel.Move{
+		{To: funnel.Lead, At: at(2)},
+		{To: funnel.Lead, At: at(0), Reason: "nonsense", CheckVersion: true, ExpectedVersion: 7},
+		{To: funnel.Lead, At: at(2), EventID: "e1"},
+	} {
+		got, ev, err := m.Apply(s, mv)
+		if err != nil || !ev.IsZero() || !got.Equal(s) {
+			t.Errorf("no-op %+v = %+v, %+v, %v", mv, got, ev, err)
+		}
+		if err := m.Can(s, mv); err != nil {
+			t.Errorf("Can(no-op) = %v", err)
+		}
+	}
+}
+
+func TestApplyErrors(t *testing.T) {
+	owner := errors.New("no owner assigned")
+	spec := funnel.DefaultSpec()
+	spec.AllowSkip = false
+	spec.Guards = []funnel.Guard{{Name: "sql_needs_owner", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Actor == "" {
+			return owner
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"sql_needs_owner"}})
+	m := funnel.MustNew(spec)
+	mql, _ := walk(t, m, funnel.State{Lead: "c"},
+		funnel.Move{To: funnel.Subscriber, At: at(0), EventID: "e1"},
+		funnel.Move{To: funnel.Lead, At: at(1), EventID: "e2"},
+		funnel.Move{To: funnel.MQL, At: at(2), EventID: "e3"},
+	)
+	fresh := funnel.State{Lead: "c"}
+	for _, tc := range []struct {
+		name string
+		s    funnel.State
+		mv   funnel.Move
+		want error
+		msg  string
+	}{
+		{"no target", mql, funnel.Move{At: at(3)}, funnel.ErrInvalidMove, "funnel: move mql → : invalid move"},
+		{"no time", mql, funnel.Move{To: funnel.SQL}, funnel.ErrInvalidMove, "funnel: move mql → sql: invalid move"},
+		{"unknown target", mql, funnel.Move{To: "vip", At: at(3)}, funnel.ErrUnknownStage, "funnel: move mql → vip: unknown stage"},
+		{"malformed target", mql, funnel.Move{To: "V I P", At: at(3)}, funnel.ErrUnknownStage, "funnel: move mql → V I P: unknown stage"},
+		{"state from another model", funnel.State{Stage: funnel.SAL, Version: 1, Since: at(0)}, funnel.Move{To: funnel.SQL, At: at(3)}, funnel.ErrUnknownStage, "funnel: move sal → sql: unknown stage"},
+		{"state without facts", funnel.State{Stage: funnel.MQL, Version: 3, Since: at(2)}, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
+		{"facts without stage", funnel.State{Facts: mql.Facts}, funnel.Move{To: funnel.Subscriber, At: at(3)}, funnel.ErrInvalidState, "funnel: move (start) → subscriber: inconsistent state"},
+		{"re-used event ID", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", EventID: "e3"}, funnel.ErrDuplicateEvent, "funnel: move mql → sql: duplicate event ID"},
+		{"stale version", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", CheckVersion: true, ExpectedVersion: 2}, funnel.ErrVersionConflict, "funnel: move mql → sql: version conflict (expected version 2, state has 3)"},
+		{"time travel", mql, funnel.Move{To: funnel.SQL, At: at(1), Actor: "ann"}, funnel.ErrTimeTravel, "funnel: move mql → sql: move earlier than the last move"},
+		{"entry not allowed", fresh, funnel.Move{To: funnel.MQL, At: at(3)}, funnel.ErrNotAllowed, "funnel: move (start) → mql: move not allowed"},
+		{"skip not allowed", mql, funnel.Move{To: funnel.Customer, At: at(3)}, funnel.ErrNotAllowed, "funnel: move mql → customer: move not allowed"},
+		{"backward not declared", mql, funnel.Move{To: funnel.Subscriber, At: at(3), Reason: funnel.ReasonBadData}, funnel.ErrNotAllowed, "funnel: move mql → subscriber: move not allowed"},
+		{"detour not declared", mql, funnel.Move{To: funnel.Lost, At: at(3), Reason: funnel.ReasonPrice}, funnel.ErrNotAllowed, "funnel: move mql → lost: move not allowed"},
+		{"reason required", mql, funnel.Move{To: funnel.Nurture, At: at(3)}, funnel.ErrReasonRequired, "funnel: move mql → nurture: reason required"},
+		{"reason required backward", mql, funnel.Move{To: funnel.Lead, At: at(3)}, funnel.ErrReasonRequired, "funnel: move mql → lead: reason required"},
+		{"reason not on edge", mql, funnel.Move{To: funnel.Nurture, At: at(3), Reason: funnel.ReasonPrice}, funnel.ErrUnknownReason, `funnel: move mql → nurture: reason not allowed ("price")`},
+		{"reason not in model", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", Reason: "because"}, funnel.ErrUnknownReason, `funnel: move mql → sql: reason not allowed ("because")`},
+		{"entry reason not in model", fresh, funnel.Move{To: funnel.Subscriber, At: at(3), Reason: "because"}, funnel.ErrUnknownReason, `funnel: move (start) → subscriber: reason not allowed ("because")`},
+		{"guard", mql, funnel.Move{To: funnel.SQL, At: at(3)}, funnel.ErrGuard, `funnel: move mql → sql: guard refused the move "sql_needs_owner": no owner assigned`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tc.s.Clone()
+			if err := m.Can(tc.s, tc.mv); !errors.Is(err, tc.want) {
+				t.Errorf("Can = %v, want %v", err, tc.want)
+			}
+			got, ev, err := m.Apply(tc.s, tc.mv)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Apply = %v, want %v", err, tc.want)
+			}
+			var me *funnel.MoveError
+			if !errors.As(err, &me) {
+				t.Fatalf("not a *MoveError: %T", err)
+			}
+			if me.From != tc.s.Stage || me.To != tc.mv.To {
+				t.Errorf("MoveError from %q to %q", me.From, me.To)
+			}
+			if err.Error() != tc.msg {
+				t.Errorf("message\n got %s\nwant %s", err, tc.msg)
+			}
+			if !ev.IsZero() {
+				t.Errorf("event on error: %+v", ev)
+			}
+			if diff := cmp.Diff(before, tc.s); diff != "" {
+				t.Errorf("input changed (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(before, got); diff != "" {
+				t.Errorf("returned state differs from input (-want +got):\n%s", diff)
+			}
+			if tc.want == funnel.ErrGuard && (!errors.Is(err, owner) || me.Guard != "sql_needs_owner") {
+				t.Errorf("guard error does not carry its cause: %v", err)
+			}
+			if tc.want == funnel.ErrVersionConflict && (me.Expected != 2 || me.Actual != 3) {
+				t.Errorf("versions %d %d", me.Expected, me.Actual)
+			}
+		})
+	}
+	// The guard passes with an actor.
+	if _, _, err := m.Apply(mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}); err != nil {
+		t.Errorf("guarded move with actor: %v", err)
+	}
+}
+
+func TestCumulativeSaturates(t *testing.T) {
+	m := funnel.Default()
+	far := time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, _ := walk(t, m, funnel.State{},
+		funnel.Move{To: funnel.Lead, At: time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)},
+		funnel.Move{To: funnel.Nurture, At: far, Reason: funnel.ReasonBadTiming},
+		funnel.Move{To: funnel.Lead, At: far, Reason: funnel.ReasonReEngaged},
+		funnel.Move{To: funnel.Nurture, At: far.AddDate(500, 0, 0), Reason: funnel.ReasonBadTiming},
+	)
+	f, _ := s.Fact(funnel.Lead)
+	if f.Cumulative <= 0 {
+		t.Errorf("cumulative overflowed: %v", f.Cumulative)
+	}
+}
+
+func TestEdges(t *testing.T) {
+	m := funnel.Default()
+	if got := m.EdgesFrom(funnel.Disqualified); len(got) != 0 {
+		t.Errorf("terminal edges: %v", got)
+	}
+	if got := m.EdgesFrom("nope"); got != nil {
+		t.Errorf("unknown stage edges: %v", got)
+	}
+	entry := m.EdgesFrom("")
+	if len(entry) != 7 || entry[0].To != funnel.Subscriber || entry[0].Kind != funnel.MoveEntry {
+		t.Errorf("entry edges: %+v", entry)
+	}
+	var toNurture *funnel.Edge
+	for _, e := range m.EdgesFrom(funnel.MQL) {
+		if e.To == funnel.Nurture {
+			toNurture = &e
+		}
+	}
+	if toNurture == nil || !toNurture.ReasonRequired || !toNurture.Declared || toNurture.Kind != funnel.MoveDetour {
+		t.Errorf("mql → nurture: %+v", toNurture)
+	}
+	if n := len(m.Edges()); n < 30 {
+		t.Errorf("only %d edges", n)
+	}
+	noSkip := funnel.DefaultSpec()
+	noSkip.AllowSkip = false
+	if got := funnel.MustNew(noSkip).EdgesFrom(""); len(got) != 1 {
+		t.Errorf("entry edges without skip: %v", got)
+	}
+}
+
+func TestReasonsAndStagesCopies(t *testing.T) {
+	m := funnel.Default()
+	rs := m.Reasons()
+	rs[0].Code = "x"
+	if m.Reasons()[0].Code == "x" {
+		t.Error("Reasons shares storage")
+	}
+	if !m.AllowSkip() {
+		t.Error("default model must allow skips")
+	}
+}

@@ -1,0 +1,79 @@
+package funnel_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/funnel"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got), run go test -update if intended:\n%s", path, diff)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	guarded := funnel.DefaultSpec()
+	guarded.ID = "guarded"
+	guarded.AllowSkip = false
+	guarded.Stages[0].Label = `Sub "quoted"` + "\nline"
+	guarded.Guards = []funnel.Guard{{Name: "needs_owner", Check: func(funnel.State, funnel.Move) error { return nil }}}
+	guarded.Moves = append(guarded.Moves,
+		funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"needs_owner"}},
+		funnel.MoveSpec{From: funnel.Lead, To: funnel.SQL, Reasons: []funnel.ReasonCode{funnel.ReasonScoreThreshold}, Guards: []string{"needs_owner"}},
+	)
+	for name, m := range map[string]*funnel.Model{
+		"default":   funnel.Default(),
+		"waterfall": funnel.Waterfall(),
+		"guarded":   funnel.MustNew(guarded),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var mm, dot bytes.Buffer
+			if err := m.WriteMermaid(&mm); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.WriteDOT(&dot); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "testdata/"+name+".mmd", mm.Bytes())
+			golden(t, "testdata/"+name+".dot", dot.Bytes())
+			// Deterministic: a second rendering is byte-identical.
+			var again bytes.Buffer
+			if err := m.WriteMermaid(&again); err != nil || !bytes.Equal(again.Bytes(), mm.Bytes()) {
+				t.Error("Mermaid output not deterministic")
+			}
+		})
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+func TestRenderWriteError(t *testing.T) {
+	m := funnel.Default()
+	if err := m.WriteMermaid(failWriter{}); err == nil {
+		t.Error("WriteMermaid ignored a write error")
+	}
+	if err := m.WriteDOT(failWriter{}); err == nil {
+		t.Error("WriteDOT ignored a write error")
+	}
+}
