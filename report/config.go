@@ -1,0 +1,245 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// Granularity is the length of a reporting period: a calendar week
+// (ISO 8601, Monday to Sunday), month or quarter in [Config.Location].
+type Granularity string
+
+// The reporting granularities.
+const (
+	Week    Granularity = "week"
+	Month   Granularity = "month"
+	Quarter Granularity = "quarter"
+)
+
+// Sentinel errors. Every error the package returns wraps one of these.
+var (
+	// ErrConfig: a [Config] is invalid, or two accumulators with different
+	// configurations were merged.
+	ErrConfig = errors.New("report: invalid config")
+	// ErrRecord: a [Record] is malformed (unknown stage, zero time, ...).
+	ErrRecord = errors.New("report: invalid record")
+	// ErrEncoding: binary or JSON input cannot be decoded.
+	ErrEncoding = errors.New("report: invalid encoding")
+)
+
+// Config describes what an [Accumulator] counts and how a [Report] is cut.
+// Every field has a documented zero value, so only Path is required.
+// Two accumulators can be merged only when their configurations are the
+// same (compared field by field; Goals excluded).
+type Config struct {
+	// Path is the forward path, in order (Subscriber, Lead, MQL, ...).
+	// "Reached B" means entered B or any later stage of Path. Required.
+	// With a funnel model, pass its forward stages in path order.
+	Path []funnel.Stage
+	// Detours are the stages beside the path (Nurture, Disqualified,
+	// Lost). Events into stages that are neither in Path nor in Detours
+	// are rejected with [ErrRecord].
+	Detours []funnel.Stage
+	// Location is the host's time zone for period boundaries; nil means UTC.
+	Location *time.Location
+	// Period is the period length; "" means [Month].
+	Period Granularity
+	// AsOf is the report's "now": open stays age up to AsOf and cohorts
+	// mature against it. The zero value means the latest time of any
+	// record added (deterministic and merge-safe).
+	AsOf time.Time
+	// Window is the cohort window W: a cohort member counts as converted
+	// only when it reached the target within W of entering the source
+	// stage. Zero means no window (converted at any time up to AsOf).
+	Window time.Duration
+	// Pairs adds conversion pairs beyond the adjacent pairs of Path. Each
+	// From must come before To on Path.
+	Pairs []Pair
+	// Qualified is the stage whose first-time entries are the "qualified
+	// leads" of the lead velocity rate and the base of the recycle rate;
+	// "" means funnel.MQL.
+	Qualified funnel.Stage
+	// Opportunity is the stage whose entries are the qualified
+	// opportunities of pipeline velocity; "" means funnel.Opportunity.
+	Opportunity funnel.Stage
+	// Won is the stage that makes a lead a customer (lead-to-customer
+	// cycle); "" means funnel.Customer.
+	Won funnel.Stage
+	// Recycle is the detour of recycled leads; "" means funnel.Nurture.
+	Recycle funnel.Stage
+	// Dimensions names the host's dimensions (such as "source", "owner").
+	// [Record.Dims] gives the values in the same order; volumes, flow
+	// rates and populations are then also reported per dimension value.
+	Dimensions []string
+	// NoLeadState turns off every figure that needs per-lead memory
+	// (cohort conversion, aging, lead-to-customer cycle, attribution,
+	// marketing-influenced revenue, SLA compliance): the accumulator's
+	// memory then depends only on periods, stages and dimension values.
+	NoLeadState bool
+	// HalfLife is the half-life of time-decay attribution; zero means
+	// 7 days.
+	HalfLife time.Duration
+	// Goals are the targets of the scorecard; they do not affect
+	// accumulation and may differ between merged accumulators.
+	Goals []Goal
+}
+
+// Pair is a conversion pair From → To.
+type Pair struct {
+	From funnel.Stage `json:"from"`
+	To   funnel.Stage `json:"to"`
+}
+
+// plan is the compiled, immutable form of a Config: dense stage indices.
+type plan struct {
+	cfg      Config
+	loc      *time.Location
+	gran     Granularity
+	stages   []funnel.Stage // path then detours
+	rank     []int          // rank on path, -1 for detours
+	npath    int
+	pairs    []Pair // adjacent then extra
+	pairIdx  [][2]int
+	qual     int // stage index or -1
+	opp      int
+	won      int
+	recycle  int
+	halfLife time.Duration
+	finger   string
+}
+
+func (p *plan) stageIndex(s funnel.Stage) int {
+	for i, t := range p.stages {
+		if t == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func compile(cfg Config) (*plan, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...))
+	}
+	p := &plan{cfg: cfg, loc: cfg.Location, gran: cfg.Period, halfLife: cfg.HalfLife}
+	if p.loc == nil {
+		p.loc = time.UTC
+	}
+	if p.gran == "" {
+		p.gran = Month
+	}
+	if p.gran != Week && p.gran != Month && p.gran != Quarter {
+		bad("Period: unknown granularity %q", cfg.Period)
+	}
+	if p.halfLife == 0 {
+		p.halfLife = 7 * 24 * time.Hour
+	}
+	if p.halfLife < 0 {
+		bad("HalfLife: negative")
+	}
+	if cfg.Window < 0 {
+		bad("Window: negative")
+	}
+	if len(cfg.Path) == 0 {
+		bad("Path: empty")
+	}
+	if len(cfg.Path)+len(cfg.Detours) > 64 {
+		bad("Path, Detours: more than 64 stages")
+	}
+	seen := map[funnel.Stage]bool{}
+	add := func(field string, i int, s funnel.Stage, r int) {
+		if !s.Valid() {
+			bad("%s[%d]: invalid stage %q", field, i, s)
+		}
+		if seen[s] {
+			bad("%s[%d]: duplicate stage %q", field, i, s)
+		}
+		seen[s] = true
+		p.stages = append(p.stages, s)
+		p.rank = append(p.rank, r)
+	}
+	for i, s := range cfg.Path {
+		add("Path", i, s, i)
+	}
+	for i, s := range cfg.Detours {
+		add("Detours", i, s, -1)
+	}
+	p.npath = len(cfg.Path)
+	for i := 0; i+1 < len(cfg.Path); i++ {
+		p.pairs = append(p.pairs, Pair{cfg.Path[i], cfg.Path[i+1]})
+		p.pairIdx = append(p.pairIdx, [2]int{i, i + 1})
+	}
+	for i, pr := range cfg.Pairs {
+		a, b := p.stageIndex(pr.From), p.stageIndex(pr.To)
+		if a < 0 || b < 0 || p.rank[a] < 0 || p.rank[b] < 0 || a >= b {
+			bad("Pairs[%d]: %s → %s is not a forward pair of Path", i, pr.From, pr.To)
+			continue
+		}
+		p.pairs = append(p.pairs, pr)
+		p.pairIdx = append(p.pairIdx, [2]int{a, b})
+	}
+	pick := func(s, def funnel.Stage, field string) int {
+		if s == "" {
+			return p.stageIndex(def)
+		}
+		i := p.stageIndex(s)
+		if i < 0 {
+			bad("%s: stage %q not in Path or Detours", field, s)
+		}
+		return i
+	}
+	p.qual = pick(cfg.Qualified, funnel.MQL, "Qualified")
+	p.opp = pick(cfg.Opportunity, funnel.Opportunity, "Opportunity")
+	p.won = pick(cfg.Won, funnel.Customer, "Won")
+	p.recycle = pick(cfg.Recycle, funnel.Nurture, "Recycle")
+	if p.won >= 0 && p.rank[p.won] < 0 {
+		bad("Won: %q must be on Path", p.stages[p.won])
+	}
+	dims := map[string]bool{}
+	for i, d := range cfg.Dimensions {
+		if d == "" || dims[d] {
+			bad("Dimensions[%d]: empty or duplicate name %q", i, d)
+		}
+		dims[d] = true
+	}
+	for i, g := range cfg.Goals {
+		if err := g.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Goals[%d]: %w", i, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p.finger = fingerprint(p)
+	return p, nil
+}
+
+// fingerprint is a canonical text of everything that affects accumulation
+// and the report (Goals excluded), compared on Merge and UnmarshalBinary.
+func fingerprint(p *plan) string {
+	var b strings.Builder
+	b.WriteString("v1|")
+	b.WriteString(p.loc.String())
+	b.WriteString("|" + string(p.gran) + "|")
+	for i, s := range p.stages {
+		b.WriteString(string(s) + ":" + strconv.Itoa(p.rank[i]) + ",")
+	}
+	b.WriteString("|")
+	for _, pr := range p.pairs {
+		b.WriteString(string(pr.From) + ">" + string(pr.To) + ",")
+	}
+	fmt.Fprintf(&b, "|%d|%d|%d|%d|%d|%d|%t|", p.qual, p.opp, p.won, p.recycle, p.cfg.Window, p.halfLife, p.cfg.NoLeadState)
+	if !p.cfg.AsOf.IsZero() {
+		b.WriteString(strconv.FormatInt(p.cfg.AsOf.UnixNano(), 10))
+	}
+	for _, d := range p.cfg.Dimensions {
+		b.WriteString("|" + strconv.Quote(d))
+	}
+	return b.String()
+}

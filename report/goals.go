@@ -1,0 +1,262 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// Goal is a target that sales and marketing agreed on (step 1 of the
+// method), as data. Metric names the figure of a [Period] it is compared
+// with:
+//
+//	first_entries:<stage>     first-time entries (MQLs a month: first_entries:mql)
+//	entries:<stage>           all entries (re-entries included)
+//	flow:<from>:<to>          flow conversion rate (0.25 = 25 %)
+//	cohort:<from>:<to>        cohort conversion rate
+//	acceptance_rate           sales acceptance rate
+//	sla_compliance            touched within deadline ÷ deadlines due
+//	response_minutes_median   follow-up time (assignment → first touch), minutes
+//	response_minutes_p90      its 90th percentile, minutes
+//	win_rate                  won ÷ (won + lost)
+//	won_revenue               closed-won revenue
+//	average_deal              average won deal size
+//	marketing_sourced_share   marketing-sourced share of won revenue
+//	marketing_influenced_share
+//	lead_velocity_rate        growth of qualified leads over the previous period
+//
+// Rates are ratios (0.9, not 90). For a metric where lower is better
+// (follow-up time) set AtMost.
+type Goal struct {
+	Metric string          `json:"metric"`
+	Label  string          `json:"label,omitempty"`
+	Target decimal.Decimal `json:"target"`
+	// AtMost: the goal is met when the actual is at most Target.
+	AtMost bool `json:"at_most,omitempty"`
+	// AtRisk is the attainment from which a goal not met is "at risk"
+	// rather than "missed"; zero means 0.9.
+	AtRisk decimal.Decimal `json:"at_risk,omitzero"`
+}
+
+// Status is a scorecard line's verdict.
+type Status string
+
+// The statuses of a scorecard line.
+const (
+	OnTrack Status = "on_track"
+	AtRisk  Status = "at_risk"
+	Missed  Status = "missed"
+	// NoData: the actual figure is undefined (no denominator) in the period.
+	NoData Status = "no_data"
+)
+
+// Scorecard compares the goals with the latest period of a report and
+// shows the change from the period before (steps 1 and 8 of the method).
+type Scorecard struct {
+	Period   string  `json:"period"`
+	Previous string  `json:"previous,omitempty"`
+	Lines    []Score `json:"lines"`
+}
+
+// Score is one goal against the actual figure. Attainment is actual ÷
+// target (target ÷ actual for AtMost goals), to [RatePlaces]; Change is
+// actual − previous. Status: on track when the goal is met, at risk when
+// attainment ≥ AtRisk, missed otherwise; a zero target is met or missed
+// outright.
+type Score struct {
+	Goal              Goal            `json:"goal"`
+	Actual            decimal.Decimal `json:"actual"`
+	ActualDefined     bool            `json:"actual_defined"`
+	Attainment        decimal.Decimal `json:"attainment"`
+	AttainmentDefined bool            `json:"attainment_defined"`
+	Previous          decimal.Decimal `json:"previous"`
+	PreviousDefined   bool            `json:"previous_defined"`
+	Change            decimal.Decimal `json:"change"`
+	Status            Status          `json:"status"`
+}
+
+var errGoal = errors.New("invalid goal")
+
+func (g Goal) validate() error {
+	if g.Target.IsNegative() && !strings.HasPrefix(g.Metric, "lead_velocity") {
+		return fmt.Errorf("%w: %w: negative target", ErrConfig, errGoal)
+	}
+	if g.AtRisk.IsNegative() || g.AtRisk.GreaterThan(decimal.NewFromInt(1)) {
+		return fmt.Errorf("%w: %w: at_risk must be within [0, 1]", ErrConfig, errGoal)
+	}
+	parts := strings.Split(g.Metric, ":")
+	stagesOK := func(ss []string) bool {
+		for _, s := range ss {
+			if !funnel.Stage(s).Valid() {
+				return false
+			}
+		}
+		return true
+	}
+	switch parts[0] {
+	case "first_entries", "entries":
+		if len(parts) == 2 && stagesOK(parts[1:]) {
+			return nil
+		}
+	case "flow", "cohort":
+		if len(parts) == 3 && stagesOK(parts[1:]) {
+			return nil
+		}
+	case "acceptance_rate", "sla_compliance", "response_minutes_median", "response_minutes_p90",
+		"win_rate", "won_revenue", "average_deal", "marketing_sourced_share",
+		"marketing_influenced_share", "lead_velocity_rate":
+		if len(parts) == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %w: unknown metric %q", ErrConfig, errGoal, g.Metric)
+}
+
+// ParseGoals decodes a JSON array of goals (unknown fields rejected) and
+// validates each; errors wrap [ErrEncoding] or [ErrConfig].
+func ParseGoals(data []byte) ([]Goal, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var gs []Goal
+	if err := dec.Decode(&gs); err != nil {
+		return nil, fmt.Errorf("%w: goals: %v", ErrEncoding, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: goals: trailing data", ErrEncoding)
+	}
+	var errs []error
+	for i, g := range gs {
+		if err := g.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("goals[%d]: %w", i, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return gs, nil
+}
+
+func minutes(d time.Duration) decimal.Decimal {
+	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(time.Minute)), RatePlaces)
+}
+
+// Actual returns the figure a goal metric names in period per, and false
+// when it is undefined or unknown.
+func (per *Period) Actual(metric string) (decimal.Decimal, bool) {
+	rate := func(r Rate) (decimal.Decimal, bool) { return r.Value, r.Defined }
+	share := func(s Share) (decimal.Decimal, bool) { return s.Value, s.Defined }
+	parts := strings.Split(metric, ":")
+	switch parts[0] {
+	case "first_entries", "entries":
+		if len(parts) != 2 {
+			return decimal.Decimal{}, false
+		}
+		for _, s := range per.Stages {
+			if string(s.Stage) == parts[1] {
+				if parts[0] == "entries" {
+					return decimal.NewFromInt(s.Entries), true
+				}
+				return decimal.NewFromInt(s.FirstEntries), true
+			}
+		}
+	case "flow":
+		for _, c := range per.Flow {
+			if len(parts) == 3 && string(c.From) == parts[1] && string(c.To) == parts[2] {
+				return rate(c.Rate)
+			}
+		}
+	case "cohort":
+		for _, c := range per.Cohort {
+			if len(parts) == 3 && string(c.From) == parts[1] && string(c.To) == parts[2] {
+				return rate(c.Rate)
+			}
+		}
+	case "acceptance_rate":
+		return rate(per.Service.Acceptance)
+	case "sla_compliance":
+		return rate(per.Service.SLA)
+	case "response_minutes_median":
+		return minutes(per.Service.ResponseTime.Median), per.Service.ResponseTime.Count > 0
+	case "response_minutes_p90":
+		return minutes(per.Service.ResponseTime.P90), per.Service.ResponseTime.Count > 0
+	case "win_rate":
+		return rate(per.Outcomes.WinRate)
+	case "won_revenue":
+		return per.Revenue.Won, true
+	case "average_deal":
+		return per.Outcomes.AverageDeal, per.Outcomes.AverageDealDefined
+	case "marketing_sourced_share":
+		return share(per.Revenue.MarketingSourced)
+	case "marketing_influenced_share":
+		return share(per.Revenue.MarketingInfluenced)
+	case "lead_velocity_rate":
+		return rate(per.Outcomes.LeadVelocity)
+	}
+	return decimal.Decimal{}, false
+}
+
+// NewScorecard scores goals against the last period of r, with the change
+// from the period before it. An empty report gives an empty scorecard.
+func NewScorecard(r Report, goals []Goal) Scorecard {
+	var sc Scorecard
+	if len(r.Periods) == 0 {
+		return sc
+	}
+	cur := &r.Periods[len(r.Periods)-1]
+	sc.Period = cur.Label
+	var prev *Period
+	if len(r.Periods) > 1 {
+		prev = &r.Periods[len(r.Periods)-2]
+		sc.Previous = prev.Label
+	}
+	for _, g := range goals {
+		sc.Lines = append(sc.Lines, score(g, cur, prev))
+	}
+	return sc
+}
+
+func score(g Goal, cur, prev *Period) Score {
+	s := Score{Goal: g}
+	s.Actual, s.ActualDefined = cur.Actual(g.Metric)
+	if prev != nil {
+		s.Previous, s.PreviousDefined = prev.Actual(g.Metric)
+	}
+	if s.ActualDefined && s.PreviousDefined {
+		s.Change = s.Actual.Sub(s.Previous)
+	}
+	if !s.ActualDefined {
+		s.Status = NoData
+		return s
+	}
+	met := s.Actual.GreaterThanOrEqual(g.Target)
+	if g.AtMost {
+		met = s.Actual.LessThanOrEqual(g.Target)
+	}
+	switch {
+	case !g.AtMost && !g.Target.IsZero():
+		s.Attainment = s.Actual.DivRound(g.Target, RatePlaces)
+		s.AttainmentDefined = true
+	case g.AtMost && !s.Actual.IsZero():
+		s.Attainment = g.Target.DivRound(s.Actual, RatePlaces)
+		s.AttainmentDefined = true
+	}
+	risk := g.AtRisk
+	if risk.IsZero() {
+		risk = decimal.New(9, -1)
+	}
+	switch {
+	case met:
+		s.Status = OnTrack
+	case s.AttainmentDefined && s.Attainment.GreaterThanOrEqual(risk):
+		s.Status = AtRisk
+	default:
+		s.Status = Missed
+	}
+	return s
+}

@@ -1,0 +1,173 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Period indices are dense integers: months since year 0 (y*12+m-1),
+// quarters since year 0 (y*4+q-1), or ISO weeks since the week of
+// 1970-01-01 (week 0 starts Monday 1969-12-29). An instant belongs to the
+// period that contains its civil date in the configured Location.
+
+// daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
+// date (Howard Hinnant's algorithm).
+func daysFromCivil(y int64, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := int64((m + 9) % 12)
+	doy := (153*mp+2)/5 + int64(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// civilFromDays is the inverse of daysFromCivil.
+func civilFromDays(z int64) (y int64, m, d int) {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		m = int(mp + 3)
+	} else {
+		m = int(mp - 9)
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// periodOfDays returns the period index of a civil day, and the civil
+// day range [lo, hi) of that period.
+func periodOfDays(g Granularity, days int64) (idx, lo, hi int64) {
+	switch g {
+	case Week:
+		idx = floorDiv(days+3, 7)
+		lo = idx*7 - 3
+		return idx, lo, lo + 7
+	case Quarter:
+		y, m, _ := civilFromDays(days)
+		q := (m - 1) / 3
+		idx = y*4 + int64(q)
+		lo = daysFromCivil(y, q*3+1, 1)
+		ny, nm := y, q*3+4
+		if nm > 12 {
+			ny, nm = y+1, 1
+		}
+		return idx, lo, daysFromCivil(ny, nm, 1)
+	default:
+		y, m, _ := civilFromDays(days)
+		idx = y*12 + int64(m-1)
+		lo = daysFromCivil(y, m, 1)
+		ny, nm := y, m+1
+		if nm > 12 {
+			ny, nm = y+1, 1
+		}
+		return idx, lo, daysFromCivil(ny, nm, 1)
+	}
+}
+
+// firstDay returns the civil day (days since epoch) a period starts on.
+func firstDay(g Granularity, idx int64) int64 {
+	switch g {
+	case Week:
+		return idx*7 - 3
+	case Quarter:
+		y := floorDiv(idx, 4)
+		q := idx - y*4
+		return daysFromCivil(y, int(q)*3+1, 1)
+	default:
+		y := floorDiv(idx, 12)
+		m := idx - y*12
+		return daysFromCivil(y, int(m)+1, 1)
+	}
+}
+
+// periodBounds returns the instants a period starts and ends in loc
+// (DST-correct: the local midnights, whatever their UTC offset).
+func periodBounds(g Granularity, loc *time.Location, idx int64) (start, end time.Time) {
+	y, m, d := civilFromDays(firstDay(g, idx))
+	start = time.Date(int(y), time.Month(m), d, 0, 0, 0, 0, loc)
+	y, m, d = civilFromDays(firstDay(g, idx+1))
+	end = time.Date(int(y), time.Month(m), d, 0, 0, 0, 0, loc)
+	return start, end
+}
+
+// periodLabel names a period: 2026-W09 (ISO week-year), 2026-03, 2026-Q1.
+func periodLabel(g Granularity, idx int64) string {
+	switch g {
+	case Week:
+		// The ISO year is the year of the week's Thursday.
+		y, _, _ := civilFromDays(idx*7 - 3 + 3)
+		jan4 := daysFromCivil(y, 1, 4)
+		w1, _, _ := periodOfDays(Week, jan4)
+		return fmt.Sprintf("%04d-W%02d", y, idx-w1+1)
+	case Quarter:
+		y := floorDiv(idx, 4)
+		return fmt.Sprintf("%04d-Q%d", y, idx-y*4+1)
+	default:
+		y := floorDiv(idx, 12)
+		return fmt.Sprintf("%04d-%02d", y, idx-y*12+1)
+	}
+}
+
+// calendar maps instants to period indices. It caches the current time
+// zone offset span and period so the hot path is two comparisons and an
+// addition; the cache is not part of the accumulator's state.
+type calendar struct {
+	g        Granularity
+	loc      *time.Location
+	ok       bool
+	zlo, zhi int64 // unix seconds where off applies
+	off      int64
+	plo, phi int64 // civil seconds of the cached period
+	idx      int64
+}
+
+func (c *calendar) index(t time.Time) int64 {
+	u := t.Unix()
+	if c.ok && u >= c.zlo && u < c.zhi {
+		cs := u + c.off
+		if cs >= c.plo && cs < c.phi {
+			return c.idx
+		}
+		return c.slowPeriod(cs)
+	}
+	lt := t.In(c.loc)
+	_, off := lt.Zone()
+	c.off = int64(off)
+	zs, ze := lt.ZoneBounds()
+	c.zlo, c.zhi = math.MinInt64, math.MaxInt64
+	if !zs.IsZero() {
+		c.zlo = zs.Unix()
+	}
+	if !ze.IsZero() {
+		c.zhi = ze.Unix()
+	}
+	c.ok = true
+	return c.slowPeriod(u + c.off)
+}
+
+func (c *calendar) slowPeriod(cs int64) int64 {
+	days := floorDiv(cs, 86400)
+	idx, lo, hi := periodOfDays(c.g, days)
+	c.idx, c.plo, c.phi = idx, lo*86400, hi*86400
+	return idx
+}
