@@ -557,21 +557,31 @@ func MustNew(spec Spec) *Model {
 	return m
 }
 
-// clone returns a deep copy of s.
+// clone returns a deep copy of s, with empty slices as nil so that copies
+// compare equal with go-cmp whatever their origin (Go or JSON).
 func (s Spec) clone() Spec {
-	s.Stages = slices.Clone(s.Stages)
-	if s.Moves != nil {
+	s.Stages = cloneOrNil(s.Stages)
+	if len(s.Moves) > 0 {
 		mv := make([]MoveSpec, len(s.Moves))
 		for i, m := range s.Moves {
-			m.Reasons = slices.Clone(m.Reasons)
-			m.Guards = slices.Clone(m.Guards)
+			m.Reasons = cloneOrNil(m.Reasons)
+			m.Guards = cloneOrNil(m.Guards)
 			mv[i] = m
 		}
 		s.Moves = mv
+	} else {
+		s.Moves = nil
 	}
-	s.Reasons = slices.Clone(s.Reasons)
-	s.Guards = slices.Clone(s.Guards)
+	s.Reasons = cloneOrNil(s.Reasons)
+	s.Guards = cloneOrNil(s.Guards)
 	return s
+}
+
+func cloneOrNil[E any](s []E) []E {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
 }
 
 // compile builds the dense tables of a validated spec.
