@@ -89,8 +89,8 @@ func TestWeeklyAddTable(t *testing.T) {
 
 func TestWeeklySpecErrors(t *testing.T) {
 	_, err := handoff.NewWeekly(handoff.CalendarSpec{
-		Zone: "Mars/Olympus",
-		Week: handoff.Week{Monday: []handoff.Span{{Start: 10 * handoff.Hour, End: 9 * handoff.Hour}}},
+		Zone:     "Mars/Olympus",
+		Week:     handoff.Week{Monday: []handoff.Span{{Start: 10 * handoff.Hour, End: 9 * handoff.Hour}}},
 		Holidays: []handoff.Date{{Year: 2026, Month: 2, Day: 30}},
 		Pauses:   []handoff.Interval{{From: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	})

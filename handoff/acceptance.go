@@ -1,0 +1,371 @@
+package handoff
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// RecycleSpec says how leads sent back to marketing are recycled. The zero
+// value is the default: a 30-day cooldown, three recycles, then the next
+// return disqualifies the lead.
+type RecycleSpec struct {
+	// Cooldown is how long a recycled lead waits, in wall time, before a
+	// policy may qualify it again. Zero means 30 days; use a negative value
+	// for none.
+	Cooldown Duration `json:"cooldown,omitempty"`
+	// MaxRecycles is how many times a lead may be recycled; the return
+	// after that disqualifies it. Zero means 3; negative means no limit.
+	MaxRecycles int `json:"max_recycles,omitempty"`
+	// Stage is the recycling stage; empty means [funnel.Nurture].
+	Stage funnel.Stage `json:"stage,omitempty"`
+	// Disqualified is the stage of a lead past its recycles; empty means
+	// [funnel.Disqualified].
+	Disqualified funnel.Stage `json:"disqualified,omitempty"`
+	// LimitReason is put on the disqualifying move when the return's own
+	// code is not accepted on that edge; empty means [funnel.ReasonBadFit]
+	// (a lead that keeps coming back does not meet the definition).
+	LimitReason funnel.ReasonCode `json:"limit_reason,omitempty"`
+}
+
+func (r RecycleSpec) withDefaults() RecycleSpec {
+	if r.Cooldown == 0 {
+		r.Cooldown = Duration(30 * 24 * time.Hour)
+	}
+	if r.MaxRecycles == 0 {
+		r.MaxRecycles = 3
+	}
+	if r.Stage == "" {
+		r.Stage = funnel.Nurture
+	}
+	if r.Disqualified == "" {
+		r.Disqualified = funnel.Disqualified
+	}
+	if r.LimitReason == "" {
+		r.LimitReason = funnel.ReasonBadFit
+	}
+	return r
+}
+
+// RecycleState is what the host stores per lead about its returns from
+// sales, next to its [funnel.State]. The zero value is a lead never sent
+// back.
+type RecycleState struct {
+	// Count is how many times the lead was recycled.
+	Count int `json:"count"`
+	// Until is the end of the current cooldown (zero: none).
+	Until time.Time `json:"until,omitzero"`
+	// RejectedBy lists the reps who sent the lead back, in order, without
+	// repeats: routing excludes them ([Request.Exclude]).
+	RejectedBy []string `json:"rejected_by,omitempty"`
+	// History records every return, oldest first, for rejection analytics.
+	History []Return `json:"history,omitempty"`
+}
+
+// Return is one time sales sent the lead back.
+type Return struct {
+	At    time.Time         `json:"at"`
+	Rep   string            `json:"rep"`
+	Code  funnel.ReasonCode `json:"code"`
+	Class Class             `json:"class"`
+	From  funnel.Stage      `json:"from"`
+	To    funnel.Stage      `json:"to"`
+}
+
+// Clone returns a deep copy of r.
+func (r RecycleState) Clone() RecycleState {
+	r.RejectedBy = slices.Clone(r.RejectedBy)
+	r.History = slices.Clone(r.History)
+	return r
+}
+
+// Equal reports whether r and o hold the same state, comparing times with
+// [time.Time.Equal] and treating nil and empty slices alike.
+func (r RecycleState) Equal(o RecycleState) bool {
+	return r.Count == o.Count && r.Until.Equal(o.Until) && slices.Equal(r.RejectedBy, o.RejectedBy) &&
+		slices.EqualFunc(r.History, o.History, func(a, b Return) bool {
+			return a.At.Equal(b.At) && a.Rep == b.Rep && a.Code == b.Code && a.Class == b.Class && a.From == b.From && a.To == b.To
+		})
+}
+
+// CoolingDown reports whether the lead is still in its cooldown at now.
+func (r RecycleState) CoolingDown(now time.Time) bool { return now.Before(r.Until) }
+
+// AcceptanceConfig configures an [Acceptance]. Model is required; every
+// other field has a documented zero-value default.
+type AcceptanceConfig struct {
+	// Model is the funnel lifecycle the moves are checked against.
+	Model *funnel.Model
+	// Reasons is the catalog; nil means [DefaultReasons].
+	Reasons []Reason
+	// Recycle configures recycling.
+	Recycle RecycleSpec
+	// Stages are the stages in which sales may accept, reject or
+	// disqualify a lead; nil means every forward stage owned by
+	// [funnel.Sales].
+	Stages []funnel.Stage
+	// AcceptTo is the stage an accepted lead moves to (such as
+	// [funnel.SQL] when the handoff stops at [funnel.SAL]); empty means
+	// acceptance moves nothing and is recorded only on the SLA ticket.
+	AcceptTo funnel.Stage
+	// SLA, when set, checks [Reason.NeedsAttempts] reasons against the
+	// ticket given with the rejection.
+	SLA *SLA
+}
+
+// Acceptance is sales' side of the handoff: accept, reject with a
+// procedural, clerical or definitional reason, or disqualify after contact.
+// Every call returns the funnel move for the host to apply and the new
+// [RecycleState]; nothing is applied or stored. An Acceptance is immutable
+// and safe for concurrent use.
+type Acceptance struct {
+	model    *funnel.Model
+	reasons  catalog
+	recycle  RecycleSpec
+	stages   []funnel.Stage
+	acceptTo funnel.Stage
+	sla      *SLA
+}
+
+// NewAcceptance validates cfg, reporting every problem at once.
+func NewAcceptance(cfg AcceptanceConfig) (*Acceptance, error) {
+	p := problems{spec: "acceptance"}
+	rs := cfg.Reasons
+	if rs == nil {
+		rs = DefaultReasons()
+	}
+	a := &Acceptance{reasons: newCatalog(rs, &p), recycle: cfg.Recycle.withDefaults(), acceptTo: cfg.AcceptTo, sla: cfg.SLA, model: cfg.Model}
+	if cfg.Model == nil {
+		p.addf("model", "a funnel model is required")
+		return nil, p.err()
+	}
+	known := func(path string, s funnel.Stage) {
+		if _, ok := cfg.Model.Stage(s); !ok {
+			p.addf(path, "%w: %q", funnel.ErrUnknownStage, clip([]byte(s)))
+		}
+	}
+	for i, r := range a.reasons.list {
+		ok := false
+		for _, s := range r.To {
+			_, in := cfg.Model.Stage(s)
+			ok = ok || in
+		}
+		if !ok {
+			p.addf(fmt.Sprintf("reasons[%d].to", i), "none of the stages is in model %q", cfg.Model.ID())
+		}
+	}
+	known("recycle.stage", a.recycle.Stage)
+	known("recycle.disqualified", a.recycle.Disqualified)
+	if cfg.AcceptTo != "" {
+		known("accept_to", cfg.AcceptTo)
+	}
+	if cfg.Stages == nil {
+		for _, st := range cfg.Model.Stages() {
+			if st.Team == funnel.Sales && st.Kind == funnel.Forward {
+				a.stages = append(a.stages, st.ID)
+			}
+		}
+	} else {
+		for i, s := range cfg.Stages {
+			known(fmt.Sprintf("stages[%d]", i), s)
+		}
+		a.stages = slices.Clone(cfg.Stages)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Reasons returns the catalog, a copy.
+func (a *Acceptance) Reasons() []Reason {
+	out := slices.Clone(a.reasons.list)
+	for i := range out {
+		out[i].To = slices.Clone(out[i].To)
+	}
+	return out
+}
+
+// Reason returns the catalog entry of code.
+func (a *Acceptance) Reason(code funnel.ReasonCode) (Reason, bool) { return a.reasons.find(code) }
+
+// Rejection is sales sending a lead back: who, why, when.
+type Rejection struct {
+	// Rep is the rep who decides; required.
+	Rep string
+	// Code is a catalog reason: a rejection class for [Acceptance.Reject],
+	// AfterContact for [Acceptance.Disqualify].
+	Code funnel.ReasonCode
+	// At is when; required.
+	At time.Time
+	// Note is the rep's comment, copied to the funnel event.
+	Note string
+	// EventID is the host's ID for the resulting funnel event.
+	EventID string
+	// Ticket is the lead's SLA ticket, needed for reasons with
+	// NeedsAttempts when the Acceptance has an SLA.
+	Ticket *Ticket
+}
+
+// Outcome is the result of a sales action: the move for the host to apply
+// with [funnel.Model.Apply] (in the same transaction as storing Recycle)
+// and the lead's new recycling state.
+type Outcome struct {
+	// Move is the funnel move; HasMove is false when there is none (an
+	// acceptance that moves nothing).
+	Move    funnel.Move
+	HasMove bool
+	// Reason is the catalog entry used (zero for an acceptance).
+	Reason Reason
+	// Recycle is the new recycling state to store.
+	Recycle RecycleState
+	// Recycled is true when the lead goes to the recycling stage (and its
+	// cooldown starts); Disqualified when it is disqualified, LimitReached
+	// when because it was recycled too often.
+	Recycled, Disqualified, LimitReached bool
+	// Why explains the outcome in words.
+	Why string
+}
+
+func (a *Acceptance) handedOff(s funnel.State) error {
+	if !slices.Contains(a.stages, s.Stage) {
+		return fmt.Errorf("%w: lead %q is in stage %q, sales acts in %v", ErrNotHandedOff, s.Lead, s.Stage, a.stages)
+	}
+	return nil
+}
+
+// Accept records that rep accepts the lead at at. The outcome moves the
+// lead to AcceptTo when configured and not already there.
+func (a *Acceptance) Accept(s funnel.State, rs RecycleState, rep string, at time.Time) (Outcome, error) {
+	if rep == "" || at.IsZero() {
+		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if err := a.handedOff(s); err != nil {
+		return Outcome{}, err
+	}
+	o := Outcome{Recycle: rs.Clone(), Why: rep + " accepted the lead"}
+	if a.acceptTo != "" && s.Stage != a.acceptTo {
+		o.Move = funnel.Move{To: a.acceptTo, At: at, Actor: rep, CheckVersion: true, ExpectedVersion: s.Version}
+		if err := a.model.Can(s, o.Move); err != nil {
+			return Outcome{}, err
+		}
+		o.HasMove = true
+		o.Why += "; it moves to " + string(a.acceptTo)
+	}
+	return o, nil
+}
+
+// Reject sends a handed-off lead back to marketing with a procedural,
+// clerical or definitional reason. The lead goes to the first of the
+// reason's stages the funnel allows; when that is the recycling stage it
+// is recycled (cooldown, count), and past MaxRecycles it is disqualified.
+// The rep is added to RejectedBy so routing never sends the lead back to
+// them. Errors: [ErrInvalidInput], [ErrNotHandedOff], [ErrUnknownReason]
+// (also for an after-contact code: use Disqualify), and the funnel's
+// [*funnel.MoveError] when no target stage is allowed.
+func (a *Acceptance) Reject(s funnel.State, rs RecycleState, r Rejection) (Outcome, error) {
+	return a.giveBack(s, rs, r, true)
+}
+
+// Disqualify sends a lead back after sales worked it, with an
+// [AfterContact] reason (no budget, bad timing, ...). It follows the same
+// rules as [Acceptance.Reject]; a reason with NeedsAttempts also needs the
+// SLA's minimum attempts on r.Ticket ([ErrTooFewAttempts]).
+func (a *Acceptance) Disqualify(s funnel.State, rs RecycleState, r Rejection) (Outcome, error) {
+	return a.giveBack(s, rs, r, false)
+}
+
+func (a *Acceptance) giveBack(s funnel.State, rs RecycleState, r Rejection, rejection bool) (Outcome, error) {
+	if r.Rep == "" || r.At.IsZero() {
+		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if err := a.handedOff(s); err != nil {
+		return Outcome{}, err
+	}
+	reason, ok := a.reasons.find(r.Code)
+	switch {
+	case !ok:
+		return Outcome{}, fmt.Errorf("%w: %q is not in the catalog", ErrUnknownReason, r.Code)
+	case rejection && !reason.Class.Rejection():
+		return Outcome{}, fmt.Errorf("%w: %q is a disqualification after contact, not a rejection (use Disqualify)", ErrUnknownReason, r.Code)
+	case !rejection && reason.Class.Rejection():
+		return Outcome{}, fmt.Errorf("%w: %q is a %s rejection, not a disqualification after contact (use Reject)", ErrUnknownReason, r.Code, reason.Class)
+	}
+	if reason.NeedsAttempts && a.sla != nil {
+		if r.Ticket == nil {
+			return Outcome{}, fmt.Errorf("%w: %q needs the lead's SLA ticket", ErrTooFewAttempts, r.Code)
+		}
+		if err := a.sla.CheckUnresponsive(*r.Ticket); err != nil {
+			return Outcome{}, err
+		}
+	}
+	mv := funnel.Move{At: r.At, Actor: r.Rep, Reason: r.Code, Note: r.Note, EventID: r.EventID, CheckVersion: true, ExpectedVersion: s.Version}
+	var errs []error
+	found := false
+	for _, to := range reason.To {
+		mv.To = to
+		err := a.model.Can(s, mv)
+		if err == nil {
+			found = true
+			break
+		}
+		errs = append(errs, err)
+	}
+	if !found {
+		return Outcome{}, errors.Join(errs...)
+	}
+	o := Outcome{Reason: reason, Recycle: rs.Clone(), HasMove: true}
+	verb := "disqualified after contact"
+	if rejection {
+		verb = "rejected (" + string(reason.Class) + ")"
+	}
+	o.Why = fmt.Sprintf("%s %s the lead: %s", r.Rep, verb, r.Code)
+	if mv.To == a.recycle.Stage {
+		if a.recycle.MaxRecycles >= 0 && rs.Count >= a.recycle.MaxRecycles {
+			dq := mv
+			dq.To = a.recycle.Disqualified
+			if a.model.Can(s, dq) != nil {
+				dq.Reason = a.recycle.LimitReason
+				dq.Note = joinNote(r.Note, fmt.Sprintf("recycle limit reached (%d) on %s", a.recycle.MaxRecycles, r.Code))
+			}
+			if err := a.model.Can(s, dq); err != nil {
+				return Outcome{}, err
+			}
+			mv = dq
+			o.LimitReached = true
+			o.Why += fmt.Sprintf("; recycled %d times already, so it is disqualified", rs.Count)
+		} else {
+			o.Recycled = true
+			o.Recycle.Count++
+			o.Recycle.Until = time.Time{}
+			if cd := time.Duration(a.recycle.Cooldown); cd > 0 {
+				o.Recycle.Until = r.At.Add(cd)
+			}
+			o.Why += fmt.Sprintf("; recycled to %s (recycle %d)", mv.To, o.Recycle.Count)
+			if !o.Recycle.Until.IsZero() {
+				o.Why += ", cooling down until " + o.Recycle.Until.Format(time.RFC3339)
+			}
+		}
+	} else {
+		o.Why += "; it goes to " + string(mv.To)
+	}
+	if st, ok := a.model.Stage(mv.To); ok && st.Kind == funnel.Terminal {
+		o.Disqualified = true
+	}
+	if !slices.Contains(o.Recycle.RejectedBy, r.Rep) {
+		o.Recycle.RejectedBy = append(o.Recycle.RejectedBy, r.Rep)
+	}
+	o.Recycle.History = append(o.Recycle.History, Return{At: r.At, Rep: r.Rep, Code: r.Code, Class: reason.Class, From: s.Stage, To: mv.To})
+	o.Move = mv
+	return o, nil
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
