@@ -171,16 +171,7 @@ func compileDecay(d Decay) decayer {
 	switch d.Kind {
 	case DecayPercent:
 		c.every = int64(d.Every)
-		q := decimal.NewFromInt(1).Sub(d.Percent.Shift(-2))
-		f := decimal.NewFromInt(1)
-		for n := 0; n <= MaxDecayPeriods; n++ {
-			r := f.RoundBank(FactorPlaces).Shift(FactorPlaces).IntPart()
-			if r == 0 {
-				break
-			}
-			c.table = append(c.table, uint64(r))
-			f = f.Mul(q)
-		}
+		c.table = percentTable(d.Percent)
 	case DecayLinear:
 		c.every = int64(d.Every)
 		c.linDec = uint64(d.Percent.Shift(FactorPlaces - 2).IntPart())
@@ -193,6 +184,53 @@ func compileDecay(d Decay) decayer {
 		}
 	}
 	return c
+}
+
+// percentTable returns round_half_even((1 − p/100)ⁿ, FactorPlaces) in
+// units of 10^−FactorPlaces for n = 0, 1, ... up to the first zero (at
+// most MaxDecayPeriods+1 entries). p has at most 4 places, so q = 1 − p/100
+// is Q/10^6 exactly. It follows q^n × 10^30 from below (error < n units)
+// and falls back to exact big-integer arithmetic when that interval does
+// not decide the rounding.
+func percentTable(p decimal.Decimal) []uint64 {
+	const k = 30 // working decimal places
+	Q := big.NewInt(1_000_000 - p.Shift(4).IntPart())
+	million := big.NewInt(1_000_000)
+	div := new(big.Int).Exp(big.NewInt(10), big.NewInt(k-FactorPlaces), nil)
+	x := new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil) // ⌊q^n × 10^k⌋ − error
+	var lo, hi, tmp big.Int
+	var table []uint64
+	for n := int64(0); n <= MaxDecayPeriods; n++ {
+		if n > 0 {
+			x.Mul(x, Q)
+			x.Quo(x, million)
+		}
+		a := roundHalfEvenBig(&lo, x, div, &tmp)
+		b := roundHalfEvenBig(&hi, hi.Add(x, big.NewInt(n)), div, &tmp)
+		if a.Cmp(b) != 0 {
+			// Exact: Q^n × 10^9 / 10^(6n).
+			num := new(big.Int).Exp(Q, big.NewInt(n), nil)
+			num.Mul(num, big.NewInt(factorOne))
+			den := new(big.Int).Exp(million, big.NewInt(n), nil)
+			a = roundHalfEvenBig(&lo, num, den, &tmp)
+		}
+		if a.Sign() == 0 {
+			break
+		}
+		table = append(table, a.Uint64())
+	}
+	return table
+}
+
+// roundHalfEvenBig sets z to x/d rounded half-even (x ≥ 0, d > 0) and returns z.
+func roundHalfEvenBig(z, x, d, tmp *big.Int) *big.Int {
+	var r big.Int
+	z.QuoRem(x, d, &r)
+	tmp.Lsh(&r, 1)
+	if c := tmp.Cmp(d); c > 0 || (c == 0 && z.Bit(0) == 1) {
+		z.Add(z, big.NewInt(1))
+	}
+	return z
 }
 
 // factor returns the factor for an age ≥ 0 in ns.
