@@ -117,7 +117,7 @@ type Action struct {
 // because of it.
 type Activity struct {
 	// Kind is the host's activity type, such as "demo_request".
-	Kind string `json:"kind"`
+	Kind string    `json:"kind"`
 	At   time.Time `json:"at,omitzero"`
 }
 
