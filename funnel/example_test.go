@@ -1,0 +1,237 @@
+package funnel_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// Build a custom lifecycle: start from the default, add a SAL stage
+// between MQL and SQL, and let sales send a SAL back to nurture.
+func ExampleNew() {
+	spec := funnel.DefaultSpec()
+	spec.ID = "acme"
+	// Insert SAL after MQL (stages[2]).
+	spec.Stages = append(spec.Stages[:3], append([]funnel.StageSpec{
+		{ID: funnel.SAL, Label: "Sales accepted lead", Team: funnel.Sales, Kind: funnel.Forward},
+	}, spec.Stages[3:]...)...)
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{
+		From: funnel.SAL, To: funnel.Nurture,
+		Reasons: []funnel.ReasonCode{funnel.ReasonBadTiming, funnel.ReasonNoBudget},
+	})
+	m, err := funnel.New(spec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.ID(), m.Path())
+	r, _ := m.Rank(funnel.SAL)
+	fmt.Println("sal rank:", r)
+
+	// Every problem of a bad spec is reported at once, with its path.
+	spec.Stages[1].Team = "ops"
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{From: funnel.Customer, To: funnel.Lead})
+	_, err = funnel.New(spec)
+	fmt.Println(err)
+	// Output:
+	// acme [subscriber lead mql sal sql opportunity customer evangelist]
+	// sal rank: 3
+	// funnel: invalid spec: stages[1].team: unknown team "ops" (want marketing, sales or customer_success)
+	// funnel: invalid spec: moves[22].reasons: customer → lead is not a forward move: it needs at least one reason code
+}
+
+// Walk one contact through the default funnel: forward, a detour with a
+// reason, a return, and the facts kept per stage.
+func ExampleModel_Apply() {
+	m := funnel.Default()
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+
+	s := funnel.State{Lead: "ada@example.com"}
+	for _, mv := range []funnel.Move{
+		{To: funnel.Lead, At: day(1), Actor: "webform", EventID: "ev-1"},
+		{To: funnel.MQL, At: day(3), Actor: "scoring", EventID: "ev-2"},
+		{To: funnel.Nurture, At: day(4), Actor: "rep:bob", Reason: funnel.ReasonBadTiming, EventID: "ev-3"},
+		{To: funnel.MQL, At: day(20), Actor: "scoring", Reason: funnel.ReasonScoreThreshold, EventID: "ev-4"},
+		{To: funnel.SQL, At: day(21), Actor: "rep:bob", EventID: "ev-5"},
+	} {
+		var ev funnel.Event
+		var err error
+		s, ev, err = m.Apply(s, mv)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("v%d %-7s %-10s → %-8s %s first=%t stay=%v\n",
+			ev.Version, ev.Kind, ev.From, ev.To, ev.Reason, ev.FirstEntry, ev.Stay)
+	}
+	f, _ := s.Fact(funnel.MQL)
+	fmt.Println("mql entries:", f.Entries, "time in mql:", s.TimeIn(funnel.MQL, day(30)))
+	fmt.Println("time in sql so far:", s.TimeIn(funnel.SQL, day(30)))
+	// Output:
+	// v1 entry              → lead      first=true stay=0s
+	// v2 forward lead       → mql       first=true stay=48h0m0s
+	// v3 detour  mql        → nurture  bad_timing first=true stay=24h0m0s
+	// v4 return  nurture    → mql      score_threshold first=false stay=384h0m0s
+	// v5 forward mql        → sql       first=true stay=24h0m0s
+	// mql entries: 2 time in mql: 48h0m0s
+	// time in sql so far: 216h0m0s
+}
+
+// Each refusal is a *MoveError that errors.Is matches with a sentinel; the
+// state is left as it was.
+func ExampleMoveError() {
+	m := funnel.Default()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, _, _ := m.Apply(funnel.State{Lead: "c1"}, funnel.Move{To: funnel.MQL, At: t0, EventID: "e1"})
+
+	for _, mv := range []funnel.Move{
+		{To: funnel.SQL},                        // no time
+		{To: "vip", At: t0},                     // not declared
+		{To: funnel.SQL, At: t0, EventID: "e1"}, // re-used event ID
+		{To: funnel.SQL, At: t0, CheckVersion: true, ExpectedVersion: 0}, // stale read
+		{To: funnel.SQL, At: t0.Add(-time.Hour)},                         // before the last move
+		{To: funnel.Subscriber, At: t0, Reason: funnel.ReasonBadData},    // no such backward edge
+		{To: funnel.Nurture, At: t0},                                     // detour without a reason
+		{To: funnel.Nurture, At: t0, Reason: funnel.ReasonPrice},         // reason not on this edge
+	} {
+		_, _, err := m.Apply(s, mv)
+		fmt.Println(err)
+	}
+	// Hosts branch on the sentinel and read the details with errors.As.
+	_, _, err := m.Apply(s, funnel.Move{To: funnel.Nurture, At: t0})
+	var me *funnel.MoveError
+	if errors.Is(err, funnel.ErrReasonRequired) && errors.As(err, &me) {
+		fmt.Println("ask the rep why:", me.From, "→", me.To, me.Kind)
+	}
+	// A guard refuses with its own reason.
+	spec := funnel.DefaultSpec()
+	spec.Guards = []funnel.Guard{{Name: "sql_needs_owner", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Actor == "" {
+			return errors.New("assign an owner first")
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"sql_needs_owner"}})
+	guarded := funnel.MustNew(spec)
+	err = guarded.Can(s, funnel.Move{To: funnel.SQL, At: t0})
+	fmt.Println(errors.Is(err, funnel.ErrGuard), err)
+	// Output:
+	// funnel: move mql → sql: invalid move
+	// funnel: move mql → vip: unknown stage
+	// funnel: move mql → sql: duplicate event ID
+	// funnel: move mql → sql: version conflict (expected version 0, state has 1)
+	// funnel: move mql → sql: move earlier than the last move
+	// funnel: move mql → subscriber: move not allowed
+	// funnel: move mql → nurture: reason required
+	// funnel: move mql → nurture: reason not allowed ("price")
+	// ask the rep why: mql → nurture detour
+	// true funnel: move mql → sql: guard refused the move "sql_needs_owner": assign an owner first
+}
+
+// Rebuild a state from its event log; tampering is reported with the
+// event's position, and re-delivery of the last event is skipped.
+func ExampleModel_Replay() {
+	m := funnel.Waterfall()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s := funnel.State{Lead: "c7"}
+	var log []funnel.Event
+	for i, to := range []funnel.Stage{funnel.Inquiry, funnel.MQL, funnel.SAL, funnel.SQL} {
+		var ev funnel.Event
+		s, ev, _ = m.Apply(s, funnel.Move{To: to, At: t0.Add(time.Duration(i) * time.Hour), EventID: fmt.Sprint("e", i+1)})
+		log = append(log, ev)
+	}
+
+	got, err := m.Replay("c7", append(log, log[3])) // last event delivered twice
+	fmt.Println(got.Equal(s), err)
+
+	_, err = m.Replay("c7", append(log[:1:1], log[2:]...)) // event 2 lost
+	var re *funnel.ReplayError
+	if errors.As(err, &re) {
+		fmt.Println(re.Index, re.EventID, errors.Is(err, funnel.ErrVersionGap))
+	}
+	fmt.Println(err)
+	// Output:
+	// true <nil>
+	// 1 e3 true
+	// funnel: replay event 1 (id "e3"): version gap: version 3, want 2
+}
+
+// Render the lifecycle for a Markdown page.
+func ExampleModel_WriteMermaid() {
+	spec := funnel.Spec{
+		ID: "mini",
+		Stages: []funnel.StageSpec{
+			{ID: "lead", Label: "Lead", Team: funnel.Marketing, Kind: funnel.Forward},
+			{ID: "sql", Label: "Sales qualified", Team: funnel.Sales, Kind: funnel.Forward},
+			{ID: "nurture", Label: "Nurture", Team: funnel.Marketing, Kind: funnel.Detour},
+			{ID: "junk", Label: "Junk", Team: funnel.Marketing, Kind: funnel.Terminal},
+		},
+		Moves: []funnel.MoveSpec{
+			{From: "sql", To: "nurture", Reasons: []funnel.ReasonCode{"bad_timing"}},
+			{From: "nurture", To: "lead", Reasons: []funnel.ReasonCode{"re_engaged"}},
+			{From: "lead", To: "junk", Reasons: []funnel.ReasonCode{"spam"}},
+		},
+		Reasons: []funnel.ReasonSpec{{Code: "bad_timing"}, {Code: "re_engaged"}, {Code: "spam"}},
+	}
+	if err := funnel.MustNew(spec).WriteMermaid(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// ---
+	// title: mini
+	// ---
+	// stateDiagram-v2
+	//     direction LR
+	//     state "Lead" as lead
+	//     state "Sales qualified" as sql
+	//     state "Nurture" as nurture
+	//     state "Junk" as junk
+	//     [*] --> lead
+	//     lead --> sql
+	//     sql --> nurture: bad_timing
+	//     nurture --> lead: re_engaged
+	//     lead --> junk: spam
+	//     junk --> [*]
+	//     classDef marketing fill:#dbeafe,stroke:#1d4ed8
+	//     classDef sales fill:#dcfce7,stroke:#15803d
+	//     classDef customer_success fill:#f3e8ff,stroke:#7e22ce
+	//     classDef detour fill:#fef3c7,stroke:#b45309,stroke-dasharray:5 5
+	//     classDef terminal fill:#e5e7eb,stroke:#4b5563
+	//     class lead marketing
+	//     class sql sales
+	//     class nurture detour
+	//     class junk terminal
+}
+
+// Load a custom lifecycle from JSON, with the host's guards.
+func ExampleLoad() {
+	data := []byte(`{
+		"id": "two_step",
+		"stages": [
+			{"id": "lead", "team": "marketing", "kind": "forward"},
+			{"id": "customer", "team": "customer_success", "kind": "forward"}
+		],
+		"moves": [{"from": "lead", "to": "customer", "guards": ["paid"]}]
+	}`)
+	paid := funnel.Guard{Name: "paid", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Note != "invoice paid" {
+			return errors.New("no paid invoice")
+		}
+		return nil
+	}}
+	m, err := funnel.Load(data, paid)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, _, _ := m.Apply(funnel.State{}, funnel.Move{To: "lead", At: t0})
+	fmt.Println(m.Can(s, funnel.Move{To: "customer", At: t0}))
+	fmt.Println(m.Can(s, funnel.Move{To: "customer", At: t0, Note: "invoice paid"}))
+	// Output:
+	// funnel: move lead → customer: guard refused the move "paid": no paid invoice
+	// <nil>
+}
