@@ -1,0 +1,310 @@
+package handoff_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
+	"github.com/smarketing/smarketing/scoring"
+)
+
+// lifecycle drives one lead through policy, routing and acceptance,
+// applying every move to the funnel and keeping the event log, as a host
+// does.
+type lifecycle struct {
+	t       *testing.T
+	model   *funnel.Model
+	pol     *handoff.Policy
+	acc     *handoff.Acceptance
+	router  *handoff.Router
+	roster  []handoff.Rep
+	rot     handoff.Rotation
+	state   funnel.State
+	recycle handoff.RecycleState
+	owner   string
+	events  []funnel.Event
+}
+
+func (l *lifecycle) apply(mv funnel.Move) {
+	l.t.Helper()
+	s, ev, err := l.model.Apply(l.state, mv)
+	if err != nil {
+		l.t.Fatalf("Apply %+v: %v", mv, err)
+	}
+	l.state = s
+	if !ev.IsZero() {
+		l.events = append(l.events, ev)
+	}
+}
+
+// decide runs the policy until it stops moving the lead, routing it when
+// it goes to sales; it returns the rules that fired.
+func (l *lifecycle) decide(now time.Time, q scoring.Quadrant) []string {
+	l.t.Helper()
+	var fired []string
+	for range 5 {
+		d, err := l.pol.Decide(handoff.Input{State: l.state, Score: result(q), Recycle: l.recycle, Now: now})
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		if d.Verdict == handoff.Hold {
+			break
+		}
+		fired = append(fired, d.Rule)
+		if d.Verdict.ToSales() {
+			a, rot, err := l.router.Assign(l.roster, l.rot, handoff.Request{Lead: l.state.Lead, Exclude: l.recycle.RejectedBy})
+			if err != nil {
+				l.t.Fatalf("Assign: %v", err)
+			}
+			l.rot, l.owner = rot, a.Rep
+		}
+		if !d.HasMove {
+			break
+		}
+		l.apply(d.Move)
+	}
+	return fired
+}
+
+func newLifecycle(t *testing.T, m *funnel.Model, rs handoff.RecycleSpec) *lifecycle {
+	t.Helper()
+	pol, err := handoff.DefaultPolicy(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: rs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := handoff.NewRouter(handoff.RoutingSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &lifecycle{t: t, model: m, pol: pol, acc: acc, router: router, state: funnel.State{Lead: "lead-7"},
+		roster: []handoff.Rep{{ID: "ana"}, {ID: "bob"}, {ID: "carol"}, {ID: "dan"}}}
+	l.apply(funnel.Move{To: m.Entry(), At: t0})
+	return l
+}
+
+func (l *lifecycle) checkReplay() {
+	l.t.Helper()
+	got, err := l.model.Replay(l.state.Lead, l.events)
+	if err != nil {
+		l.t.Fatalf("Replay: %v", err)
+	}
+	if diff := cmp.Diff(l.state, got); diff != "" {
+		l.t.Errorf("replayed state differs (-applied +replayed):\n%s", diff)
+	}
+}
+
+func TestRejectionRoundTrip(t *testing.T) {
+	l := newLifecycle(t, funnel.Default(), handoff.RecycleSpec{Cooldown: handoff.Duration(7 * 24 * time.Hour)})
+	day := func(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
+
+	if got := l.decide(day(1), scoring.HighFitHighInterest); !cmp.Equal(got, []string{"promote", "hand_off"}) {
+		t.Fatalf("rules fired: %v", got)
+	}
+	if l.state.Stage != funnel.SQL || l.owner != "ana" {
+		t.Fatalf("after hand-off: stage %s, owner %s", l.state.Stage, l.owner)
+	}
+	// ana talks to the lead: not now.
+	o, err := l.acc.Disqualify(l.state, l.recycle, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadTiming, At: day(2), Note: "call in Q3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Recycled || o.Move.To != funnel.Nurture || o.Recycle.Count != 1 || !o.Recycle.Until.Equal(day(9)) {
+		t.Fatalf("bad_timing outcome: %+v", o)
+	}
+	l.apply(o.Move)
+	l.recycle = o.Recycle
+	// During the cooldown a hot score does not requalify the lead.
+	if got := l.decide(day(5), scoring.HighFitHighInterest); len(got) != 0 {
+		t.Fatalf("requalified during cooldown: %v", got)
+	}
+	// After it, the lead comes back and goes to a rep other than ana.
+	if got := l.decide(day(10), scoring.HighFitHighInterest); !cmp.Equal(got, []string{"requalify", "hand_off"}) {
+		t.Fatalf("rules fired after cooldown: %v", got)
+	}
+	if l.owner == "ana" {
+		t.Fatalf("routed back to the rep who sent it back")
+	}
+	first := l.owner
+	// A procedural rejection returns it to MQL for routing, not a recycle.
+	o, err = l.acc.Reject(l.state, l.recycle, handoff.Rejection{Rep: first, Code: funnel.ReasonWrongTerritory, At: day(11)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Recycled || o.Move.To != funnel.MQL || o.Recycle.Count != 1 || o.Move.Reason != funnel.ReasonWrongTerritory {
+		t.Fatalf("wrong_territory outcome: %+v", o)
+	}
+	l.apply(o.Move)
+	l.recycle = o.Recycle
+	l.decide(day(11), scoring.HighFitHighInterest)
+	if l.owner == "ana" || l.owner == first {
+		t.Fatalf("routed back to a rep who sent it back: %s", l.owner)
+	}
+	// A definitional rejection: the default lifecycle disqualifies bad fits.
+	o, err = l.acc.Reject(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: funnel.ReasonBadFit, At: day(12)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Disqualified || o.Move.To != funnel.Disqualified {
+		t.Fatalf("bad_fit outcome: %+v", o)
+	}
+	l.apply(o.Move)
+	l.recycle = o.Recycle
+	wantHist := []handoff.Class{handoff.AfterContact, handoff.Procedural, handoff.Definitional}
+	var gotHist []handoff.Class
+	for _, r := range l.recycle.History {
+		gotHist = append(gotHist, r.Class)
+	}
+	if !cmp.Equal(wantHist, gotHist) || len(l.recycle.RejectedBy) != 3 {
+		t.Errorf("history %v, rejected by %v", gotHist, l.recycle.RejectedBy)
+	}
+	// Every reason is on the audit log.
+	var reasons []funnel.ReasonCode
+	for _, e := range l.events {
+		if e.Actor != "" && e.Actor[0] != 'p' {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	if want := []funnel.ReasonCode{funnel.ReasonBadTiming, funnel.ReasonWrongTerritory, funnel.ReasonBadFit}; !cmp.Equal(want, reasons) {
+		t.Errorf("reasons on the log: %v", reasons)
+	}
+	l.checkReplay()
+}
+
+func TestRecycleLimitRoundTrip(t *testing.T) {
+	for _, m := range []*funnel.Model{funnel.Default(), funnel.Waterfall()} {
+		t.Run(m.ID(), func(t *testing.T) {
+			l := newLifecycle(t, m, handoff.RecycleSpec{Cooldown: -1, MaxRecycles: 2})
+			now := t0
+			for i := 1; ; i++ {
+				now = now.Add(time.Hour)
+				l.decide(now, scoring.HighFitHighInterest)
+				if l.state.Stage == funnel.Nurture || l.state.Stage == funnel.Disqualified {
+					t.Fatalf("not handed off: %s", l.state.Stage)
+				}
+				now = now.Add(time.Hour)
+				code := funnel.ReasonNoNeed
+				if m.ID() == funnel.WaterfallSpec().ID {
+					code = funnel.ReasonBadTiming
+				}
+				o, err := l.acc.Disqualify(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: code, At: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.apply(o.Move)
+				l.recycle = o.Recycle
+				if i <= 2 {
+					if !o.Recycled || o.Recycle.Count != i {
+						t.Fatalf("return %d: %+v", i, o)
+					}
+					continue
+				}
+				if !o.LimitReached || !o.Disqualified || l.state.Stage != funnel.Disqualified || o.Move.Reason != funnel.ReasonBadFit {
+					t.Fatalf("return %d past the limit: %+v", i, o)
+				}
+				break
+			}
+			l.checkReplay()
+		})
+	}
+}
+
+func TestWaterfallRejection(t *testing.T) {
+	m := funnel.Waterfall()
+	l := newLifecycle(t, m, handoff.RecycleSpec{})
+	l.decide(t0.Add(time.Hour), scoring.HighFitHighInterest)
+	if l.state.Stage != funnel.SAL {
+		t.Fatalf("stage %s", l.state.Stage)
+	}
+	// The waterfall takes bad fits back to nurture.
+	o, err := l.acc.Reject(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: funnel.ReasonBadFit, At: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Move.To != funnel.Nurture || !o.Recycled {
+		t.Fatalf("outcome %+v", o)
+	}
+	l.apply(o.Move)
+	l.checkReplay()
+}
+
+func TestAcceptanceErrors(t *testing.T) {
+	m := funnel.Default()
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, SLA: sla})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := at(t, m, funnel.SQL)
+	lead := at(t, m, funnel.Lead)
+	rs := handoff.RecycleState{}
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"not handed off", func() error {
+			_, err := acc.Reject(lead, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonBadFit, At: t0})
+			return err
+		}, handoff.ErrNotHandedOff},
+		{"after-contact code to Reject", func() error {
+			_, err := acc.Reject(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonNoBudget, At: t0})
+			return err
+		}, handoff.ErrUnknownReason},
+		{"rejection code to Disqualify", func() error {
+			_, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonBadData, At: t0})
+			return err
+		}, handoff.ErrUnknownReason},
+		{"unknown code", func() error {
+			_, err := acc.Reject(sql, rs, handoff.Rejection{Rep: "a", Code: "meh", At: t0})
+			return err
+		}, handoff.ErrUnknownReason},
+		{"no rep", func() error {
+			_, err := acc.Reject(sql, rs, handoff.Rejection{Code: funnel.ReasonBadFit, At: t0})
+			return err
+		}, handoff.ErrInvalidInput},
+		{"unresponsive too early", func() error {
+			_, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonUnresponsive, At: t0, Ticket: &handoff.Ticket{Attempts: 2}})
+			return err
+		}, handoff.ErrTooFewAttempts},
+		{"student not in the preset funnel", func() error {
+			_, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: handoff.ReasonStudent, At: t0})
+			return err
+		}, funnel.ErrUnknownReason},
+	}
+	for _, tt := range tests {
+		if err := tt.call(); !errors.Is(err, tt.want) {
+			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if o, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonUnresponsive, At: t0, Ticket: &handoff.Ticket{Attempts: 6}}); err != nil || !o.Recycled {
+		t.Errorf("unresponsive after 6 attempts: %+v, %v", o, err)
+	}
+	// FunnelReasons prepares a lifecycle for the whole catalog.
+	m2, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), handoff.DefaultReasons(), funnel.SQL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc2, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range acc2.Reasons() {
+		call := acc2.Reject
+		if r.Class == handoff.AfterContact {
+			call = acc2.Disqualify
+		}
+		if _, err := call(at(t, m2, funnel.SQL), rs, handoff.Rejection{Rep: "a", Code: r.Code, At: t0}); err != nil {
+			t.Errorf("%s after FunnelReasons: %v", r.Code, err)
+		}
+	}
+	if o, err := acc.Accept(sql, rs, "a", t0); err != nil || o.HasMove {
+		t.Errorf("Accept: %+v %v", o, err)
+	}
+}
