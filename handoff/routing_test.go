@@ -1,0 +1,177 @@
+package handoff_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/handoff"
+	"pgregory.net/rapid"
+)
+
+func drawRoster(t *rapid.T, weighted bool) []handoff.Rep {
+	n := rapid.IntRange(1, 8).Draw(t, "reps")
+	var reps []handoff.Rep
+	for i := range n {
+		r := handoff.Rep{ID: fmt.Sprintf("rep%02d", rapid.IntRange(0, 99).Draw(t, "id")*0+i)}
+		if rapid.Bool().Draw(t, "in_emea") {
+			r.Queues = []string{"emea"}
+		}
+		r.Away = rapid.IntRange(0, 4).Draw(t, "away") == 0
+		if rapid.IntRange(0, 4).Draw(t, "full") == 0 {
+			r.Capacity, r.Open = 3, 3
+		}
+		if weighted {
+			r.Weight = rapid.IntRange(1, 4).Draw(t, "weight")
+		}
+		reps = append(reps, r)
+	}
+	// Shuffle: the result must not depend on roster order.
+	return rapid.Permutation(reps).Draw(t, "order")
+}
+
+func eligibleIDs(roster []handoff.Rep, queue string, exclude []string) []string {
+	var ids []string
+	for _, r := range roster {
+		if r.Away || (r.Capacity > 0 && r.Open >= r.Capacity) || slices.Contains(exclude, r.ID) {
+			continue
+		}
+		if queue != "" && !slices.Contains(r.Queues, queue) {
+			continue
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func TestRoundRobinProperties(t *testing.T) {
+	router, err := handoff.NewRouter(handoff.RoutingSpec{Rules: []handoff.RouteRule{
+		{Name: "emea", Territories: []string{"es", "fr"}, Queue: "emea"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		roster := drawRoster(t, false)
+		territory := rapid.SampledFrom([]string{"es", "us"}).Draw(t, "territory")
+		queue := ""
+		if territory == "es" {
+			queue = "emea"
+		}
+		var exclude []string
+		if rapid.Bool().Draw(t, "exclude") {
+			exclude = []string{roster[0].ID}
+		}
+		elig := eligibleIDs(roster, queue, exclude)
+		var rot handoff.Rotation
+		counts := map[string]int{}
+		n := rapid.IntRange(1, 40).Draw(t, "leads")
+		for i := range n {
+			req := handoff.Request{Lead: fmt.Sprint("lead", i), Territory: territory, Exclude: exclude}
+			a, next, err := router.Assign(roster, rot, req)
+			if len(elig) == 0 {
+				if !errors.Is(err, handoff.ErrNoEligibleRep) {
+					t.Fatalf("no eligible rep: err = %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(elig, a.Rep) {
+				t.Fatalf("picked ineligible rep %s (eligible %v)", a.Rep, elig)
+			}
+			// Deterministic: same inputs, same output, any roster order.
+			a2, next2, _ := router.Assign(slices.Clone(roster), rot, req)
+			rev := slices.Clone(roster)
+			slices.Reverse(rev)
+			a3, next3, _ := router.Assign(rev, rot, req)
+			if !cmp.Equal(a, a2) || !cmp.Equal(next, next2) || !cmp.Equal(a, a3) || !cmp.Equal(next, next3) {
+				t.Fatalf("not deterministic: %+v vs %+v vs %+v", a, a2, a3)
+			}
+			rot = next
+			counts[a.Rep]++
+			lo, hi := n, 0
+			for _, id := range elig {
+				lo, hi = min(lo, counts[id]), max(hi, counts[id])
+			}
+			if hi-lo > 1 {
+				t.Fatalf("after %d leads counts spread by %d: %v", i+1, hi-lo, counts)
+			}
+		}
+	})
+}
+
+func TestWeightedRotation(t *testing.T) {
+	router, _ := handoff.NewRouter(handoff.RoutingSpec{})
+	rapid.Check(t, func(t *rapid.T) {
+		roster := drawRoster(t, true)
+		elig := eligibleIDs(roster, "", nil)
+		if len(elig) == 0 {
+			return
+		}
+		weights, total := map[string]int{}, 0
+		for _, r := range roster {
+			if slices.Contains(elig, r.ID) {
+				weights[r.ID] = r.Weight
+				total += r.Weight
+			}
+		}
+		var rot handoff.Rotation
+		counts := map[string]int{}
+		rounds := rapid.IntRange(1, 5).Draw(t, "rounds")
+		for i := range rounds * total {
+			a, next, err := router.Assign(roster, rot, handoff.Request{Lead: fmt.Sprint(i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rot = next
+			counts[a.Rep]++
+		}
+		// After whole rounds every rep got exactly its weight per round.
+		for id, w := range weights {
+			if counts[id] != w*rounds {
+				t.Fatalf("rep %s weight %d got %d of %d leads, want %d: %v", id, w, counts[id], rounds*total, w*rounds, counts)
+			}
+		}
+	})
+}
+
+func TestAssignOwnership(t *testing.T) {
+	router, _ := handoff.NewRouter(handoff.RoutingSpec{})
+	roster := []handoff.Rep{{ID: "ana"}, {ID: "bob"}}
+	var rot handoff.Rotation
+	a, next, err := router.Assign(roster, rot, handoff.Request{Lead: "l", Owner: "ana"})
+	if err != nil || !a.Kept || a.Rep != "ana" || !cmp.Equal(next, rot) {
+		t.Fatalf("owned lead: %+v %v", a, err)
+	}
+	a, _, err = router.Assign(roster, rot, handoff.Request{Lead: "l", Owner: "ana", Escalation: "reassign"})
+	if err != nil || !a.Reassigned || a.Rep != "bob" || a.Previous != "ana" {
+		t.Fatalf("escalated lead: %+v %v", a, err)
+	}
+	strict, _ := handoff.NewRouter(handoff.RoutingSpec{Strict: true, Rules: []handoff.RouteRule{{Name: "es", Territories: []string{"es"}}}})
+	if _, _, err := strict.Assign(roster, rot, handoff.Request{Lead: "l", Territory: "us"}); !errors.Is(err, handoff.ErrNoRoute) {
+		t.Errorf("strict router: %v", err)
+	}
+	if _, _, err := router.Assign([]handoff.Rep{{ID: "a"}, {ID: "a"}}, rot, handoff.Request{Lead: "l"}); !errors.Is(err, handoff.ErrInvalidInput) {
+		t.Errorf("duplicate reps: %v", err)
+	}
+	// A rep back from leave joins the rotation at the current turn: one
+	// lead, not a flood to catch up.
+	roster = []handoff.Rep{{ID: "ana"}, {ID: "bob"}, {ID: "cid", Away: true}}
+	for i := range 10 {
+		_, rot, _ = router.Assign(roster, rot, handoff.Request{Lead: fmt.Sprint(i)})
+	}
+	roster[2].Away = false
+	var got []string
+	for i := range 6 {
+		a, next, _ := router.Assign(roster, rot, handoff.Request{Lead: fmt.Sprint(i)})
+		rot = next
+		got = append(got, a.Rep)
+	}
+	if want := []string{"cid", "ana", "bob", "cid", "ana", "bob"}; !cmp.Equal(want, got) {
+		t.Errorf("after return: %v, want %v", got, want)
+	}
+}
