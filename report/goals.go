@@ -65,10 +65,12 @@ type Scorecard struct {
 }
 
 // Score is one goal against the actual figure. Attainment is actual ÷
-// target (target ÷ actual for AtMost goals), to [RatePlaces]; Change is
-// actual − previous. Status: on track when the goal is met, at risk when
-// attainment ≥ AtRisk, missed otherwise; a zero target is met or missed
-// outright.
+// target (target ÷ actual for AtMost goals), to [RatePlaces], defined only
+// when that divisor is positive; Change is actual − previous. Status: on
+// track when the goal is met (actual ≥ target, or ≤ for AtMost), at risk
+// when attainment ≥ AtRisk, missed otherwise (a goal without a defined
+// attainment is met or missed outright); no data when the actual is
+// undefined.
 type Score struct {
 	Goal              Goal            `json:"goal"`
 	Actual            decimal.Decimal `json:"actual"`
@@ -239,10 +241,10 @@ func score(g Goal, cur, prev *Period) Score {
 		met = s.Actual.LessThanOrEqual(g.Target)
 	}
 	switch {
-	case !g.AtMost && !g.Target.IsZero():
+	case !g.AtMost && g.Target.IsPositive():
 		s.Attainment = s.Actual.DivRound(g.Target, RatePlaces)
 		s.AttainmentDefined = true
-	case g.AtMost && !s.Actual.IsZero():
+	case g.AtMost && s.Actual.IsPositive() && !g.Target.IsNegative():
 		s.Attainment = g.Target.DivRound(s.Actual, RatePlaces)
 		s.AttainmentDefined = true
 	}
