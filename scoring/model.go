@@ -40,8 +40,9 @@ type ruleModel struct {
 	reason   string
 	// field rules: the constant ledger values
 	dPoints, dCapped decimal.Decimal
-	// activity rules: ±cap as decimals
+	// activity rules: ±cap as decimals, and points × n for small n
 	dCap, dNegCap decimal.Decimal
+	dRaw          []decimal.Decimal
 }
 
 type customModel[L any] struct {
@@ -184,6 +185,10 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 				}
 				rm.within = int64(r.Within)
 				rm.decay = compileDecay(r.Decay)
+				rm.dRaw = make([]decimal.Decimal, rawCache+1)
+				for n := range rm.dRaw {
+					rm.dRaw[n] = fromUnits(rm.points * int64(n))
+				}
 				t, ok := typeIdx[r.Activity]
 				if !ok {
 					t = len(m.types)
@@ -246,6 +251,10 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 
 const pointUnit = 10_000 // 10^PointPlaces
 
+// rawCache is how many multiples of its points an activity rule keeps as
+// ready decimals, so small counts cost no allocation.
+const rawCache = 16
+
 // ID returns the model's ID.
 func (m *Model[L]) ID() string { return m.spec.ID }
 
@@ -286,9 +295,10 @@ func add(a, b int64) (int64, bool) {
 
 // acc accumulates one rule during a Score.
 type acc struct {
-	count       int64
-	decayed     int64
-	first, last int32 // indices of the oldest and newest activity counted
+	count             int64
+	decayed           int64
+	first, last       int32 // indices of the oldest and newest activity counted
+	firstAge, lastAge int64
 }
 
 // Score scores lead at now. prev, if not nil, is the lead's previous
@@ -300,6 +310,17 @@ type acc struct {
 // The only error is [ErrOverflow] (a total beyond about ±9·10^14
 // points) or [ErrCriterion] (a host criterion out of range).
 func (m *Model[L]) Score(lead L, now time.Time, prev *Result) (Result, error) {
+	var r Result
+	err := m.ScoreInto(&r, lead, now, prev)
+	return r, err
+}
+
+// ScoreInto is [Model.Score] writing into *dst and reusing the capacity
+// of dst.Ledger, for hosts that score many leads in a loop. prev may be
+// dst itself (rescoring in place). On error *dst is zeroed but keeps
+// its ledger capacity. The ledger of a previous result in dst is
+// overwritten: copy it first if you keep it.
+func (m *Model[L]) ScoreInto(dst *Result, lead L, now time.Time, prev *Result) error {
 	var buf [64]acc
 	var accs []acc
 	if len(m.rules) <= len(buf) {
@@ -307,17 +328,43 @@ func (m *Model[L]) Score(lead L, now time.Time, prev *Result) (Result, error) {
 	} else {
 		accs = make([]acc, len(m.rules))
 	}
-	if len(m.types) > 0 {
-		acts := m.src.Activities(lead)
-		if err := m.scoreActivities(acts, now, accs); err != nil {
-			return Result{}, err
-		}
-		return m.finish(lead, now, prev, accs, acts)
+	var wasHigh [2]bool
+	if prev != nil && prev.ModelID == m.spec.ID {
+		wasHigh = [2]bool{prev.FitHigh, prev.InterestHigh}
 	}
-	return m.finish(lead, now, prev, accs, nil)
+	ledger := dst.Ledger[:0]
+	*dst = Result{}
+	var acts []Activity
+	if len(m.types) > 0 {
+		acts = m.src.Activities(lead)
+		if err := m.scoreActivities(acts, now, accs); err != nil {
+			*dst = Result{Ledger: ledger}
+			return err
+		}
+	}
+	err := m.finish(dst, ledger, lead, now, wasHigh, accs, acts)
+	if err != nil {
+		*dst = Result{Ledger: ledger[:0]}
+	}
+	return err
+}
+
+// ageOf returns now − at in nanoseconds, saturating like time.Time.Sub,
+// without Sub's cost (nowSec and nowNsec are now.Unix() and
+// now.Nanosecond()).
+func ageOf(nowSec int64, nowNsec int64, at time.Time) int64 {
+	d := nowSec - at.Unix()
+	if d > -9_000_000_000 && d < 9_000_000_000 { // ±285 years: no overflow
+		return d*1e9 + nowNsec - int64(at.Nanosecond())
+	}
+	if d > 0 {
+		return 1<<63 - 1
+	}
+	return -1 << 63
 }
 
 func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) error {
+	nowSec, nowNsec := now.Unix(), int64(now.Nanosecond())
 	for ai := range acts {
 		a := &acts[ai]
 		t := -1
@@ -330,7 +377,7 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		if t < 0 {
 			continue
 		}
-		age := int64(now.Sub(a.At))
+		age := ageOf(nowSec, nowNsec, a.At)
 		if age < 0 {
 			continue
 		}
@@ -354,13 +401,13 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 				return ErrOverflow
 			}
 			if ac.count == 0 {
-				ac.first, ac.last = int32(ai), int32(ai)
+				ac.first, ac.last, ac.firstAge, ac.lastAge = int32(ai), int32(ai), age, age
 			} else {
-				if a.At.Before(acts[ac.first].At) {
-					ac.first = int32(ai)
+				if age > ac.firstAge {
+					ac.first, ac.firstAge = int32(ai), age
 				}
-				if a.At.After(acts[ac.last].At) {
-					ac.last = int32(ai)
+				if age < ac.lastAge {
+					ac.last, ac.lastAge = int32(ai), age
 				}
 			}
 			ac.count++
@@ -369,7 +416,7 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 	return nil
 }
 
-func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts []Activity) (Result, error) {
+func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wasHigh [2]bool, accs []acc, acts []Activity) error {
 	for _, ri := range m.fieldIdx {
 		r := &m.rules[ri]
 		v, ok := m.src.Field(lead, r.when.field)
@@ -385,11 +432,11 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 		for i, c := range m.custom {
 			o := c.c.Evaluate(lead, now)
 			if !sane(o.Points) {
-				return Result{}, fmt.Errorf("%w: %s", ErrCriterion, c.name)
+				return fmt.Errorf("%w: %s", ErrCriterion, c.name)
 			}
 			p := o.Points.RoundBank(PointPlaces)
 			if p.Abs().GreaterThan(maxPointsAbs()) {
-				return Result{}, fmt.Errorf("%w: %s gave %s", ErrCriterion, c.name, o.Points)
+				return fmt.Errorf("%w: %s gave %s", ErrCriterion, c.name, o.Points)
 			}
 			o.Points = p
 			outcomes[i] = o
@@ -405,8 +452,10 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 	for _, am := range m.axes {
 		n += len(am.groups) + 1
 	}
-	ledger := make([]Entry, 0, n+len(m.custom))
-	res := Result{ModelID: m.spec.ID, ModelVersion: m.spec.Version, At: now}
+	if cap(ledger) < n+len(m.custom) {
+		ledger = make([]Entry, 0, n+len(m.custom))
+	}
+	res.ModelID, res.ModelVersion, res.At = m.spec.ID, m.spec.Version, now
 	var grade [2]int
 	var high [2]bool
 	var groupSum [MaxGroups]int64
@@ -428,13 +477,17 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 			if r.activity {
 				raw, overflow := mulCheck(r.points, ac.count)
 				if overflow {
-					return Result{}, ErrOverflow
+					return ErrOverflow
 				}
-				e.Decayed = fromUnits(ac.decayed)
-				if raw == ac.decayed {
-					e.Raw = e.Decayed
+				if ac.count <= rawCache {
+					e.Raw = r.dRaw[ac.count]
 				} else {
 					e.Raw = fromUnits(raw)
+				}
+				if raw == ac.decayed {
+					e.Decayed = e.Raw
+				} else {
+					e.Decayed = fromUnits(ac.decayed)
 				}
 				switch {
 				case pts == ac.decayed:
@@ -451,11 +504,11 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 			ledger = append(ledger, e)
 			if r.groupIdx >= 0 {
 				if groupSum[r.groupIdx], ok = add(groupSum[r.groupIdx], pts); !ok {
-					return Result{}, ErrOverflow
+					return ErrOverflow
 				}
 			}
 			if total, ok = add(total, pts); !ok {
-				return Result{}, ErrOverflow
+				return ErrOverflow
 			}
 		}
 		for _, ci := range am.custom {
@@ -466,7 +519,7 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 			ledger = append(ledger, Entry{Kind: EntryCriterion, Axis: am.axis, Name: m.custom[ci].name,
 				Count: o.Count, Raw: o.Points, Decayed: o.Points, Points: o.Points, Reason: o.Reason})
 			if total, ok = add(total, customPts[ci]); !ok {
-				return Result{}, ErrOverflow
+				return ErrOverflow
 			}
 		}
 		for gi := range am.groups {
@@ -479,7 +532,7 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 			ledger = append(ledger, Entry{Kind: EntryGroupCap, Axis: am.axis, Name: g.name, Group: g.name,
 				Raw: fromUnits(s), Decayed: fromUnits(s), Points: fromUnits(adj), Reason: groupReason(g, s)})
 			if total, ok = add(total, adj); !ok {
-				return Result{}, ErrOverflow
+				return ErrOverflow
 			}
 		}
 		if adj := clamp(total, am.hasMin, am.min, am.hasMax, am.max) - total; adj != 0 {
@@ -495,14 +548,7 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 			}
 		}
 		grade[ax] = g
-		wasHigh := false
-		if prev != nil && prev.ModelID == m.spec.ID {
-			wasHigh = prev.FitHigh
-			if ax == 1 {
-				wasHigh = prev.InterestHigh
-			}
-		}
-		high[ax] = total >= am.enter || (wasHigh && total >= am.leave)
+		high[ax] = total >= am.enter || (wasHigh[ax] && total >= am.leave)
 		if ax == 0 {
 			res.Fit = fromUnits(total)
 		} else {
@@ -515,10 +561,11 @@ func (m *Model[L]) finish(lead L, now time.Time, prev *Result, accs []acc, acts 
 	res.FitHigh, res.InterestHigh = high[0], high[1]
 	res.Quadrant = QuadrantOf(high[0], high[1])
 	res.Action = res.Quadrant.Action()
-	if len(ledger) > 0 {
-		res.Ledger = ledger
+	res.Ledger = ledger
+	if len(ledger) == 0 && cap(ledger) == 0 {
+		res.Ledger = nil
 	}
-	return res, nil
+	return nil
 }
 
 // mulCheck returns a×b and whether it overflowed (b ≥ 0).
