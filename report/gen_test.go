@@ -132,3 +132,7 @@ func genRecords(t *rapid.T) []report.Record {
 	}
 	return recs
 }
+
+func evAt(to string, at time.Time) funnel.Event {
+	return funnel.Event{Lead: "x", Version: 1, At: at, To: funnel.Stage(to), FirstEntry: true}
+}

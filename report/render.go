@@ -323,11 +323,11 @@ func (r *Report) title() string {
 
 // WriteText writes the report as aligned plain-text tables.
 func (r Report) WriteText(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, r.title())
+	var buf bytes.Buffer
+	fmt.Fprintln(&buf, r.title())
 	for _, t := range r.tables() {
-		fmt.Fprintf(bw, "\n%s\n", t.title)
-		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(&buf, "\n%s\n", t.title)
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(t.header, "\t"))
 		for _, row := range t.rows {
 			fmt.Fprintln(tw, strings.Join(row, "\t"))
@@ -336,7 +336,13 @@ func (r Report) WriteText(w io.Writer) error {
 			return err
 		}
 	}
-	return bw.Flush()
+	// No trailing spaces: empty last cells would leave some.
+	lines := strings.Split(buf.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	_, err := io.WriteString(w, strings.Join(lines, "\n"))
+	return err
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

@@ -574,7 +574,11 @@ func (a *Accumulator) Report() Report {
 				base = pb.first[p.qual]
 			}
 			o.LeadVelocity = newRate(KindGrowth, o.QualifiedLeads-base, base)
-			o.RecycleRate = newRate(KindFlow, b.recycleIn, b.all[p.qual])
+			if p.recycle >= 0 {
+				o.RecycleRate = newRate(KindFlow, b.recycleIn, b.all[p.qual])
+			} else {
+				o.RecycleRate = newRate(KindFlow, 0, 0)
+			}
 		} else {
 			o.LeadVelocity = newRate(KindGrowth, 0, 0)
 			o.RecycleRate = newRate(KindFlow, b.recycleIn, 0)

@@ -1,0 +1,192 @@
+package report_test
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/report"
+	"pgregory.net/rapid"
+)
+
+func TestSketchRelativeError(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		// Durations from 0 to ~30 years, log-uniform-ish, plus duplicates.
+		vals := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) time.Duration {
+			exp := rapid.IntRange(0, 60).Draw(t, "exp")
+			return time.Duration(rapid.Int64Range(0, 1<<exp-1).Draw(t, "v") & math.MaxInt64 >> 2)
+		}), 1, 400).Draw(t, "vals")
+		// Split over two sketches and merge: merging is exact.
+		var a, b report.Sketch
+		for i, v := range vals {
+			if i%3 == 0 {
+				a.Add(v)
+			} else {
+				b.Add(v)
+			}
+		}
+		a.Merge(&b)
+		sorted := slices.Clone(vals)
+		slices.Sort(sorted)
+		if a.Count() != int64(len(vals)) || a.Min() != sorted[0] || a.Max() != sorted[len(sorted)-1] {
+			t.Fatalf("count/min/max: %d %v %v", a.Count(), a.Min(), a.Max())
+		}
+		for _, q := range []float64{0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1} {
+			want := sorted[int(q*float64(len(sorted)-1))]
+			got := a.Quantile(q)
+			if want == 0 {
+				if got != 0 {
+					t.Fatalf("q=%v: got %v, want 0", q, got)
+				}
+				continue
+			}
+			// 1 % relative, plus half a nanosecond of rounding.
+			if err := math.Abs(float64(got - want)); err > report.SketchAccuracy*float64(want)+0.5 {
+				t.Fatalf("q=%v: got %v, want %v (error %.5f)", q, got, want, err/float64(want))
+			}
+		}
+	})
+}
+
+func TestSketchMemoryIsBounded(t *testing.T) {
+	var s report.Sketch
+	for i := range 1_000_000 {
+		s.Add(time.Duration(i%100_000) * time.Minute)
+	}
+	if b := s.Bytes(); b > 64+8*4096 {
+		t.Fatalf("sketch holds %d bytes", b)
+	}
+}
+
+func TestAttributionSumsToAmount(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		amount := decimal.New(rapid.Int64Range(-1e12, 1e12).Draw(t, "coef"), -int32(rapid.IntRange(0, 6).Draw(t, "places")))
+		close := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+		n := rapid.IntRange(0, 12).Draw(t, "n")
+		var ts []report.Touch
+		for range n {
+			ts = append(ts, report.Touch{
+				At:        close.Add(-time.Duration(rapid.IntRange(0, 90*24).Draw(t, "h")) * time.Hour),
+				Channel:   rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "ch"),
+				Milestone: rapid.SampledFrom([]report.Milestone{"", report.MilestoneLead, report.MilestoneOpportunity}).Draw(t, "ms"),
+			})
+		}
+		for _, m := range report.AttributionModels() {
+			cs := report.Attribute(m, amount, close, 7*24*time.Hour, ts)
+			if len(cs) != n {
+				t.Fatalf("%s: %d credits for %d touches", m, len(cs), n)
+			}
+			if n == 0 {
+				continue
+			}
+			sum := decimal.Zero
+			for _, c := range cs {
+				sum = sum.Add(c)
+				if amount.Sign() >= 0 && c.IsNegative() || amount.Sign() < 0 && c.IsPositive() {
+					t.Fatalf("%s: credit %s has the wrong sign for %s", m, c, amount)
+				}
+			}
+			if !sum.Equal(amount) {
+				t.Fatalf("%s: credits %v sum to %s, want %s", m, cs, sum, amount)
+			}
+		}
+	})
+}
+
+func TestAttributionShares(t *testing.T) {
+	close := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	ts := []report.Touch{
+		{At: close.Add(-20 * day), Channel: "a"},
+		{At: close.Add(-15 * day), Channel: "b", Milestone: report.MilestoneLead},
+		{At: close.Add(-10 * day), Channel: "c"},
+		{At: close.Add(-5 * day), Channel: "d", Milestone: report.MilestoneOpportunity},
+		{At: close.Add(-1 * day), Channel: "e"},
+	}
+	for _, tc := range []struct {
+		m    report.AttributionModel
+		want []string
+	}{
+		{report.FirstTouch, []string{"100", "0", "0", "0", "0"}},
+		{report.LastTouch, []string{"0", "0", "0", "0", "100"}},
+		{report.Linear, []string{"20", "20", "20", "20", "20"}},
+		// first 40, lead-creation (b) 40, the other three share 20.
+		{report.UShaped, []string{"40", "40", "6.67", "6.67", "6.66"}},
+		// first, lead-creation (b), opportunity (d) 30 each; c and e 5 each.
+		{report.WShaped, []string{"30", "30", "5", "30", "5"}},
+		// 2, 2, 1, 0, 0 half-lives of 7 days: weights 1, 1, 2, 4, 4 of 12.
+		// 10000 cents: 833 r4, 833 r4, 1666 r8, 3333 r4, 3333 r4; the two
+		// cents left go to the largest remainder (c), then the earliest tie (a).
+		{report.TimeDecay, []string{"8.34", "8.33", "16.67", "33.33", "33.33"}},
+	} {
+		got := report.Attribute(tc.m, decimal.NewFromInt(100), close, 7*day, ts)
+		for i, w := range tc.want {
+			if !got[i].Equal(decimal.RequireFromString(w)) {
+				t.Errorf("%s: credits %v, want %v", tc.m, got, tc.want)
+				break
+			}
+		}
+	}
+}
+
+func TestBinaryRejectsGarbage(t *testing.T) {
+	cfg := smallConfig()
+	acc, _ := report.NewAccumulator(cfg)
+	for _, r := range smallLog() {
+		_ = acc.Add(r)
+	}
+	data, err := acc.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every truncation and every single-byte corruption either decodes or
+	// fails with ErrEncoding/ErrConfig; never panics.
+	for i := range data {
+		b, _ := report.NewAccumulator(cfg)
+		if err := b.UnmarshalBinary(data[:i]); err == nil {
+			t.Fatalf("truncation at %d decoded", i)
+		} else if !errors.Is(err, report.ErrEncoding) && !errors.Is(err, report.ErrConfig) {
+			t.Fatalf("truncation at %d: %v", i, err)
+		}
+		c := slices.Clone(data)
+		c[i] ^= 0xff
+		_ = b.UnmarshalBinary(c)
+		_ = b.Report()
+	}
+	// Another configuration is refused.
+	other := cfg
+	other.Period = report.Week
+	o, _ := report.NewAccumulator(other)
+	if err := o.UnmarshalBinary(data); !errors.Is(err, report.ErrConfig) {
+		t.Fatalf("other config: %v", err)
+	}
+	if err := o.Merge(acc); !errors.Is(err, report.ErrConfig) {
+		t.Fatalf("merge other config: %v", err)
+	}
+}
+
+func TestZeroAccumulatorAndErrors(t *testing.T) {
+	var z report.Accumulator
+	if err := z.Add(report.Record{}); !errors.Is(err, report.ErrConfig) {
+		t.Errorf("zero Add: %v", err)
+	}
+	if _, err := z.MarshalBinary(); !errors.Is(err, report.ErrConfig) {
+		t.Errorf("zero Marshal: %v", err)
+	}
+	if r := z.Report(); r.Schema != "" {
+		t.Errorf("zero Report: %+v", r)
+	}
+	if _, err := report.NewAccumulator(report.Config{Period: "day", Window: -1}); !errors.Is(err, report.ErrConfig) {
+		t.Errorf("bad config: %v", err)
+	}
+	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
+	for _, r := range []report.Record{{}, {Kind: report.KindEvent}, report.EventRecord(evAt("nope", day(3, 1))),
+		report.TouchRecord(report.Touch{}), report.DecisionRecord(report.Decision{})} {
+		if err := acc.Add(r); !errors.Is(err, report.ErrRecord) {
+			t.Errorf("Add(%+v): %v", r, err)
+		}
+	}
+}
