@@ -317,3 +317,21 @@ func TestContinuous(t *testing.T) {
 		t.Errorf("Continuous.Between = %v", got)
 	}
 }
+
+// TestCalendarLongAdd covers the week-skipping fast path of Add: long
+// durations over years with clock changes, holidays and pauses, checked
+// against Between, which walks day by day.
+func TestCalendarLongAdd(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawCal(t)
+		s := drawStart(t, c.loc, "s")
+		d := time.Duration(rapid.Int64Range(0, 3000).Draw(t, "hours"))*time.Hour + time.Duration(rapid.Int64Range(0, 3600).Draw(t, "sec"))*time.Second
+		end := c.cal.Add(s, d)
+		if got := c.cal.Between(s, end); got != d {
+			t.Fatalf("Between(s, Add(s, %v)) = %v (end %v)", d, got, end)
+		}
+		if d > 0 && !c.isWorking(end.Add(-time.Nanosecond)) {
+			t.Fatalf("Add(%v, %v) = %v lands outside working time", s, d, end)
+		}
+	})
+}

@@ -212,6 +212,7 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 		}
 	}
 	seen := map[string]bool{}
+	var bad []string
 	for i, r := range cfg.Spec.Rules {
 		path := fmt.Sprintf("rules[%d]", i)
 		if !validName(r.Name) {
@@ -234,10 +235,20 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 				p.addf(fmt.Sprintf("%s.when.quadrants[%d]", path, j), "unknown quadrant %q", clip([]byte(q)))
 			}
 		}
-		if w.MinFit.Valid && w.MaxFit.Valid && w.MinFit.Decimal.GreaterThan(w.MaxFit.Decimal) {
+		for name, v := range map[string]decimal.NullDecimal{"min_fit": w.MinFit, "max_fit": w.MaxFit, "min_interest": w.MinInterest, "max_interest": w.MaxInterest} {
+			if v.Valid && !saneDecimal(v.Decimal) {
+				bad = append(bad, name)
+			}
+		}
+		slices.Sort(bad)
+		for _, name := range bad {
+			p.addf(path+".when."+name, "want at most %d digits and exponents within ±%d", maxDigits, maxExp)
+		}
+		bad = bad[:0]
+		if w.MinFit.Valid && w.MaxFit.Valid && saneDecimal(w.MinFit.Decimal) && saneDecimal(w.MaxFit.Decimal) && w.MinFit.Decimal.GreaterThan(w.MaxFit.Decimal) {
 			p.addf(path+".when.min_fit", "min_fit %s is above max_fit %s", w.MinFit.Decimal, w.MaxFit.Decimal)
 		}
-		if w.MinInterest.Valid && w.MaxInterest.Valid && w.MinInterest.Decimal.GreaterThan(w.MaxInterest.Decimal) {
+		if w.MinInterest.Valid && w.MaxInterest.Valid && saneDecimal(w.MinInterest.Decimal) && saneDecimal(w.MaxInterest.Decimal) && w.MinInterest.Decimal.GreaterThan(w.MaxInterest.Decimal) {
 			p.addf(path+".when.min_interest", "min_interest %s is above max_interest %s", w.MinInterest.Decimal, w.MaxInterest.Decimal)
 		}
 		t := r.Then

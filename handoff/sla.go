@@ -137,7 +137,10 @@ var defaultDueSoon = decimal.New(75, -2)
 func NewSLA(spec SLASpec) (*SLA, error) {
 	p := problems{spec: "sla"}
 	s := &SLA{dueSoon: spec.DueSoon, tiers: map[string]int{}}
-	if s.dueSoon.IsZero() {
+	if !saneDecimal(s.dueSoon) {
+		p.addf("due_soon", "want at most %d digits and exponents within ±%d", maxDigits, maxExp)
+		s.dueSoon = defaultDueSoon
+	} else if s.dueSoon.IsZero() {
 		s.dueSoon = defaultDueSoon
 	} else if !s.dueSoon.IsPositive() || s.dueSoon.GreaterThanOrEqual(decimal.NewFromInt(1)) {
 		p.addf("due_soon", "must be between 0 and 1 exclusive, got %s", spec.DueSoon)
@@ -188,7 +191,9 @@ func NewSLA(spec SLASpec) (*SLA, error) {
 			if !seen[e.Target] {
 				p.addf(ep+".target", "the tier has no target %q", clip([]byte(e.Target)))
 			}
-			if !e.At.IsPositive() || e.At.GreaterThan(decimal.NewFromInt(1000)) {
+			if !saneDecimal(e.At) {
+				p.addf(ep+".at", "want at most %d digits and exponents within ±%d", maxDigits, maxExp)
+			} else if !e.At.IsPositive() || e.At.GreaterThan(decimal.NewFromInt(1000)) {
 				p.addf(ep+".at", "must be a share of the target's time above 0 and at most 1000, got %s", e.At)
 			}
 			if !e.Action.valid() {
@@ -459,6 +464,19 @@ func share(d time.Duration, f decimal.Decimal) time.Duration {
 }
 
 const maxDuration = time.Duration(1<<63 - 1)
+
+// Decimals in specs are bounded so that no comparison or product has to
+// build huge powers of ten (a spec with "1e-1000000" would otherwise cost
+// seconds per evaluation).
+const (
+	maxDigits = 40
+	maxExp    = 30
+)
+
+func saneDecimal(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -maxExp && e <= maxExp && d.NumDigits() <= maxDigits
+}
 
 // validName reports whether s is 1-64 lower-case ASCII letters, digits and
 // underscores starting with a letter (the identifier rule of package

@@ -31,6 +31,7 @@ type Weekly struct {
 	week     [7][]Span // by time.Weekday
 	holidays []int64   // days since 1970-01-01, sorted, unique
 	pauses   []Interval
+	weekSecs int64 // working seconds in a week without holidays, pauses or clock changes
 }
 
 // NewWeekly validates spec and compiles it. It returns every problem at
@@ -74,6 +75,7 @@ func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 			}
 			prev = s.End
 			open = true
+			w.weekSecs += int64(s.End - s.Start)
 		}
 		w.week[d] = merged
 	}
@@ -193,6 +195,7 @@ func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 		return start
 	}
 	c := w.cursor(start)
+	c.budget = d
 	for {
 		a, b := c.next()
 		if !b.After(start) {
@@ -201,10 +204,10 @@ func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 		if a.Before(start) {
 			a = start
 		}
-		if avail := b.Sub(a); d <= avail {
-			return a.Add(d)
+		if avail := b.Sub(a); c.budget <= avail {
+			return a.Add(c.budget)
 		} else {
-			d -= avail
+			c.budget -= avail
 		}
 	}
 }
@@ -292,6 +295,10 @@ type cursor struct {
 	pau      int
 	pa, pb   time.Time
 	hasPend  bool
+	// budget is the working time Add still has to find; when it spans
+	// whole weeks free of holidays, pauses and clock changes, nextDay
+	// skips them at once.
+	budget time.Duration
 }
 
 func (w *Weekly) cursor(t time.Time) cursor {
@@ -337,7 +344,39 @@ func (c *cursor) nextDay() {
 			return
 		}
 	}
+	c.skipWeeks(start)
 	c.loadDay()
+}
+
+// skipWeeks moves a cursor that starts a new local day at unix second
+// start over whole weeks that Add's budget covers, as long as they hold no
+// holiday, no pause and no clock change: each such week has exactly the
+// nominal working time.
+func (c *cursor) skipWeeks(start int64) {
+	w := c.w
+	week := time.Duration(w.weekSecs) * time.Second
+	if c.budget <= 2*week {
+		return
+	}
+	const weekSecs = 7 * 86400
+	k := int64(c.budget/week) - 1
+	if c.segEnd != math.MaxInt64 {
+		k = min(k, (c.segEnd-start)/weekSecs)
+	}
+	for c.hol < len(w.holidays) && w.holidays[c.hol] < c.day {
+		c.hol++
+	}
+	if c.hol < len(w.holidays) {
+		k = min(k, (w.holidays[c.hol]-c.day)/7)
+	}
+	if c.pau < len(w.pauses) {
+		k = min(k, max(w.pauses[c.pau].From.Unix()-start, 0)/weekSecs)
+	}
+	if k <= 0 {
+		return
+	}
+	c.day += 7 * k
+	c.budget -= time.Duration(k) * week
 }
 
 func (c *cursor) loadDay() {

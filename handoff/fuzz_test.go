@@ -1,0 +1,134 @@
+package handoff_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
+	"github.com/smarketing/smarketing/scoring"
+)
+
+// Each fuzz target checks that a parser and its constructor never panic,
+// that whatever they accept round-trips through JSON to the same spec, and
+// that the compiled value works on a fixed input. Seeds come from
+// testdata/*.json and testdata/fuzz/<Target>/.
+
+func FuzzParseCalendarSpec(f *testing.F) {
+	f.Add(readSpec(f, "calendar.json"))
+	f.Add([]byte(`{"week":{"sunday":["00:00-24:00"]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		spec, err := handoff.ParseCalendarSpec(data)
+		if err != nil {
+			return
+		}
+		cal, err := handoff.NewWeekly(spec)
+		if err != nil {
+			return
+		}
+		again := roundTrip(t, spec, handoff.ParseCalendarSpec)
+		if diff := cmp.Diff(spec, again, specOpts); diff != "" {
+			t.Fatalf("JSON round trip (-first +second):\n%s", diff)
+		}
+		s := time.Date(2026, 3, 27, 16, 0, 0, 0, time.UTC)
+		for _, d := range []time.Duration{0, time.Minute, 4 * time.Hour, 72 * time.Hour} {
+			if got := cal.Between(s, cal.Add(s, d)); got != d {
+				t.Fatalf("Between(s, Add(s, %v)) = %v", d, got)
+			}
+		}
+	})
+}
+
+func FuzzParseSLASpec(f *testing.F) {
+	f.Add(readSpec(f, "sla.json"))
+	f.Add([]byte(`{"tiers":[{"name":"a","clock":"wall","targets":[{"target":"accept","within":"1h"}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		spec, err := handoff.ParseSLASpec(data)
+		if err != nil {
+			return
+		}
+		sla, err := handoff.NewSLA(spec)
+		if err != nil {
+			return
+		}
+		again := roundTrip(t, spec, handoff.ParseSLASpec)
+		if diff := cmp.Diff(spec, again, specOpts); diff != "" {
+			t.Fatalf("JSON round trip (-first +second):\n%s", diff)
+		}
+		tk := handoff.Ticket{ActionAt: t0, AssignedAt: t0.Add(time.Minute), Attempts: 1}
+		if _, err := sla.Evaluate(handoff.Continuous{}, tk, t0.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func FuzzParseRoutingSpec(f *testing.F) {
+	f.Add(readSpec(f, "routing.json"))
+	f.Add([]byte(`{"strict":true,"rules":[{"name":"x","territories":["es"]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		spec, err := handoff.ParseRoutingSpec(data)
+		if err != nil {
+			return
+		}
+		r, err := handoff.NewRouter(spec)
+		if err != nil {
+			return
+		}
+		again := roundTrip(t, spec, handoff.ParseRoutingSpec)
+		if diff := cmp.Diff(spec, again, specOpts); diff != "" {
+			t.Fatalf("JSON round trip (-first +second):\n%s", diff)
+		}
+		roster := []handoff.Rep{{ID: "a", Queues: []string{"emea"}}, {ID: "b"}}
+		_, _, _ = r.Assign(roster, handoff.Rotation{}, handoff.Request{Lead: "l", Territory: "es", Segment: "enterprise"})
+	})
+}
+
+func FuzzParsePolicySpec(f *testing.F) {
+	f.Add(readSpec(f, "policy.json"))
+	f.Add([]byte(`{"rules":[{"name":"p","when":{"stages":["lead"],"fit_grades":["A"],"min_interest":"50"},"then":{"verdict":"promote","to":"mql"}}]}`))
+	m := funnel.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		spec, err := handoff.ParsePolicySpec(data)
+		if err != nil {
+			return
+		}
+		p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: spec})
+		if err != nil {
+			return
+		}
+		again := roundTrip(t, spec, handoff.ParsePolicySpec)
+		if diff := cmp.Diff(spec, again, specOpts); diff != "" {
+			t.Fatalf("JSON round trip (-first +second):\n%s", diff)
+		}
+		for _, st := range []funnel.Stage{funnel.Lead, funnel.MQL} {
+			s, _, err := m.Apply(funnel.State{Lead: "x"}, funnel.Move{To: st, At: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := p.Decide(handoff.Input{State: s, Score: result(scoring.HighFitHighInterest), Now: t0.Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.HasMove {
+				if _, _, err := m.Apply(s, d.Move); err != nil {
+					t.Fatalf("decided move refused: %v", err)
+				}
+			}
+		}
+	})
+}
+
+func roundTrip[S any](t *testing.T, spec S, parse func([]byte) (S, error)) S {
+	t.Helper()
+	b, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatalf("Marshal of an accepted spec: %v", err)
+	}
+	again, err := parse(b)
+	if err != nil {
+		t.Fatalf("re-parsing %s: %v", b, err)
+	}
+	return again
+}

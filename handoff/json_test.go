@@ -1,0 +1,99 @@
+package handoff_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
+)
+
+var specOpts = cmp.Options{
+	cmpopts.IgnoreFields(handoff.CalendarSpec{}, "Location"),
+	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
+	cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }),
+	cmpopts.EquateEmpty(),
+}
+
+func readSpec(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseSpecFiles(t *testing.T) {
+	cs, err := handoff.ParseCalendarSpec(readSpec(t, "calendar.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := handoff.NewWeekly(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal.Location().String() != "Europe/Madrid" {
+		t.Errorf("zone %v", cal.Location())
+	}
+	ss, err := handoff.ParseSLASpec(readSpec(t, "sla.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(handoff.DefaultSLASpec(), ss, specOpts); diff != "" {
+		t.Errorf("sla.json differs from DefaultSLASpec (-want +got):\n%s", diff)
+	}
+	ps, err := handoff.ParsePolicySpec(readSpec(t, "policy.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(handoff.DefaultPolicySpec(funnel.Default()), ps, specOpts); diff != "" {
+		t.Errorf("policy.json differs from DefaultPolicySpec (-want +got):\n%s", diff)
+	}
+	rs, err := handoff.ParseRoutingSpec(readSpec(t, "routing.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := handoff.NewRouter(rs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, in := range []string{`{"zone": 3}`, `{"week": {"monday": ["9-17"]}}`, `{"holidays": ["2026-02-30"]}`, `{"nope": 1}`, `{} {}`, `{}]`, `[`} {
+		if _, err := handoff.ParseCalendarSpec([]byte(in)); !errors.Is(err, handoff.ErrInvalidSpec) {
+			t.Errorf("ParseCalendarSpec(%s): err = %v", in, err)
+		}
+	}
+	_, err := handoff.ParseSLASpec([]byte(`{"tiers": [{"name": "a", "targets": [{"target": "accept", "within": 5}]}]}`))
+	var se *handoff.SpecError
+	if !errors.As(err, &se) || se.Path != "tiers.targets.within" {
+		t.Errorf("type error path: %v", err)
+	}
+}
+
+// TestWriteSpecFiles regenerates testdata/{sla,policy}.json from the
+// defaults with -update.
+func TestWriteSpecFiles(t *testing.T) {
+	if !*update {
+		t.Skip("use -update to rewrite the spec files")
+	}
+	write := func(name string, v any) {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", name), append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("sla.json", handoff.DefaultSLASpec())
+	write("policy.json", handoff.DefaultPolicySpec(funnel.Default()))
+}
