@@ -96,7 +96,7 @@ func ExampleModel_Score() {
 func ExampleModel_Score_hysteresis() {
 	m := scoring.MustNew(exampleSpec(), contactSource())
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	high, _ := m.Score(Contact{Industry: "saas", Employees: 100}, now, nil) // 70 ≥ 60: high
+	high, _ := m.Score(Contact{Industry: "saas", Employees: 100}, now, nil)   // 70 ≥ 60: high
 	lead := Contact{Industry: "saas", Employees: 100, Email: "ana@gmail.com"} // 50
 	fresh, _ := m.Score(lead, now, nil)
 	after, _ := m.Score(lead, now, &high)
