@@ -109,8 +109,8 @@ func ExampleSLA_Evaluate() {
 // day of 2026 in Madrid, over New Year and Epiphany.
 func ExampleWeekly_Add() {
 	cal, err := handoff.NewWeekly(handoff.CalendarSpec{
-		Zone: "Europe/Madrid",
-		Week: handoff.OfficeHours(handoff.Span{Start: 9 * handoff.Hour, End: 14 * handoff.Hour}, handoff.Span{Start: 15 * handoff.Hour, End: 18 * handoff.Hour}),
+		Zone:     "Europe/Madrid",
+		Week:     handoff.OfficeHours(handoff.Span{Start: 9 * handoff.Hour, End: 14 * handoff.Hour}, handoff.Span{Start: 15 * handoff.Hour, End: 18 * handoff.Hour}),
 		Holidays: []handoff.Date{{Year: 2027, Month: time.January, Day: 1}, {Year: 2027, Month: time.January, Day: 6}},
 	})
 	if err != nil {
