@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/report"
+)
+
+// small keeps the tests quick; the figures are checked the same way at any size.
+const small = 250
+
+func quarterFor(t *testing.T, seed uint64, contacts int) *quarter {
+	t.Helper()
+	q, err := runQuarter(seed, contacts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// TestFunnelCountsMatchEvents recounts, from the simulated event log
+// alone, the first-time and all entries of every stage in every month, and
+// checks that the report says the same.
+func TestFunnelCountsMatchEvents(t *testing.T) {
+	for _, seed := range []uint64{1, 2} {
+		q := quarterFor(t, seed, small)
+		if len(q.sim.log) == 0 {
+			t.Fatal("no events")
+		}
+		loc := q.sim.loc
+		type key struct {
+			period string
+			stage  funnel.Stage
+		}
+		first, all := map[key]int64{}, map[key]int64{}
+		for _, ev := range q.sim.log {
+			k := key{ev.At.In(loc).Format("2006-01"), ev.To}
+			all[k]++
+			if ev.FirstEntry {
+				first[k]++
+			}
+		}
+		if len(q.report.Periods) != 3 {
+			t.Fatalf("seed %d: %d periods, want the 3 months of the quarter", seed, len(q.report.Periods))
+		}
+		var seen int64
+		for _, p := range q.report.Periods {
+			for _, sf := range p.Stages {
+				k := key{p.Label, sf.Stage}
+				if sf.FirstEntries != first[k] || sf.Entries != all[k] {
+					t.Errorf("seed %d, %s %s: report first=%d all=%d, log first=%d all=%d",
+						seed, p.Label, sf.Stage, sf.FirstEntries, sf.Entries, first[k], all[k])
+				}
+				seen += sf.Entries
+			}
+		}
+		if seen != int64(len(q.sim.log)) {
+			t.Errorf("seed %d: report counts %d entries, the log has %d events", seed, seen, len(q.sim.log))
+		}
+		if q.sim.sum.Events != len(q.sim.log) {
+			t.Errorf("summary says %d events, log has %d", q.sim.sum.Events, len(q.sim.log))
+		}
+	}
+}
+
+// TestPopulationMatchesFinalStages checks the last period's populations
+// (contacts in each stage at its end) against the contacts' stored states.
+func TestPopulationMatchesFinalStages(t *testing.T) {
+	q := quarterFor(t, 7, small)
+	want := map[funnel.Stage]int64{}
+	for _, c := range q.sim.contacts {
+		if c.state.Stage != "" {
+			want[c.state.Stage]++
+		}
+	}
+	last := q.report.Periods[len(q.report.Periods)-1]
+	for _, sf := range last.Stages {
+		if sf.Population != want[sf.Stage] {
+			t.Errorf("%s: population %d, stored states say %d", sf.Stage, sf.Population, want[sf.Stage])
+		}
+	}
+}
+
+// TestReplayGivesStoredState replays every contact's log and compares the
+// result with the state the simulation stored.
+func TestReplayGivesStoredState(t *testing.T) {
+	q := quarterFor(t, 11, small)
+	m := q.sim.h.funnel
+	moved := 0
+	for _, c := range q.sim.contacts {
+		got, err := m.Replay(c.id, c.events)
+		if err != nil {
+			t.Fatalf("%s: %v", c.id, err)
+		}
+		if !got.Equal(c.state) {
+			t.Fatalf("%s: replayed state differs:\n%s", c.id, cmp.Diff(c.state, got))
+		}
+		if len(c.events) > 1 {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Fatal("no contact moved beyond its entry stage")
+	}
+}
+
+// TestOutcomesMatchDeals checks the report's won revenue and counts
+// against the simulated deals, and that sales decisions carry reason codes.
+func TestOutcomesMatchDeals(t *testing.T) {
+	q := quarterFor(t, 5, 600)
+	s := q.sim
+	var won, closed int64
+	for _, d := range s.deals {
+		if !d.ClosedAt.IsZero() {
+			closed++
+			if d.Won {
+				won++
+			}
+		}
+	}
+	var repWon, repDen int64
+	for _, p := range q.report.Periods {
+		repWon += p.Outcomes.WinRate.Num
+		repDen += p.Outcomes.WinRate.Den
+	}
+	if repWon != won || repDen != closed {
+		t.Errorf("report: %d won of %d closed; deals: %d of %d", repWon, repDen, won, closed)
+	}
+	if won != int64(s.sum.Won) || s.sum.Won == 0 {
+		t.Errorf("summary says %d won, deals %d", s.sum.Won, won)
+	}
+	var acc, rej int
+	for _, d := range s.decisions {
+		switch {
+		case d.Accepted:
+			acc++
+		case d.Reason == "":
+			t.Errorf("rejection of %s without a reason", d.Lead)
+		default:
+			rej++
+		}
+	}
+	if acc != s.sum.Accepted || rej != s.sum.Rejected || acc == 0 {
+		t.Errorf("decisions: %d accepted, %d rejected; summary %+v", acc, rej, s.sum)
+	}
+	var num, den int64
+	for _, p := range q.report.Periods {
+		num += p.Service.Acceptance.Num
+		den += p.Service.Acceptance.Den
+	}
+	if num != int64(acc) || den != int64(acc+rej) {
+		t.Errorf("report acceptance %d/%d, decisions %d/%d", num, den, acc, acc+rej)
+	}
+	// Every event into a detour or backwards carries a reason code.
+	for _, ev := range s.log {
+		switch ev.Kind {
+		case funnel.MoveBackward, funnel.MoveDetour, funnel.MoveReturn, funnel.MoveAcross:
+			if ev.Reason == "" {
+				t.Errorf("event %s (%s → %s) has no reason", ev.ID, ev.From, ev.To)
+			}
+		}
+	}
+}
+
+// TestDeterministic runs the same seed twice (same bytes) and another seed
+// (different bytes).
+func TestDeterministic(t *testing.T) {
+	render := func(seed uint64) (string, string) {
+		q := quarterFor(t, seed, small)
+		var text, html bytes.Buffer
+		q.writeSummary(&text)
+		if err := q.report.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.report.WriteHTML(&html); err != nil {
+			t.Fatal(err)
+		}
+		return text.String(), html.String()
+	}
+	t1, h1 := render(42)
+	t2, h2 := render(42)
+	if t1 != t2 {
+		t.Errorf("same seed, different text:\n%s", cmp.Diff(t1, t2))
+	}
+	if h1 != h2 {
+		t.Error("same seed, different HTML")
+	}
+	if t3, _ := render(43); t3 == t1 {
+		t.Error("different seeds gave the same report")
+	}
+}
+
+// TestRun runs the command as a user does and checks what it prints and
+// writes.
+func TestRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-seed", "3", "-contacts", "400", "-out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	got := stdout.String()
+	for _, want := range []string{"Scorecard 2026-03", "Funnel 2026-03", "MQLs this month", "subscriber", "HTML report written to " + out} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Trend:") {
+		t.Errorf("without -full the output should stop after the funnel:\n%s", got)
+	}
+	html, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(html, []byte("<svg")) || !bytes.Contains(html, []byte("</html>")) {
+		t.Errorf("HTML report looks wrong: %.200s", html)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+	for _, want := range []string{"-seed", "-contacts", "-out", "Q1 2026"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h does not explain %q:\n%s", want, stderr.String())
+		}
+	}
+	for _, args := range [][]string{{"-contacts", "0"}, {"-contacts", "x"}, {"stray"}, {"-out", ""}} {
+		stderr.Reset()
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%v: nothing on stderr", args)
+		}
+	}
+	stderr.Reset()
+	if code := run([]string{"-contacts", "10", "-out", filepath.Join(t.TempDir(), "no", "such", "dir.html")}, &stdout, &stderr); code != 1 {
+		t.Errorf("unwritable -out: exit %d, want 1", code)
+	}
+}
+
+// TestReportJSONRoundTrip checks that the report a host stores as JSON
+// reads back the same.
+func TestReportJSONRoundTrip(t *testing.T) {
+	q := quarterFor(t, 9, 300)
+	var buf bytes.Buffer
+	if err := q.report.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := report.ParseReport(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(q.report, back); diff != "" {
+		t.Errorf("JSON round trip (-want +got):\n%s", diff)
+	}
+	if !q.report.AsOf.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, q.sim.loc)) {
+		t.Errorf("as of %v", q.report.AsOf)
+	}
+}
