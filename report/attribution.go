@@ -57,7 +57,8 @@ type Credit struct {
 // before the close) with model m, and returns one credit per touch in
 // touch order. The credits add up exactly to amount:
 //
-//   - the unit is 10^-s, s = max(2, decimal places of amount);
+//   - the unit is 10^-s, s = max(2, significant decimal places of amount),
+//     so 1000, 1000.00 and 1000.000 split alike;
 //   - each touch first gets ⌊units × wᵢ / Σw⌋ units (toward zero for a
 //     negative amount);
 //   - the remaining units (fewer than the number of touches) go one each
@@ -180,7 +181,7 @@ func attribute(m AttributionModel, amount decimal.Decimal, close, halfLife int64
 		return nil
 	}
 	w := weights(m, close, halfLife, ts)
-	scale := max(int32(2), -amount.Exponent())
+	scale := max(int32(2), places(amount))
 	units := amount.Shift(scale).BigInt() // exact: scale covers every place
 	neg := units.Sign() < 0
 	if neg {
@@ -215,4 +216,25 @@ func attribute(m AttributionModel, amount decimal.Decimal, close, halfLife int64
 		out[i] = decimal.NewFromBigInt(c, -scale)
 	}
 	return out
+}
+
+// places returns the number of significant decimal places of d (trailing
+// zeros do not count): 0 for 1000.00, 3 for 0.125.
+func places(d decimal.Decimal) int32 {
+	exp := d.Exponent()
+	if exp >= 0 || d.IsZero() {
+		return 0
+	}
+	c := d.Coefficient()
+	ten := big.NewInt(10)
+	m := new(big.Int)
+	for exp < 0 {
+		q, r := new(big.Int).QuoRem(c, ten, m)
+		if r.Sign() != 0 {
+			break
+		}
+		c = q
+		exp++
+	}
+	return -exp
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math/big"
 	"slices"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 //	"SMKA" | version byte | config fingerprint | state
 //
 // Integers are varints, strings and lists are length-prefixed, decimals
-// are their canonical strings, maps are written in sorted key order, so
+// are exponent and coefficient, maps are written in sorted key order, so
 // equal states encode to equal bytes. The fingerprint is the canonical
 // text of the Config (Goals excluded): decoding into an accumulator with
 // another configuration fails.
@@ -254,7 +255,12 @@ func (w *writer) bool(v bool) {
 		w.b = append(w.b, 0)
 	}
 }
-func (w *writer) dec(d decimal.Decimal) { w.str(d.String()) }
+// dec keeps the exponent (String would drop trailing zeros), so a decoded
+// decimal is identical, not only equal.
+func (w *writer) dec(d decimal.Decimal) {
+	w.int(int64(d.Exponent()))
+	w.str(d.Coefficient().String())
+}
 func (w *writer) time(t time.Time) {
 	if t.IsZero() {
 		w.bool(false)
@@ -446,20 +452,21 @@ func (r *reader) bool() bool {
 // Decimals are bounded so that hostile input cannot make later arithmetic
 // allocate without limit.
 func (r *reader) dec() decimal.Decimal {
+	exp := r.int()
 	s := r.str()
 	if r.err != nil {
 		return decimal.Decimal{}
 	}
-	if len(s) > 80 {
+	if len(s) == 0 || len(s) > 80 || exp < -40 || exp > 40 {
 		r.fail("decimal")
 		return decimal.Decimal{}
 	}
-	d, err := decimal.NewFromString(s)
-	if err != nil || d.Exponent() < -40 || d.Exponent() > 40 {
+	c, ok := new(big.Int).SetString(s, 10)
+	if !ok || c.String() != s {
 		r.fail("decimal")
 		return decimal.Decimal{}
 	}
-	return d
+	return decimal.NewFromBigInt(c, int32(exp))
 }
 
 func (r *reader) time() time.Time {

@@ -372,11 +372,11 @@ func (a *Accumulator) Report() Report {
 		np := p.npath
 		aging = make([]Sketch, len(p.stages))
 		win := int64(p.cfg.Window)
+		// reach[r] = first time at rank r or later.
+		reach := make([]int64, np+1)
+		reach[np] = math.MaxInt64
 		for l := range a.leadIDs {
 			first := a.leadFirst[l*np : (l+1)*np]
-			// reach[r] = first time at rank r or later.
-			reach := make([]int64, np+1)
-			reach[np] = math.MaxInt64
 			for k := np - 1; k >= 0; k-- {
 				reach[k] = min(reach[k+1], first[k])
 			}

@@ -1,0 +1,183 @@
+package report_test
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/report"
+)
+
+const benchEvents = 1_000_000
+
+var (
+	benchOnce sync.Once
+	benchLog  []funnel.Event
+	benchLoc  *time.Location
+)
+
+// syntheticLog returns 1 M events of 125 000 leads (8 events each: entry,
+// forward moves, a recycle and a re-entry) over two years in Madrid time,
+// in time order, built once per test binary.
+func syntheticLog() []funnel.Event {
+	benchOnce.Do(func() {
+		benchLoc = madrid()
+		script := []funnel.Stage{funnel.Subscriber, funnel.Lead, funnel.MQL, funnel.Nurture, funnel.MQL, funnel.SQL, funnel.Opportunity, funnel.Customer}
+		leads := benchEvents / len(script)
+		ids := make([]string, leads)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("lead-%06d", i)
+		}
+		start := time.Date(2025, 1, 1, 0, 0, 0, 0, benchLoc)
+		span := 2 * 365 * 24 * time.Hour
+		benchLog = make([]funnel.Event, 0, benchEvents)
+		// Interleave leads: event k of lead l happens at
+		// start + (l + k·leads)·span/(8·leads).
+		step := span / time.Duration(benchEvents)
+		for k, to := range script {
+			for l := range leads {
+				e := funnel.Event{Lead: ids[l], Version: uint64(k + 1), At: start.Add(time.Duration(k*leads+l) * step), To: to, FirstEntry: k != 4}
+				if k > 0 {
+					e.From = script[k-1]
+					e.Stay = time.Duration(leads) * step
+				}
+				benchLog = append(benchLog, e)
+			}
+		}
+	})
+	return benchLog
+}
+
+// handCounts is what a user would write instead: one pass, the month from
+// time.Time.Date in the host's zone, a map from stage to a dense index,
+// first-time and all entries per month and stage (the flow rates are then
+// ratios of these counts).
+type handCounts struct {
+	base   int
+	first  [][]int64
+	all    [][]int64
+	stages map[funnel.Stage]int
+}
+
+func handLoop(evs []funnel.Event, loc *time.Location) *handCounts {
+	h := &handCounts{stages: map[funnel.Stage]int{}}
+	for i, s := range allStages {
+		h.stages[s] = i
+	}
+	for i := range evs {
+		e := &evs[i]
+		y, m, _ := e.At.In(loc).Date()
+		p := y*12 + int(m) - 1
+		if h.first == nil {
+			h.base = p
+		}
+		for p-h.base >= len(h.all) {
+			h.all = append(h.all, make([]int64, len(allStages)))
+			h.first = append(h.first, make([]int64, len(allStages)))
+		}
+		s := h.stages[e.To]
+		h.all[p-h.base][s]++
+		if e.FirstEntry {
+			h.first[p-h.base][s]++
+		}
+	}
+	return h
+}
+
+func BenchmarkVolumes(b *testing.B) {
+	evs := syntheticLog()
+	b.Run("impl=handwritten", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h := handLoop(evs, benchLoc)
+			if h.all[0][0] == 0 {
+				b.Fatal("no counts")
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchEvents, "ns/event")
+	})
+	b.Run("impl=accumulator", func(b *testing.B) {
+		b.ReportAllocs()
+		cfg := report.Config{Path: testPath, Detours: testDetours, Location: benchLoc, NoLeadState: true}
+		for b.Loop() {
+			acc, _ := report.NewAccumulator(cfg)
+			for i := range evs {
+				if err := acc.AddEvent(evs[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchEvents, "ns/event")
+	})
+	b.Run("impl=accumulator+leads", func(b *testing.B) {
+		b.ReportAllocs()
+		cfg := report.Config{Path: testPath, Detours: testDetours, Location: benchLoc}
+		for b.Loop() {
+			acc, _ := report.NewAccumulator(cfg)
+			for i := range evs {
+				if err := acc.AddEvent(evs[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchEvents, "ns/event")
+	})
+}
+
+// BenchmarkReport measures building the full report from an accumulator
+// that has seen the 1 M events.
+func BenchmarkReport(b *testing.B) {
+	evs := syntheticLog()
+	for _, noLeads := range []bool{true, false} {
+		b.Run(fmt.Sprintf("noLeadState=%t", noLeads), func(b *testing.B) {
+			acc, _ := report.NewAccumulator(report.Config{Path: testPath, Detours: testDetours, Location: benchLoc, NoLeadState: noLeads})
+			for i := range evs {
+				_ = acc.AddEvent(evs[i])
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = acc.Report()
+			}
+		})
+	}
+}
+
+// TestMemoryPerLead measures the accumulator's heap: flat in events with
+// NoLeadState, linear in leads otherwise. Run with -v to see the figures.
+func TestMemoryPerLead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates ~100 MB")
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	evs := syntheticLog()
+	measure := func(n int, noLeads bool) uint64 {
+		before := heap()
+		acc, _ := report.NewAccumulator(report.Config{Path: testPath, Detours: testDetours, Location: benchLoc, NoLeadState: noLeads})
+		for i := range evs[:n] {
+			_ = acc.AddEvent(evs[i])
+		}
+		after := heap()
+		runtime.KeepAlive(acc)
+		if after < before {
+			return 0
+		}
+		return after - before
+	}
+	small, big := measure(benchEvents/10, true), measure(benchEvents, true)
+	t.Logf("NoLeadState: %d bytes after 100 k events, %d bytes after 1 M events", small, big)
+	if big > 4*small+1<<20 {
+		t.Errorf("memory grows with events: %d → %d", small, big)
+	}
+	// All 125 000 leads appear in the first 1/8 of the log.
+	l1, l2 := measure(benchEvents/8, false), measure(benchEvents, false)
+	leads := uint64(benchEvents / 8)
+	t.Logf("with lead state: %d bytes after 125 k events, %d after 1 M (same 125 k leads): %d bytes per lead", l1, l2, l2/leads)
+}
