@@ -243,3 +243,16 @@ func fingerprint(p *plan) string {
 	}
 	return b.String()
 }
+
+// StagesOf returns a funnel model's forward path, in order, and its other
+// stages (detours and terminal stages) in declaration order: the Path and
+// Detours of a [Config] that reports on that model.
+func StagesOf(m *funnel.Model) (path, detours []funnel.Stage) {
+	path = m.Path()
+	for _, s := range m.Stages() {
+		if s.Kind != funnel.Forward {
+			detours = append(detours, s.ID)
+		}
+	}
+	return path, detours
+}

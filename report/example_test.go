@@ -161,3 +161,12 @@ func ExampleReport_WriteText() {
 	// period   won   marketing-sourced  sales-sourced  other  marketing-influenced
 	// 2026-03  0.00  n/a                n/a            n/a    n/a
 }
+
+func ExampleStagesOf() {
+	path, detours := report.StagesOf(funnel.Default())
+	fmt.Println(path)
+	fmt.Println(detours)
+	// Output:
+	// [subscriber lead mql sql opportunity customer evangelist]
+	// [nurture lost disqualified]
+}
