@@ -1,6 +1,8 @@
 package handoff
 
 import (
+	"slices"
+
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/scoring"
 )
@@ -36,7 +38,11 @@ const (
 //     product, do not contact;
 //  9. do_not_contact: low fit, low interest at a marketing stage.
 //
-// Leads owned by sales are left alone (Hold): sales moves them.
+// Leads owned by sales are left alone (Hold): sales moves them. Each move
+// carries the first of the named reasons that the model accepts on that
+// edge (nurture_mql falls back to bad_timing, which the waterfall takes),
+// and a rule whose edge the model lacks is left out, so the spec passes
+// handofftest.CheckPolicy for the presets.
 func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 	q := funnel.MQL
 	if _, ok := m.Rank(q); !ok {
@@ -64,6 +70,25 @@ func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 	if hasNurture {
 		marketing = append(marketing, funnel.Nurture)
 	}
+	// reason picks the first code that the edge from → to accepts, so the
+	// rules fit the model's edges; ok is false when the edge is missing.
+	reason := func(from, to funnel.Stage, prefs ...funnel.ReasonCode) (funnel.ReasonCode, bool) {
+		for _, e := range m.EdgesFrom(from) {
+			if e.To != to {
+				continue
+			}
+			declared := m.Reasons()
+			for _, r := range prefs {
+				accepted := slices.Contains(e.Reasons, r) ||
+					len(e.Reasons) == 0 && slices.ContainsFunc(declared, func(d funnel.ReasonSpec) bool { return d.Code == r })
+				if accepted {
+					return r, true
+				}
+			}
+			return "", !e.ReasonRequired
+		}
+		return "", false
+	}
 	demo := []string{ActivityDemoRequest, ActivityContactSales}
 	quad := func(qs ...scoring.Quadrant) []scoring.Quadrant { return qs }
 	rules := []Rule{
@@ -71,10 +96,10 @@ func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 			When: Condition{Stages: forwardMarketing, Activities: demo},
 			Then: Action{Verdict: FastTrack, To: toSales, Tier: "fast_track", OverrideCooldown: true}},
 	}
-	if hasNurture {
+	if r, ok := reason(funnel.Nurture, q, funnel.ReasonReEngaged, funnel.ReasonScoreThreshold); hasNurture && ok {
 		rules = append(rules, Rule{Name: "fast_track_nurture", Because: "a nurtured lead asked to talk to sales: it re-engages and goes to sales next",
 			When: Condition{Stages: []funnel.Stage{funnel.Nurture}, Activities: demo},
-			Then: Action{Verdict: FastTrack, To: q, Reason: funnel.ReasonReEngaged, Tier: "fast_track", OverrideCooldown: true}})
+			Then: Action{Verdict: FastTrack, To: q, Reason: r, Tier: "fast_track", OverrideCooldown: true}})
 	}
 	rules = append(rules,
 		Rule{Name: "hand_off", Because: "high fit and high interest: sales contacts now",
@@ -82,17 +107,20 @@ func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 			Then: Action{Verdict: HandOff, To: toSales, Tier: "standard"}},
 	)
 	if len(before) > 0 {
+		r, _ := reason(before[len(before)-1], q, funnel.ReasonScoreThreshold)
 		rules = append(rules, Rule{Name: "promote", Because: "high fit and high interest: marketing qualifies the lead",
 			When: Condition{Stages: before, Quadrants: quad(scoring.HighFitHighInterest)},
-			Then: Action{Verdict: Promote, To: q, Reason: funnel.ReasonScoreThreshold}})
+			Then: Action{Verdict: Promote, To: q, Reason: r}})
 	}
-	if hasNurture {
+	if r, ok := reason(funnel.Nurture, q, funnel.ReasonScoreThreshold, funnel.ReasonReEngaged); hasNurture && ok {
 		rules = append(rules, Rule{Name: "requalify", Because: "a nurtured lead is again high fit and high interest",
 			When: Condition{Stages: []funnel.Stage{funnel.Nurture}, Quadrants: quad(scoring.HighFitHighInterest)},
-			Then: Action{Verdict: Promote, To: q, Reason: funnel.ReasonScoreThreshold}})
+			Then: Action{Verdict: Promote, To: q, Reason: r}})
+	}
+	if r, ok := reason(q, funnel.Nurture, funnel.ReasonScoreDecay, funnel.ReasonBadTiming); hasNurture && ok {
 		rules = append(rules, Rule{Name: "nurture_mql", Because: "high fit but interest fell: marketing nurtures",
 			When: Condition{Stages: []funnel.Stage{q}, Quadrants: quad(scoring.HighFitLowInterest)},
-			Then: Action{Verdict: Nurture, To: funnel.Nurture, Reason: funnel.ReasonScoreDecay}})
+			Then: Action{Verdict: Nurture, To: funnel.Nurture, Reason: r}})
 	}
 	rules = append(rules, Rule{Name: "nurture", Because: "high fit, low interest: marketing builds interest",
 		When: Condition{Stages: marketing, Quadrants: quad(scoring.HighFitLowInterest)},

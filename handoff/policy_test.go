@@ -58,13 +58,12 @@ func TestDefaultPolicyTable(t *testing.T) {
 		model   *funnel.Model
 		early   funnel.Stage // a stage before MQL
 		toSales funnel.Stage
-		// nurtureMQL: the waterfall does not take mql → nurture on
-		// score_decay, so an HL MQL is nurtured in place.
-		nurtureRule string
-		nurtureTo   funnel.Stage
+		// reason on the mql → nurture move: the waterfall does not take
+		// score_decay there.
+		nurtureReason funnel.ReasonCode
 	}{
-		{"default", funnel.Default(), funnel.Lead, funnel.SQL, "nurture_mql", funnel.Nurture},
-		{"waterfall", funnel.Waterfall(), funnel.Inquiry, funnel.SAL, "nurture", ""},
+		{"default", funnel.Default(), funnel.Lead, funnel.SQL, funnel.ReasonScoreDecay},
+		{"waterfall", funnel.Waterfall(), funnel.Inquiry, funnel.SAL, funnel.ReasonBadTiming},
 	} {
 		pol, err := handoff.DefaultPolicy(lc.model)
 		if err != nil {
@@ -88,7 +87,7 @@ func TestDefaultPolicyTable(t *testing.T) {
 		}{
 			{"HH early promotes", lc.early, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"promote", handoff.Promote, funnel.MQL, ""}},
 			{"HH mql hands off", funnel.MQL, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"hand_off", handoff.HandOff, lc.toSales, "standard"}},
-			{"HL mql nurtures", funnel.MQL, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{lc.nurtureRule, handoff.Nurture, lc.nurtureTo, ""}},
+			{"HL mql nurtures", funnel.MQL, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture_mql", handoff.Nurture, funnel.Nurture, ""}},
 			{"HL early nurtures in place", lc.early, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture", handoff.Nurture, "", ""}},
 			{"LH offer gap", lc.early, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.OfferGap, "", ""}},
 			{"LH mql offer gap", funnel.MQL, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.OfferGap, "", ""}},
@@ -117,6 +116,9 @@ func TestDefaultPolicyTable(t *testing.T) {
 				}
 				if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(want{})); diff != "" {
 					t.Errorf("decision (-want +got):\n%s\ntrace: %+v", diff, d.Trace)
+				}
+				if d.Rule == "nurture_mql" && d.Move.Reason != lc.nurtureReason {
+					t.Errorf("nurture_mql reason %q, want %q", d.Move.Reason, lc.nurtureReason)
 				}
 				if d.HasMove {
 					// The move is one the funnel accepts, and Decide did not apply it.
