@@ -4,7 +4,12 @@ go 1.26.0
 
 replace github.com/smarketing/smarketing => ../
 
-require github.com/apache/beam/sdks/v2 v2.78.0
+require (
+	github.com/apache/beam/sdks/v2 v2.78.0
+	github.com/google/go-cmp v0.7.0
+	github.com/shopspring/decimal v1.6.0
+	github.com/smarketing/smarketing v0.0.0-00010101000000-000000000000
+)
 
 require (
 	cel.dev/expr v0.25.2 // indirect
@@ -71,5 +76,4 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
 )
