@@ -258,20 +258,32 @@ func trimPrefix(err error) string {
 	return s
 }
 
-// plan is a checked move, ready to be committed.
+// plan is a checked move, ready to be committed. It has at most four
+// fields so that the compiler keeps it in registers (a larger struct is
+// spilled and copied, which costs Apply more than all its checks).
 type plan struct {
-	noop     bool
-	from, to int // stage indices; from is -1 for the entry move
-	kind     MoveKind
-	fromFact int // index in State.Facts, -1 for the entry move
-	toFact   int // index in State.Facts, -1 for a first entry
+	to       int32 // stage index
+	fromFact int32 // index in State.Facts, -1 for the entry move
+	toFact   int32 // index in State.Facts, -1 for a first entry
+	edge     int32 // index in Model.edges, -1 for the entry move, noopEdge
+}
+
+// noopEdge marks the plan of a move to the current stage.
+const noopEdge = -2
+
+// kind returns the kind of the planned move.
+func (m *Model) kind(p plan) MoveKind {
+	if p.edge == -1 {
+		return MoveEntry
+	}
+	return m.edges[p.edge].kind
 }
 
 // Can reports whether [Model.Apply] would accept mv for state s, running
 // exactly the same checks (guards included) without building anything.
 // It returns nil for a no-op move to the current stage.
 func (m *Model) Can(s State, mv Move) error {
-	_, err := m.check(s, mv, true)
+	_, err := m.check(&s, &mv, true)
 	return err
 }
 
@@ -293,46 +305,85 @@ func (m *Model) Can(s State, mv Move) error {
 // value must survive. A successful Apply allocates nothing unless the
 // contact enters a stage for the first time and Facts needs to grow.
 func (m *Model) Apply(s State, mv Move) (State, Event, error) {
+	var ev Event
+	err := m.ApplyTo(&s, &mv, &ev)
+	return s, ev, err
+}
+
+// ApplyTo is [Model.Apply] for hot loops (bulk imports, stream
+// processors): the same checks and results, but it moves *s in place and
+// writes the event to *ev instead of passing the large State, Move and
+// Event structs by value, which costs more than the move itself. On
+// success *s is the new state (sharing Facts storage as Apply does) and *ev
+// the event; for a no-op move or an error *s is unchanged and *ev is set to
+// the zero Event.
+func (m *Model) ApplyTo(s *State, mv *Move, ev *Event) error {
 	p, err := m.check(s, mv, true)
-	if err != nil {
-		return s, Event{}, err
+	if err != nil || p.edge == noopEdge {
+		*ev = Event{}
+		return err
 	}
-	if p.noop {
-		return s, Event{}, nil
-	}
-	return m.commit(s, mv, p)
+	// Field by field: building a whole Event and copying it costs more than
+	// all the checks.
+	ev.ID = mv.EventID
+	ev.Lead = s.Lead
+	ev.Model = m.id
+	ev.Version = s.Version + 1
+	ev.At = mv.At
+	ev.From = s.Stage
+	ev.To = m.stages[p.to].ID
+	ev.Kind = m.kind(p)
+	ev.Actor = mv.Actor
+	ev.Reason = mv.Reason
+	ev.Note = mv.Note
+	ev.FirstEntry = p.toFact < 0
+	ev.Stay = m.commit(s, mv, p)
+	return nil
 }
 
 // check runs every check of Apply and returns the plan.
-func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
+// It takes pointers only to avoid copying; it modifies nothing.
+func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
 	if mv.To == "" || mv.At.IsZero() {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidMove}
 	}
-	to := m.lookup.find(mv.To)
+	// The inlined fast path of find (mv.To and s.Stage are non-empty).
+	to := m.lookup.findFast(mv.To)
+	if to < 0 && m.lookup.fallback != nil {
+		to = m.lookup.slowFind(mv.To)
+	}
 	if to < 0 {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrUnknownStage}
 	}
-	p := plan{from: -1, to: to, fromFact: -1, toFact: -1}
+	p := plan{to: int32(to), fromFact: -1, toFact: -1, edge: -1}
+	from := -1
 	if s.Stage != "" {
-		p.from = m.lookup.find(s.Stage)
-		if p.from < 0 {
+		from = m.lookup.findFast(s.Stage)
+		if from < 0 && m.lookup.fallback != nil {
+			from = m.lookup.slowFind(s.Stage)
+		}
+		if from < 0 {
 			return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrUnknownStage}
 		}
-		if p.from == to {
-			p.noop = true
-			return p, nil
+		if from == to {
+			return plan{to: int32(to), fromFact: -1, toFact: -1, edge: noopEdge}, nil
 		}
 	}
 	// Find the facts of both stages in one pass.
 	for i := range s.Facts {
 		switch s.Facts[i].Stage {
 		case s.Stage:
-			p.fromFact = i
+			p.fromFact = int32(i)
 		case mv.To:
-			p.toFact = i
+			p.toFact = int32(i)
+		default:
+			continue
+		}
+		if p.toFact >= 0 && p.fromFact >= 0 {
+			break
 		}
 	}
-	if (p.from >= 0) != (p.fromFact >= 0) || (p.from < 0 && len(s.Facts) > 0) {
+	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
 	}
 	if mv.EventID != "" && mv.EventID == s.LastEventID {
@@ -342,14 +393,13 @@ func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason,
 			Expected: mv.ExpectedVersion, Actual: s.Version, Err: ErrVersionConflict}
 	}
-	if p.from < 0 {
+	if from < 0 {
 		// Entry move: into the entry stage, or a later forward stage with
 		// AllowSkip. Reasons are optional, from the model's list.
 		r := m.rank[to]
 		if to != m.entry && !(m.allowSkip && r > m.rank[m.entry]) {
 			return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrNotAllowed}
 		}
-		p.kind = MoveEntry
 		if mv.Reason != "" {
 			if _, ok := m.reasons[mv.Reason]; !ok {
 				return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrUnknownReason}
@@ -360,12 +410,12 @@ func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
 	if mv.At.Before(s.Since) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrTimeTravel}
 	}
-	c := m.cells[p.from*m.n+to]
+	c := m.cells[from*m.n+to]
 	if c < 0 {
-		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: m.classify(p.from, to), Err: ErrNotAllowed}
+		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: m.classify(from, to), Err: ErrNotAllowed}
 	}
 	e := &m.edges[c]
-	p.kind = e.kind
+	p.edge = int32(c)
 	if mv.Reason == "" {
 		if e.needReason {
 			return plan{}, &MoveError{From: s.Stage, To: mv.To, Kind: e.kind, Err: ErrReasonRequired}
@@ -375,7 +425,7 @@ func (m *Model) check(s State, mv Move, guards bool) (plan, error) {
 	}
 	if guards {
 		for _, g := range e.guards {
-			if err := m.guards[g].Check(s, mv); err != nil {
+			if err := m.guards[g].Check(*s, *mv); err != nil {
 				return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Kind: e.kind,
 					Guard: m.guards[g].Name, Err: ErrGuard, Cause: err}
 			}
@@ -397,34 +447,42 @@ func (m *Model) acceptsReason(e *edge, r ReasonCode) bool {
 	return false
 }
 
-// commit builds the new state and event of a checked move.
-func (m *Model) commit(s State, mv Move, p plan) (State, Event, error) {
-	ev := Event{
-		ID: mv.EventID, Lead: s.Lead, Model: m.id, Version: s.Version + 1,
-		At: mv.At, From: s.Stage, To: mv.To, Kind: p.kind,
-		Actor: mv.Actor, Reason: mv.Reason, Note: mv.Note,
-	}
+// commit turns s into the new state for a checked move and returns the
+// stay it closes. (The event is built by the caller: filling it through a
+// pointer here costs more than the rest of Apply.)
+func (m *Model) commit(s *State, mv *Move, p plan) time.Duration {
+	var stay time.Duration
 	if p.fromFact >= 0 {
-		ev.Stay = mv.At.Sub(s.Since)
+		stay = since(mv.At, s.Since)
 		f := &s.Facts[p.fromFact]
 		f.LastExited = mv.At
-		f.Cumulative = addSat(f.Cumulative, ev.Stay)
+		f.Cumulative = addSat(f.Cumulative, stay)
 	}
 	if p.toFact >= 0 {
 		f := &s.Facts[p.toFact]
 		f.LastEntered = mv.At
 		f.Entries++
 	} else {
-		ev.FirstEntry = true
 		s.Facts = append(s.Facts, StageFacts{
 			Stage: m.stages[p.to].ID, FirstEntered: mv.At, LastEntered: mv.At, Entries: 1,
 		})
 	}
 	s.Stage = m.stages[p.to].ID
-	s.Version = ev.Version
+	s.Version++
 	s.Since = mv.At
 	s.LastEventID = mv.EventID
-	return s, ev, nil
+	return stay
+}
+
+// since returns to.Sub(from) for to ≥ from, computed from seconds and
+// nanoseconds on the common path (cheaper than Sub's overflow checks),
+// saturating like Sub for spans beyond 290 years.
+func since(to, from time.Time) time.Duration {
+	ds := to.Unix() - from.Unix()
+	if ds >= 0 && ds < 9_000_000_000 {
+		return time.Duration(ds)*time.Second + time.Duration(to.Nanosecond()-from.Nanosecond())
+	}
+	return to.Sub(from)
 }
 
 // addSat adds two non-negative durations, saturating instead of
@@ -504,30 +562,30 @@ func (m *Model) Replay(lead string, events []Event) (State, error) {
 			return fail(fmt.Errorf("%w: version %d, want %d", ErrVersionGap, e.Version, s.Version+1))
 		}
 		mv := Move{To: e.To, At: e.At, Actor: e.Actor, Reason: e.Reason, Note: e.Note, EventID: e.ID}
-		p, err := m.check(s, mv, false)
+		p, err := m.check(&s, &mv, false)
 		if err != nil {
 			return fail(err)
 		}
-		if p.noop {
+		if p.edge == noopEdge {
 			return fail(fmt.Errorf("%w: move to the current stage %q", ErrEventMismatch, e.To))
 		}
 		// Check the derived fields before committing, so s stays the state
 		// before the bad event.
 		var stay time.Duration
 		if p.fromFact >= 0 {
-			stay = e.At.Sub(s.Since)
+			stay = since(e.At, s.Since)
 		}
 		switch {
 		case e.From != s.Stage:
 			return fail(fmt.Errorf("%w: from %q, want %q", ErrEventMismatch, e.From, s.Stage))
-		case e.Kind != p.kind:
-			return fail(fmt.Errorf("%w: kind %q, want %q", ErrEventMismatch, e.Kind, p.kind))
+		case e.Kind != m.kind(p):
+			return fail(fmt.Errorf("%w: kind %q, want %q", ErrEventMismatch, e.Kind, m.kind(p)))
 		case e.FirstEntry != (p.toFact < 0):
 			return fail(fmt.Errorf("%w: first_entry %t, want %t", ErrEventMismatch, e.FirstEntry, p.toFact < 0))
 		case e.Stay != stay:
 			return fail(fmt.Errorf("%w: stay %v, want %v", ErrEventMismatch, e.Stay, stay))
 		}
-		s, _, _ = m.commit(s, mv, p)
+		m.commit(&s, &mv, p)
 	}
 	return s, nil
 }

@@ -411,3 +411,42 @@ func TestReasonsAndStagesCopies(t *testing.T) {
 		t.Error("default model must allow skips")
 	}
 }
+
+// TestStageIndexFallback covers models whose stage identifiers cannot be
+// told apart by the bytes the perfect hash samples (same length, same
+// first, middle and last byte): lookups then go through a map.
+func TestStageIndexFallback(t *testing.T) {
+	spec := funnel.Spec{
+		ID: "fallback",
+		Stages: []funnel.StageSpec{
+			{ID: "stage_a_x", Team: funnel.Marketing, Kind: funnel.Forward},
+			{ID: "stage_b_x", Team: funnel.Sales, Kind: funnel.Forward},
+			{ID: "stbge_c_x", Team: funnel.Sales, Kind: funnel.Detour},
+		},
+		Moves:   []funnel.MoveSpec{{From: "stage_b_x", To: "stbge_c_x", Reasons: []funnel.ReasonCode{"r"}}},
+		Reasons: []funnel.ReasonSpec{{Code: "r"}},
+	}
+	m := funnel.MustNew(spec)
+	for i, st := range spec.Stages {
+		if got, ok := m.Stage(st.ID); !ok || got.ID != st.ID {
+			t.Errorf("Stage(%s) = %v, %t", st.ID, got, ok)
+		}
+		_ = i
+	}
+	for _, bad := range []funnel.Stage{"stage_c_x", "stage_a_y", "", "s"} {
+		if _, ok := m.Stage(bad); ok {
+			t.Errorf("Stage(%q) found", bad)
+		}
+	}
+	s, _ := walk(t, m, funnel.State{},
+		funnel.Move{To: "stage_a_x", At: at(0)},
+		funnel.Move{To: "stage_b_x", At: at(1)},
+		funnel.Move{To: "stbge_c_x", At: at(2), Reason: "r"},
+	)
+	if s.Stage != "stbge_c_x" || s.Version != 3 {
+		t.Errorf("state %+v", s)
+	}
+	if _, _, err := m.Apply(s, funnel.Move{To: "stage_z_x", At: at(3)}); !errors.Is(err, funnel.ErrUnknownStage) {
+		t.Errorf("unknown stage: %v", err)
+	}
+}

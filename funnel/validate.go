@@ -240,16 +240,16 @@ type stageIndex struct {
 	fallback map[Stage]int
 }
 
+// stageKey packs the length and three bytes of a non-empty identifier.
 func stageKey(s Stage) uint64 {
 	n := len(s)
-	return uint64(n) | uint64(s[0])<<8 | uint64(s[n-1])<<16 | uint64(s[n>>1])<<24 |
-		uint64(s[n/3])<<32 | uint64(s[(2*n)/3])<<40
+	return uint64(n) | uint64(s[0])<<8 | uint64(s[n>>1])<<16 | uint64(s[n-1])<<24
 }
 
 func newStageIndex(stages []StageSpec) stageIndex {
-	x := stageIndex{names: make([]Stage, len(stages))}
+	x := stageIndex{names: make([]Stage, len(stages)+1)}
 	for i, st := range stages {
-		x.names[i] = st.ID
+		x.names[i+1] = st.ID
 	}
 	seed := uint64(0x9e3779b97f4a7c15)
 	next := func() uint64 { // splitmix64, deterministic
@@ -269,7 +269,7 @@ func newStageIndex(stages []StageSpec) stageIndex {
 		for try := 0; try < 64; try++ {
 			mul := next()
 			clear(table)
-			for i, st := range x.names {
+			for i, st := range x.names[1:] {
 				h := (stageKey(st) * mul) >> (64 - bits)
 				if table[h] != 0 {
 					continue seeds
@@ -280,8 +280,11 @@ func newStageIndex(stages []StageSpec) stageIndex {
 			return x
 		}
 	}
+	// No perfect hash: a one-slot empty table (seed 0 hashes everything to
+	// slot 0) sends every lookup to the map.
+	x.table, x.seed, x.shift = []uint8{0}, 0, 0
 	x.fallback = make(map[Stage]int, len(stages))
-	for i, st := range x.names {
+	for i, st := range x.names[1:] {
 		x.fallback[st] = i
 	}
 	return x
@@ -292,15 +295,27 @@ func (x *stageIndex) find(s Stage) int {
 	if len(s) == 0 {
 		return -1
 	}
-	if x.fallback != nil {
-		if i, ok := x.fallback[s]; ok {
-			return i
-		}
-		return -1
+	if i := x.findFast(s); i >= 0 || x.fallback == nil {
+		return i
 	}
-	i := int(x.table[(stageKey(s)*x.seed)>>x.shift]) - 1
-	if i < 0 || x.names[i] != s {
-		return -1
+	return x.slowFind(s)
+}
+
+// findFast looks a non-empty s up in the perfect-hash table only; it is
+// small enough to be inlined. Slot values are index+1 and names[0] is "",
+// so an empty slot fails the comparison without a branch of its own. With
+// no perfect hash the table has one empty slot and the map decides.
+func (x *stageIndex) findFast(s Stage) int {
+	j := int(x.table[(stageKey(s)*x.seed)>>x.shift])
+	if x.names[j] == s {
+		return j - 1
 	}
-	return i
+	return -1
+}
+
+func (x *stageIndex) slowFind(s Stage) int {
+	if i, ok := x.fallback[s]; ok {
+		return i
+	}
+	return -1
 }
