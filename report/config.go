@@ -210,7 +210,7 @@ func compile(cfg Config) (*plan, error) {
 	}
 	for i, g := range cfg.Goals {
 		if err := g.validate(); err != nil {
-			errs = append(errs, fmt.Errorf("Goals[%d]: %w", i, err))
+			errs = append(errs, fmt.Errorf("goals[%d]: %w", i, err))
 		}
 	}
 	if len(errs) > 0 {

@@ -255,6 +255,7 @@ func (w *writer) bool(v bool) {
 		w.b = append(w.b, 0)
 	}
 }
+
 // dec keeps the exponent (String would drop trailing zeros), so a decoded
 // decimal is identical, not only equal.
 func (w *writer) dec(d decimal.Decimal) {
@@ -597,4 +598,3 @@ func (r *reader) series(p *plan, s *series, withStays bool) {
 		}
 	}
 }
-

@@ -112,7 +112,7 @@ func genRecords(t *rapid.T) []report.Record {
 				Amount:    decimal.New(rapid.Int64Range(0, 10_000_000).Draw(t, "amount"), -int32(rapid.IntRange(0, 3).Draw(t, "exp"))),
 				CreatedAt: closed.Add(-time.Duration(rapid.IntRange(0, 90).Draw(t, "cycle_d")) * 24 * time.Hour),
 				ClosedAt:  closed, Won: rapid.Bool().Draw(t, "won"),
-				Origin:    rapid.SampledFrom([]report.Origin{report.OriginMarketing, report.OriginSales, ""}).Draw(t, "origin")}))
+				Origin: rapid.SampledFrom([]report.Origin{report.OriginMarketing, report.OriginSales, ""}).Draw(t, "origin")}))
 		}
 		if rapid.Bool().Draw(t, "handoff") {
 			act := tm("action")

@@ -290,9 +290,9 @@ func TestKPIScorecard(t *testing.T) {
 		got = append(got, line{l.Status, l.Actual.String(), l.Attainment.String(), l.Change.String()})
 	}
 	want := []line{
-		{report.Missed, "2", "0.6667", "-1"},       // 2 MQLs vs 3; March had 3
-		{report.OnTrack, "0.5", "1", "0"},          // 1/2 vs 0.5; March 2/4
-		{report.NoData, "0", "0", "0"},             // no decisions in April
+		{report.Missed, "2", "0.6667", "-1"},  // 2 MQLs vs 3; March had 3
+		{report.OnTrack, "0.5", "1", "0"},     // 1/2 vs 0.5; March 2/4
+		{report.NoData, "0", "0", "0"},        // no decisions in April
 		{report.OnTrack, "-0.3333", "0", "0"}, // LVR -33 % ≥ -35 %: no attainment for a negative target
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(line{})); diff != "" {

@@ -534,4 +534,3 @@ func ParseReport(data []byte) (Report, error) {
 	}
 	return r, nil
 }
-

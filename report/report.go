@@ -348,7 +348,6 @@ func (a *Accumulator) Report() Report {
 	type leadFigures struct {
 		cohortN, cohortC, cohortM []int64 // per pair
 		l2c                       Sketch
-		revenue                   Revenue
 		attr                      [][]Credit // per model
 		unattr                    []decimal.Decimal
 		influenced                decimal.Decimal
