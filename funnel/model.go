@@ -175,9 +175,7 @@ func (m *Model) edgesFrom(from int) []Edge {
 func (m *Model) entryTargets() []int {
 	out := []int{m.entry}
 	if m.allowSkip {
-		for _, i := range m.forward[m.rank[m.entry]+1:] {
-			out = append(out, i)
-		}
+		out = append(out, m.forward[m.rank[m.entry]+1:]...)
 	}
 	return out
 }

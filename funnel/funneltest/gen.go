@@ -245,7 +245,7 @@ func Moves(m *funnel.Model, lead string, start time.Time, maxLen int) *rapid.Gen
 			switch r := rapid.IntRange(0, 9).Draw(t, "step_kind"); {
 			case r < 3:
 				inv := InvalidMove(m, s, start).Draw(t, "invalid")
-				st = Step{Move: inv.Move, Err: inv.Err}
+				st = Step(inv)
 			case r == 3 && s.Stage != "":
 				st = Step{Move: funnel.Move{To: s.Stage, At: s.Since, Actor: "funneltest"}}
 			default:
