@@ -284,7 +284,7 @@ func daysIn(y int, m time.Month) int {
 	return 31
 }
 
-// daysFromCivil and civilFromDays are Howard Hinnant's algorithms.
+// daysFromCivil is Howard Hinnant's days_from_civil algorithm.
 func daysFromCivil(y, m, d int64) int64 {
 	if m <= 2 {
 		y--
@@ -299,29 +299,6 @@ func daysFromCivil(y, m, d int64) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
-}
-
-func civilFromDays(z int64) (y int, m time.Month, d int) {
-	z += 719468
-	era := z
-	if era < 0 {
-		era -= 146096
-	}
-	era /= 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	yy := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	dd := doy - (153*mp+2)/5 + 1
-	mm := mp + 3
-	if mm > 12 {
-		mm -= 12
-	}
-	if mm <= 2 {
-		yy++
-	}
-	return int(yy), time.Month(mm), int(dd)
 }
 
 // Interval is the half-open period [From, To) of absolute time.

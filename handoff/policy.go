@@ -417,6 +417,11 @@ func (p *Policy) qualifies(from, to funnel.Stage) bool {
 
 func (p *Policy) explain(r *Rule, in Input, d Decision) string {
 	var b strings.Builder
+	var score string
+	if in.Score != nil {
+		score = strings.TrimRight(in.Score.Explain(), "\n")
+	}
+	b.Grow(256 + len(r.Because) + len(score))
 	fmt.Fprintf(&b, "rule %q fired: %s", r.Name, d.Verdict)
 	if d.HasMove {
 		fmt.Fprintf(&b, ", move %s → %s", in.State.Stage, d.Move.To)
@@ -442,8 +447,9 @@ func (p *Policy) explain(r *Rule, in Input, d Decision) string {
 	if len(why) > 0 {
 		b.WriteString("\nmatched: " + strings.Join(why, "; "))
 	}
-	if in.Score != nil {
-		b.WriteString("\n" + strings.TrimRight(in.Score.Explain(), "\n"))
+	if score != "" {
+		b.WriteString("\n")
+		b.WriteString(score)
 	}
 	return b.String()
 }

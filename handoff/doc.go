@@ -1,0 +1,129 @@
+// Package handoff decides when a lead passes between marketing and sales,
+// within what time, to whom, and how it comes back: steps 4 and 6 of the
+// SMarketing method. It composes package funnel (the lifecycle) and package
+// scoring (fit and interest), and like them it is pure: the host passes
+// states, scores, rosters, clocks and calendars in, and gets decisions,
+// moves, deadlines and assignments back as data to apply and store in its
+// own transaction.
+//
+// # Overview
+//
+//   - Policies as data. A [Policy] is an ordered list of named [Rule]s
+//     ([PolicySpec], in Go or JSON via [ParsePolicySpec]). [Policy.Decide]
+//     reads an [Input] (the lead's [funnel.State], its latest
+//     [scoring.Result], the [Activity] that just happened, its
+//     [RecycleState]) and returns a [Decision]: the rule that fired, its
+//     [Verdict] (promote, hand off, fast-track, nurture, offer gap, do not
+//     contact, disqualify, hold), the [funnel.Move] for the host to apply,
+//     the SLA tier, an explanation that includes the score's own
+//     ([scoring.Result.Explain]) and a [Step] trace of the rules that did
+//     not fire and why. [DefaultPolicySpec] implements the method's 2×2
+//     matrix and the fast track for demo requests.
+//   - Acceptance. [Acceptance] is sales' side: [Acceptance.Accept],
+//     [Acceptance.Reject] with a closed set of rejection classes
+//     ([Procedural], [Clerical], [Definitional]) and [Acceptance.Disqualify]
+//     after contact ([AfterContact]: no budget, no need, bad timing,
+//     competitor, student, ...). [DefaultReasons] is the documented catalog;
+//     hosts append to it. Each call returns an [Outcome]: the move (its
+//     reason code goes on the audit event) and the new [RecycleState].
+//   - Recycling. A lead that goes back to nurture waits a cooldown before a
+//     policy may qualify it again, is disqualified after
+//     [RecycleSpec.MaxRecycles], and remembers who sent it back
+//     ([RecycleState.RejectedBy]) so routing never returns it to them.
+//   - Service levels. An [SLA] ([SLASpec], [DefaultSLASpec]) has tiers by
+//     priority, each with targets ([TargetAccept], [TargetFirstTouch])
+//     counted from the lead's action (speed to lead, [FromAction]) or from
+//     the assignment (response time, [FromAssignment]), a minimum number of
+//     attempts, and escalations. [SLA.Evaluate] reads a host-stored
+//     [Ticket] and returns a [Report]: one [Clock] per target with its
+//     deadline and [Status] (waiting, pending, due soon, met, breached), the
+//     [Escalation]s due, and the attempts left.
+//   - Business calendars. Deadlines count business time through the
+//     [Calendar] interface. [Weekly] ([CalendarSpec], [NewWeekly],
+//     [ParseCalendarSpec]) has working [Span]s per weekday in one
+//     *time.Location, [Date] holidays and [Interval] pauses; [Continuous]
+//     counts every instant.
+//   - Routing. A [Router] ([RoutingSpec], [RouteRule]) sends a [Request] to a
+//     queue by territory and segment, then picks the next [Rep] in turn:
+//     least recently assigned first, weighted by capacity, skipping reps
+//     who are away, at capacity or excluded. The host passes the roster and
+//     the [Rotation] state and stores the one it gets back. An owned lead
+//     keeps its owner unless an escalation reassigns it.
+//   - Test kit. Package handoff/handofftest checks a host's own policy
+//     (every quadrant handled, no forbidden move, no shadowed rule), the
+//     laws of a host's own Calendar, and draws rapid inputs.
+//
+// # Worked example
+//
+// A lead fills the pricing form on a Friday afternoon in Madrid. The host
+// scores it, asks the policy, applies the move, routes the lead and opens
+// its SLA ticket:
+//
+//	model := funnel.Default()
+//	policy, _ := handoff.DefaultPolicy(model)
+//	d, _ := policy.Decide(handoff.Input{State: st, Score: &res, Now: now})
+//	// d.Rule == "hand_off", d.Verdict == handoff.HandOff, d.Tier == "standard"
+//	st, ev, err := model.Apply(st, d.Move) // the host's transaction: store st, append ev
+//
+//	a, rot2, err := router.Assign(roster, rot, handoff.Request{Lead: st.Lead, Territory: "es", Exclude: rs.RejectedBy})
+//	ticket := handoff.Ticket{Tier: d.Tier, ActionAt: formAt, AssignedAt: now}
+//
+//	rep, _ := sla.Evaluate(madrid, ticket, later) // deadlines in Madrid business hours
+//	for _, e := range rep.Escalations { /* remind, alert, reassign: once per e.Name */ }
+//
+//	// The rep rejects it: not the agreed definition.
+//	o, err := acc.Reject(st, rs, handoff.Rejection{Rep: a.Rep, Code: funnel.ReasonBadFit, At: t})
+//	st, ev, err = model.Apply(st, o.Move) // store st and o.Recycle together
+//
+// The runnable examples of [Policy.Decide], [Acceptance.Reject],
+// [SLA.Evaluate], [Weekly.Add] and [Router.Assign] show each step with its
+// output.
+//
+// # Business time and daylight saving
+//
+// An instant is business time in a [Weekly] calendar when its local
+// wall-clock time falls in a span of its local weekday, its local date is
+// not a holiday and no pause covers it. So a 09:00-17:00 day is eight hours
+// on the days clocks change, a wall time that a spring-forward change skips
+// does not exist, and one that a fall-back change repeats counts twice.
+// [Calendar.Add] returns the earliest instant at which the duration has
+// passed (for a positive duration, inside working time or at the very end
+// of a working period); the laws it keeps are listed on [Calendar] and
+// property-tested in Europe/Madrid and America/New_York across their
+// daylight-saving weeks and the year end, against an independent
+// wall-clock oracle.
+//
+// # Errors
+//
+// Constructors ([NewWeekly], [NewSLA], [NewRouter], [NewAcceptance],
+// [NewPolicy]) validate everything and report every problem at once,
+// joined with [errors.Join], each a [*SpecError] carrying the JSON path of
+// the field at fault and matching [ErrInvalidSpec]. Calls return errors
+// wrapping the sentinels ([ErrNotHandedOff], [ErrUnknownReason],
+// [ErrNoEligibleRep], ...) or funnel's [*funnel.MoveError]; test them with
+// [errors.Is] and [errors.As]. Nothing panics on data; the Must functions
+// panic on invalid specs and are meant for package-level variables.
+//
+// # Concurrency, determinism and zero values
+//
+// Compiled values ([*Weekly], [*SLA], [*Router], [*Acceptance], [*Policy])
+// are immutable and safe for concurrent use by any number of goroutines;
+// [Continuous] is a stateless value. Every function is pure and
+// deterministic: it reads no clock (time is always a parameter), draws no
+// random numbers, starts no goroutines, keeps no global state and lets no
+// map order leak into results. Inputs are never modified: [Router.Assign]
+// returns a new [Rotation], Reject and Disqualify a new [RecycleState].
+//
+// The zero [RecycleState] is a lead never sent back, the zero [Rotation]
+// the start of a rotation, the zero [Ticket] a clock not started, and the
+// zero [RecycleSpec] the documented defaults (30-day cooldown, three
+// recycles). The zero values of the compiled types are not usable: build
+// them with their constructors.
+//
+// # Exact numbers
+//
+// Score thresholds and SLA shares are [decimal.Decimal]; comparisons are
+// exact, and an escalation at share f of a target's time d falls at d×f
+// truncated to the nanosecond. Spec decimals are limited to 40 digits and
+// exponents within ±30, so no evaluation has to build huge powers of ten.
+package handoff
