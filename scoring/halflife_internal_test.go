@@ -1,0 +1,40 @@
+package scoring
+
+import (
+	"math/big"
+	"testing"
+)
+
+// TestHalfLifeTable recomputes the published table 2^(−j/1024), rounded
+// half-even to 9 places, with 1024-bit floats by a different route
+// (2^(−j/1024) = 1 / the j-th power of 2^(1/1024)) and checks every entry,
+// and that no entry is within 10^−30 of a rounding tie (so no precision
+// question can change it).
+func TestHalfLifeTable(t *testing.T) {
+	const prec = 1024
+	two := new(big.Float).SetPrec(prec).SetInt64(2)
+	root := new(big.Float).SetPrec(prec).Set(two) // 2^(1/1024)
+	for i := 0; i < 10; i++ {
+		root.Sqrt(root)
+	}
+	scale := new(big.Float).SetPrec(prec).SetInt64(1_000_000_000)
+	p := new(big.Float).SetPrec(prec).SetInt64(1)
+	tie := new(big.Float).SetPrec(prec).SetFloat64(0.5)
+	eps, _ := new(big.Float).SetPrec(prec).SetString("1e-30")
+	for j := 0; j < HalfLifeSteps; j++ {
+		v := new(big.Float).SetPrec(prec).Quo(scale, p) // 10^9 × 2^(−j/1024)
+		ip, _ := v.Int(nil)
+		frac := new(big.Float).SetPrec(prec).Sub(v, new(big.Float).SetPrec(prec).SetInt(ip))
+		d := new(big.Float).SetPrec(prec).Sub(frac, tie)
+		if d.Abs(d).Cmp(eps) < 0 {
+			t.Errorf("entry %d is too close to a tie", j)
+		}
+		if frac.Cmp(tie) > 0 {
+			ip.Add(ip, big.NewInt(1))
+		}
+		if ip.Uint64() != halfLifeTable[j] {
+			t.Errorf("halfLifeTable[%d] = %d, want %d", j, halfLifeTable[j], ip.Uint64())
+		}
+		p.Mul(p, root)
+	}
+}
