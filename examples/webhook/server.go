@@ -1,0 +1,797 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
+	"github.com/smarketing/smarketing/scoring"
+)
+
+// Config is what the service is built from: the library's models, built
+// once and shared by every request, and the host's own knobs.
+type Config struct {
+	Funnel     *funnel.Model
+	Scoring    *scoring.Model[scoring.Lead]
+	Policy     *handoff.Policy
+	Acceptance *handoff.Acceptance
+	SLA        *handoff.SLA
+	Calendar   handoff.Calendar
+	Router     *handoff.Router
+	Roster     []handoff.Rep
+	// Now is the service's clock; requests without "at" happen at Now().
+	Now func() time.Time
+	// MaxBody is the largest request body accepted, in bytes.
+	MaxBody int64
+}
+
+// Server is the qualification service: an in-memory store of contacts
+// guarded by one mutex, and the HTTP handlers. Every request that changes a
+// contact works on a copy and stores it only when every step succeeded, so
+// a failed request leaves nothing half-applied.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+
+	mu       sync.Mutex
+	contacts map[string]*contact
+	rot      handoff.Rotation
+}
+
+// contact is the host's record of one contact and what it stores for the
+// library next to it.
+type contact struct {
+	lead    scoring.Lead
+	state   funnel.State
+	recycle handoff.RecycleState
+	score   *scoring.Result
+	owner   string
+	ticket  *handoff.Ticket
+	events  []funnel.Event
+}
+
+// clone returns a copy that can be changed without touching c.
+func (c *contact) clone() *contact {
+	d := *c
+	d.lead.Fields = maps.Clone(c.lead.Fields)
+	d.lead.Activities = slices.Clone(c.lead.Activities)
+	d.state = c.state.Clone()
+	d.recycle = c.recycle.Clone()
+	d.events = slices.Clone(c.events)
+	if c.ticket != nil {
+		t := *c.ticket
+		d.ticket = &t
+	}
+	return &d
+}
+
+// NewServer returns a service with an empty store.
+func NewServer(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	s := &Server{cfg: cfg, contacts: map[string]*contact{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /contacts", s.create)
+	mux.HandleFunc("GET /contacts/{id}", s.get)
+	mux.HandleFunc("POST /contacts/{id}/activities", s.change(s.activity))
+	mux.HandleFunc("POST /contacts/{id}/profile", s.change(s.profile))
+	mux.HandleFunc("POST /contacts/{id}/touch", s.change(s.touch))
+	mux.HandleFunc("POST /contacts/{id}/accept", s.change(s.accept))
+	mux.HandleFunc("POST /contacts/{id}/reject", s.change(s.reject))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// The path may exist for another method: say which.
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "%s %s: use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
+			return
+		}
+		writeError(w, errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	s.mux = mux
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// ---- requests ----
+
+type createRequest struct {
+	ID     string            `json:"id"`
+	Fields map[string]string `json:"fields"`
+	// Stage is where the contact enters the funnel; empty means lead.
+	Stage funnel.Stage `json:"stage"`
+	At    time.Time    `json:"at,omitzero"`
+}
+
+type activityRequest struct {
+	Type  string            `json:"type"`
+	At    time.Time         `json:"at,omitzero"`
+	Attrs map[string]string `json:"attrs"`
+}
+
+type profileRequest struct {
+	// Fields to set; an empty value removes the field.
+	Fields map[string]string `json:"fields"`
+	At     time.Time         `json:"at,omitzero"`
+}
+
+type touchRequest struct {
+	Rep string    `json:"rep"`
+	At  time.Time `json:"at,omitzero"`
+}
+
+type acceptRequest struct {
+	Rep string    `json:"rep"`
+	At  time.Time `json:"at,omitzero"`
+}
+
+type rejectRequest struct {
+	Rep    string            `json:"rep"`
+	Reason funnel.ReasonCode `json:"reason"`
+	Note   string            `json:"note"`
+	At     time.Time         `json:"at,omitzero"`
+}
+
+// ---- responses ----
+
+// Result is the answer to every change: the contact as stored, what the
+// library decided and the events appended to the contact's log.
+type Result struct {
+	Contact    ContactView         `json:"contact"`
+	Score      *ScoreView          `json:"score,omitempty"`
+	Decisions  []DecisionView      `json:"decisions,omitempty"`
+	Outcome    *OutcomeView        `json:"outcome,omitempty"`
+	Assignment *handoff.Assignment `json:"assignment,omitempty"`
+	// SLA is the open handoff's service level: its deadlines and any
+	// escalation due.
+	SLA *handoff.Report `json:"sla,omitempty"`
+	// Events are the funnel events this request appended.
+	Events []funnel.Event `json:"events"`
+}
+
+// ContactView is a contact as stored.
+type ContactView struct {
+	ID         string               `json:"id"`
+	Stage      funnel.Stage         `json:"stage"`
+	Version    uint64               `json:"version"`
+	Since      time.Time            `json:"since"`
+	Owner      string               `json:"owner,omitempty"`
+	Fields     map[string]string    `json:"fields"`
+	Activities int                  `json:"activities"`
+	Recycle    handoff.RecycleState `json:"recycle"`
+	Ticket     *handoff.Ticket      `json:"ticket,omitempty"`
+}
+
+// ScoreView is a scoring.Result as JSON.
+type ScoreView struct {
+	Model         string      `json:"model"`
+	Version       int         `json:"model_version"`
+	At            time.Time   `json:"at"`
+	Fit           string      `json:"fit"`
+	Interest      string      `json:"interest"`
+	Label         string      `json:"label"`
+	Quadrant      string      `json:"quadrant"`
+	Action        string      `json:"action"`
+	Ledger        []LedgerRow `json:"ledger"`
+	Explanation   string      `json:"explanation"`
+	FitHigh       bool        `json:"fit_high"`
+	InterestHigh  bool        `json:"interest_high"`
+	FitGrade      string      `json:"fit_grade"`
+	InterestGrade string      `json:"interest_grade"`
+}
+
+// LedgerRow is one line of a score's ledger.
+type LedgerRow struct {
+	Axis   string `json:"axis"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Count  int    `json:"count,omitempty"`
+	Points string `json:"points"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// DecisionView is one decision of the handoff policy.
+type DecisionView struct {
+	Rule        string         `json:"rule,omitempty"`
+	Verdict     string         `json:"verdict"`
+	Tier        string         `json:"tier,omitempty"`
+	Move        *MoveView      `json:"move,omitempty"`
+	Because     string         `json:"because,omitempty"`
+	Explanation string         `json:"explanation"`
+	Trace       []handoff.Step `json:"trace,omitempty"`
+}
+
+// MoveView is a funnel move as JSON.
+type MoveView struct {
+	To     funnel.Stage      `json:"to"`
+	Reason funnel.ReasonCode `json:"reason,omitempty"`
+	Actor  string            `json:"actor,omitempty"`
+}
+
+// OutcomeView is the outcome of a sales action.
+type OutcomeView struct {
+	Why          string         `json:"why"`
+	Reason       handoff.Reason `json:"reason,omitzero"`
+	Move         *MoveView      `json:"move,omitempty"`
+	Recycled     bool           `json:"recycled,omitempty"`
+	Disqualified bool           `json:"disqualified,omitempty"`
+	LimitReached bool           `json:"limit_reached,omitempty"`
+}
+
+func scoreView(r *scoring.Result) *ScoreView {
+	if r == nil {
+		return nil
+	}
+	v := &ScoreView{
+		Model: r.ModelID, Version: r.ModelVersion, At: r.At,
+		Fit: r.Fit.String(), Interest: r.Interest.String(), Label: r.Label,
+		FitGrade: r.FitGrade, InterestGrade: r.InterestGrade,
+		FitHigh: r.FitHigh, InterestHigh: r.InterestHigh,
+		Quadrant: string(r.Quadrant), Action: string(r.Action),
+		Explanation: r.Explain(), Ledger: []LedgerRow{},
+	}
+	for _, e := range r.Ledger {
+		v.Ledger = append(v.Ledger, LedgerRow{Axis: string(e.Axis), Kind: string(e.Kind), Name: e.Name,
+			Count: e.Count, Points: e.Points.String(), Reason: e.Reason})
+	}
+	return v
+}
+
+func moveView(m funnel.Move) *MoveView {
+	return &MoveView{To: m.To, Reason: m.Reason, Actor: m.Actor}
+}
+
+func (s *Server) view(id string, c *contact) ContactView {
+	f := maps.Clone(c.lead.Fields)
+	if f == nil {
+		f = map[string]string{}
+	}
+	return ContactView{ID: id, Stage: c.state.Stage, Version: c.state.Version, Since: c.state.Since,
+		Owner: c.owner, Fields: f, Activities: len(c.lead.Activities), Recycle: c.recycle, Ticket: c.ticket}
+}
+
+// ---- errors ----
+
+// apiError is a 4xx answer: a status, a stable code and a message.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status, code, fmt.Sprintf(format, args...)}
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.Status, map[string]*apiError{"error": e})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client went away: nothing to do
+}
+
+// libraryError maps an error of the library to an answer. Every refusal is
+// a 4xx with a stable code; anything else is a 500.
+func libraryError(err error) *apiError {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, handoff.ErrUnknownReason), errors.Is(err, funnel.ErrUnknownReason):
+		return errorf(http.StatusUnprocessableEntity, "unknown_reason", "%v", err)
+	case errors.Is(err, handoff.ErrTooFewAttempts):
+		return errorf(http.StatusUnprocessableEntity, "too_few_attempts", "%v", err)
+	case errors.Is(err, funnel.ErrReasonRequired):
+		return errorf(http.StatusUnprocessableEntity, "reason_required", "%v", err)
+	case errors.Is(err, funnel.ErrUnknownStage), errors.Is(err, funnel.ErrInvalidStage):
+		return errorf(http.StatusUnprocessableEntity, "unknown_stage", "%v", err)
+	case errors.Is(err, handoff.ErrInvalidInput), errors.Is(err, funnel.ErrInvalidMove):
+		return errorf(http.StatusUnprocessableEntity, "invalid", "%v", err)
+	case errors.Is(err, handoff.ErrNotHandedOff):
+		return errorf(http.StatusConflict, "not_handed_off", "%v", err)
+	case errors.Is(err, funnel.ErrTimeTravel):
+		return errorf(http.StatusConflict, "out_of_order", "%v", err)
+	case errors.Is(err, funnel.ErrNotAllowed), errors.Is(err, funnel.ErrGuard):
+		return errorf(http.StatusConflict, "move_not_allowed", "%v", err)
+	case errors.Is(err, funnel.ErrVersionConflict), errors.Is(err, funnel.ErrDuplicateEvent):
+		return errorf(http.StatusConflict, "conflict", "%v", err)
+	case errors.Is(err, handoff.ErrNoEligibleRep), errors.Is(err, handoff.ErrNoRoute):
+		return errorf(http.StatusConflict, "no_rep", "%v", err)
+	}
+	return errorf(http.StatusInternalServerError, "internal", "internal error: %v", err)
+}
+
+// decode reads one JSON value of at most MaxBody bytes into v: bad JSON,
+// unknown fields, trailing data and oversized bodies are 4xx errors.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", ct)
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+			var mbe *http.MaxBytesError
+			if errors.As(err2, &mbe) {
+				err = err2
+			}
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var (
+		mbe *http.MaxBytesError
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return errorf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return errorf(http.StatusBadRequest, "bad_json", "the body is empty; send a JSON object")
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
+	case errors.As(err, &te):
+		return errorf(http.StatusBadRequest, "bad_json", "field %q: want a %s, got a JSON %s", te.Field, te.Type, te.Value)
+	}
+	if msg := err.Error(); len(msg) > len("json: unknown field ") && msg[:len("json: unknown field ")] == "json: unknown field " {
+		return errorf(http.StatusBadRequest, "unknown_field", "unknown field %s", msg[len("json: unknown field "):])
+	}
+	return errorf(http.StatusBadRequest, "bad_json", "%v", err)
+}
+
+// ---- validation ----
+
+var (
+	idPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+	namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+)
+
+const (
+	maxFields         = 64
+	maxValueLen       = 256
+	maxAttrs          = 16
+	maxActivities     = 5000
+	maxNoteLen        = 1000
+	maxClockSkewAhead = 24 * time.Hour
+)
+
+func checkFields(fields map[string]string) *apiError {
+	if len(fields) > maxFields {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "at most %d fields", maxFields)
+	}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if !namePattern.MatchString(k) {
+			return errorf(http.StatusUnprocessableEntity, "invalid", "field name %q: want lower-case letters, digits and underscores", k)
+		}
+		if len(fields[k]) > maxValueLen {
+			return errorf(http.StatusUnprocessableEntity, "invalid", "field %q: value longer than %d bytes", k, maxValueLen)
+		}
+	}
+	return nil
+}
+
+// when returns the time of a request: its "at", or the service's clock.
+func (s *Server) when(at time.Time) (time.Time, *apiError) {
+	now := s.cfg.Now()
+	if at.IsZero() {
+		return now, nil
+	}
+	if at.After(now.Add(maxClockSkewAhead)) {
+		return at, errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is in the future", at.Format(time.RFC3339))
+	}
+	return at, nil
+}
+
+func (s *Server) rep(id string) *apiError {
+	for _, r := range s.cfg.Roster {
+		if r.ID == id {
+			return nil
+		}
+	}
+	return errorf(http.StatusUnprocessableEntity, "unknown_rep", "%q is not on the sales roster", id)
+}
+
+// ---- handlers ----
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if e := s.decode(w, r, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	if !idPattern.MatchString(req.ID) {
+		writeError(w, errorf(http.StatusUnprocessableEntity, "invalid", "\"id\" %q: want 1 to 64 letters, digits, '_', '.', ':' or '-'", req.ID))
+		return
+	}
+	if e := checkFields(req.Fields); e != nil {
+		writeError(w, e)
+		return
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	stage := req.Stage
+	if stage == "" {
+		stage = funnel.Lead
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.contacts[req.ID]; dup {
+		writeError(w, errorf(http.StatusConflict, "exists", "contact %q already exists", req.ID))
+		return
+	}
+	c := &contact{lead: scoring.Lead{Fields: maps.Clone(req.Fields)}, state: funnel.State{Lead: req.ID}}
+	res := &Result{Events: []funnel.Event{}}
+	rot := s.rot.Clone()
+	err := s.apply(c, funnel.Move{To: stage, At: at, Actor: "api:create"}, res)
+	if err == nil {
+		err = s.qualify(req.ID, c, at, nil, res)
+	}
+	if err != nil {
+		s.rot = rot
+		writeError(w, libraryError(err))
+		return
+	}
+	s.contacts[req.ID] = c
+	res.Contact = s.view(req.ID, c)
+	writeJSON(w, http.StatusCreated, res)
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.contacts[id]
+	if !ok {
+		writeError(w, errorf(http.StatusNotFound, "unknown_contact", "no contact %q", id))
+		return
+	}
+	res := &Result{Contact: s.view(id, c), Score: scoreView(c.score), Events: c.events}
+	if res.Events == nil {
+		res.Events = []funnel.Event{}
+	}
+	if c.ticket != nil {
+		if rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, s.cfg.Now()); err == nil {
+			res.SLA = &rep
+		}
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// changeFunc changes a copy of a contact. It returns an error to discard
+// the copy.
+type changeFunc func(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error
+
+// change wraps a changeFunc with the all-or-nothing store update: the
+// contact is looked up, copied, changed and stored back only on success,
+// all under the store's lock.
+func (s *Server) change(f changeFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		old, ok := s.contacts[id]
+		if !ok {
+			writeError(w, errorf(http.StatusNotFound, "unknown_contact", "no contact %q", id))
+			return
+		}
+		c, rot := old.clone(), s.rot.Clone()
+		res := &Result{Events: []funnel.Event{}}
+		if err := f(w, r, id, c, res); err != nil {
+			s.rot = rot // routing may have moved the rotation: undo it
+			writeError(w, libraryError(err))
+			return
+		}
+		s.contacts[id] = c
+		res.Contact = s.view(id, c)
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// apply applies one move to c and records the event in res.
+func (s *Server) apply(c *contact, mv funnel.Move, res *Result) error {
+	mv.EventID = c.state.Lead + "/" + strconv.FormatUint(c.state.Version+1, 10)
+	st, ev, err := s.cfg.Funnel.Apply(c.state, mv)
+	if err != nil {
+		return err
+	}
+	c.state = st
+	if !ev.IsZero() {
+		c.events = append(c.events, ev)
+		res.Events = append(res.Events, ev)
+	}
+	return nil
+}
+
+// qualify scores c at now and lets the handoff policy decide until it
+// stops moving the contact; a handoff to sales is routed and gets an SLA
+// ticket.
+func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Activity, res *Result) error {
+	sc, err := s.cfg.Scoring.Score(c.lead, now, c.score)
+	if err != nil {
+		return err
+	}
+	c.score = &sc
+	res.Score = scoreView(c.score)
+	for range 4 {
+		d, err := s.cfg.Policy.Decide(handoff.Input{State: c.state, Score: c.score, Activity: act, Recycle: c.recycle, Now: now})
+		if err != nil {
+			return err
+		}
+		dv := DecisionView{Rule: d.Rule, Verdict: string(d.Verdict), Tier: d.Tier, Because: d.Because, Explanation: d.Explanation, Trace: d.Trace}
+		if d.HasMove {
+			dv.Move = moveView(d.Move)
+		}
+		res.Decisions = append(res.Decisions, dv)
+		if d.Verdict == handoff.Hold {
+			return nil
+		}
+		if d.HasMove {
+			if err := s.apply(c, d.Move, res); err != nil {
+				return err
+			}
+		}
+		if st, _ := s.cfg.Funnel.Stage(c.state.Stage); d.Verdict.ToSales() && st.Team == funnel.Sales {
+			return s.handOff(id, c, d.Tier, act, now, res)
+		}
+		if !d.HasMove {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Server) handOff(id string, c *contact, tier string, act *handoff.Activity, now time.Time, res *Result) error {
+	a, rot, err := s.cfg.Router.Assign(s.cfg.Roster, s.rot, handoff.Request{
+		Lead: id, Territory: c.lead.Fields["country"], Exclude: c.recycle.RejectedBy,
+	})
+	if err != nil {
+		return err
+	}
+	// The rotation is shared by all contacts; a request that fails after
+	// this point puts the old one back (see change).
+	s.rot = rot
+	c.owner = a.Rep
+	actionAt := now
+	if act != nil {
+		actionAt = act.At
+	}
+	c.ticket = &handoff.Ticket{Tier: tier, ActionAt: actionAt, AssignedAt: now}
+	rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, now)
+	if err != nil {
+		return err
+	}
+	res.Assignment = &a
+	res.SLA = &rep
+	return nil
+}
+
+func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error {
+	var req activityRequest
+	if e := s.decode(w, r, &req); e != nil {
+		return e
+	}
+	if !namePattern.MatchString(req.Type) {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "\"type\" %q: want an activity type such as \"page_view\" or \"demo_request\"", req.Type)
+	}
+	if len(req.Attrs) > maxAttrs {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "at most %d attrs", maxAttrs)
+	}
+	if len(c.lead.Activities) >= maxActivities {
+		return errorf(http.StatusUnprocessableEntity, "too_many_activities", "contact %q has %d activities, the most this service keeps", id, maxActivities)
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		return e
+	}
+	a := scoring.Activity{Type: req.Type, At: at}
+	for _, k := range slices.Sorted(maps.Keys(req.Attrs)) {
+		if len(k) > 64 || len(req.Attrs[k]) > maxValueLen {
+			return errorf(http.StatusUnprocessableEntity, "invalid", "attr %q: key or value too long", k)
+		}
+		a.Attrs = append(a.Attrs, scoring.Attr{Key: k, Value: req.Attrs[k]})
+	}
+	c.lead.Activities = append(c.lead.Activities, a)
+	// The decision is taken now, even for an activity that happened
+	// earlier (a retried delivery): the funnel never moves back in time.
+	now := s.cfg.Now()
+	if at.After(now) {
+		now = at
+	}
+	return s.qualify(id, c, now, &handoff.Activity{Kind: a.Type, At: at}, res)
+}
+
+func (s *Server) profile(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error {
+	var req profileRequest
+	if e := s.decode(w, r, &req); e != nil {
+		return e
+	}
+	if len(req.Fields) == 0 {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "\"fields\" is empty: nothing to change")
+	}
+	if e := checkFields(req.Fields); e != nil {
+		return e
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		return e
+	}
+	if c.lead.Fields == nil {
+		c.lead.Fields = map[string]string{}
+	}
+	for k, v := range req.Fields {
+		if v == "" {
+			delete(c.lead.Fields, k)
+		} else {
+			c.lead.Fields[k] = v
+		}
+	}
+	if len(c.lead.Fields) > maxFields {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "at most %d fields", maxFields)
+	}
+	return s.qualify(id, c, at, nil, res)
+}
+
+func (s *Server) touch(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error {
+	var req touchRequest
+	if e := s.decode(w, r, &req); e != nil {
+		return e
+	}
+	if e := s.rep(req.Rep); e != nil {
+		return e
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		return e
+	}
+	if c.ticket == nil {
+		return errorf(http.StatusConflict, "not_handed_off", "contact %q has no open handoff", id)
+	}
+	if c.ticket.FirstTouchAt.IsZero() {
+		c.ticket.FirstTouchAt = at
+	}
+	c.ticket.Attempts++
+	rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, at)
+	if err != nil {
+		return err
+	}
+	res.SLA = &rep
+	return nil
+}
+
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error {
+	var req acceptRequest
+	if e := s.decode(w, r, &req); e != nil {
+		return e
+	}
+	if e := s.rep(req.Rep); e != nil {
+		return e
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		return e
+	}
+	o, err := s.cfg.Acceptance.Accept(c.state, c.recycle, req.Rep, at)
+	if err != nil {
+		return err
+	}
+	if o.HasMove {
+		if err := s.apply(c, o.Move, res); err != nil {
+			return err
+		}
+	}
+	c.recycle = o.Recycle
+	c.owner = req.Rep
+	if c.ticket != nil && c.ticket.DecidedAt.IsZero() {
+		c.ticket.DecidedAt = at
+	}
+	res.Outcome = outcomeView(o)
+	if c.ticket != nil {
+		if rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, at); err == nil {
+			res.SLA = &rep
+		}
+	}
+	return nil
+}
+
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, id string, c *contact, res *Result) error {
+	var req rejectRequest
+	if e := s.decode(w, r, &req); e != nil {
+		return e
+	}
+	if e := s.rep(req.Rep); e != nil {
+		return e
+	}
+	if len(req.Note) > maxNoteLen {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "\"note\" longer than %d bytes", maxNoteLen)
+	}
+	at, e := s.when(req.At)
+	if e != nil {
+		return e
+	}
+	reason, ok := s.cfg.Acceptance.Reason(req.Reason)
+	if !ok {
+		codes := []string{}
+		for _, r := range s.cfg.Acceptance.Reasons() {
+			codes = append(codes, string(r.Code))
+		}
+		return errorf(http.StatusUnprocessableEntity, "unknown_reason", "reason %q is not in the catalog %v", req.Reason, codes)
+	}
+	rj := handoff.Rejection{Rep: req.Rep, Code: req.Reason, At: at, Note: req.Note, Ticket: c.ticket}
+	// One endpoint for both: a rejection class (procedural, clerical,
+	// definitional) is a rejection; the others are disqualifications after
+	// contact. The library keeps them apart for the analytics.
+	var o handoff.Outcome
+	var err error
+	if reason.Class.Rejection() {
+		o, err = s.cfg.Acceptance.Reject(c.state, c.recycle, rj)
+	} else {
+		o, err = s.cfg.Acceptance.Disqualify(c.state, c.recycle, rj)
+	}
+	if err != nil {
+		return err
+	}
+	if o.HasMove {
+		if err := s.apply(c, o.Move, res); err != nil {
+			return err
+		}
+	}
+	c.recycle = o.Recycle
+	c.owner, c.ticket = "", nil
+	res.Outcome = outcomeView(o)
+	// A lead sent back to be routed again (wrong territory) goes through
+	// the policy at once.
+	if c.state.Stage == funnel.MQL {
+		return s.qualify(id, c, at, nil, res)
+	}
+	return nil
+}
+
+func outcomeView(o handoff.Outcome) *OutcomeView {
+	v := &OutcomeView{Why: o.Why, Reason: o.Reason, Recycled: o.Recycled, Disqualified: o.Disqualified, LimitReached: o.LimitReached}
+	if o.HasMove {
+		v.Move = moveView(o.Move)
+	}
+	return v
+}

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/smarketing/smarketing/funnel"
+)
+
+// clock is a test clock the service reads; tests move it by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type harness struct {
+	t     *testing.T
+	srv   *Server
+	clock *clock
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := NewConfig(defaultScoring, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2026, time.March, 2, 10, 0, 0, 0, loc)} // a Monday morning
+	cfg.Now = clk.Now
+	cfg.MaxBody = 4 << 10
+	return &harness{t: t, srv: NewServer(cfg), clock: clk}
+}
+
+// do sends one request through the handler (no network) and decodes the
+// JSON answer.
+func (h *harness) do(method, path, body string, header ...string) (int, map[string]any) {
+	h.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.srv.ServeHTTP(rec, req)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		h.t.Fatalf("%s %s: Content-Type %q, body %s", method, path, ct, rec.Body.String())
+	}
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		h.t.Fatalf("%s %s: answer is not JSON: %v\n%s", method, path, err, rec.Body.String())
+	}
+	return rec.Code, out
+}
+
+// must sends a request that must succeed with the given status.
+func (h *harness) must(status int, method, path, body string) map[string]any {
+	h.t.Helper()
+	code, out := h.do(method, path, body)
+	if code != status {
+		h.t.Fatalf("%s %s: status %d, want %d: %v", method, path, code, status, out)
+	}
+	return out
+}
+
+func get(m any, path ...string) any {
+	for _, p := range path {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = mm[p]
+	}
+	return m
+}
+
+const goodFit = `{"employees":"200","industry":"software","country":"ES","seniority":"director","email_domain":"acme.example"}`
+
+func TestQualificationFlow(t *testing.T) {
+	h := newHarness(t)
+	out := h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	if got := get(out, "contact", "stage"); got != "lead" {
+		t.Fatalf("stage after create: %v", got)
+	}
+	if got := get(out, "score", "fit"); got != "90" {
+		t.Errorf("fit %v, want 90", got)
+	}
+	// A page view: interest rises a little, the policy holds or nurtures.
+	h.clock.Add(time.Hour)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"page_view","attrs":{"url":"/pricing"}}`)
+	if get(out, "score", "interest") != "2" || get(out, "contact", "stage") != "lead" {
+		t.Errorf("after a page view: %v", out)
+	}
+	decs, _ := get(out, "decisions").([]any)
+	if len(decs) == 0 || get(decs[0], "verdict") != "nurture" {
+		t.Errorf("decisions %v, want nurture", decs)
+	}
+	if expl, _ := get(out, "score", "explanation").(string); !strings.Contains(expl, "mid_market") {
+		t.Errorf("explanation does not name the criteria:\n%s", expl)
+	}
+	// A demo request: fast track to sales, routed to the Iberia queue,
+	// with a 5-minute first-touch deadline.
+	h.clock.Add(time.Hour)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	if get(out, "contact", "stage") != "sql" {
+		t.Fatalf("after a demo request: stage %v", get(out, "contact", "stage"))
+	}
+	if rep := get(out, "assignment", "rep"); rep != "ana" && rep != "bruno" {
+		t.Errorf("routed to %v, want an Iberia rep", rep)
+	}
+	if get(out, "sla", "tier") != "fast_track" {
+		t.Errorf("sla %v", get(out, "sla"))
+	}
+	clocks, _ := get(out, "sla", "clocks").([]any)
+	var deadline string
+	for _, c := range clocks {
+		if get(c, "target") == "first_touch" {
+			deadline, _ = get(c, "deadline").(string)
+		}
+	}
+	if want := h.clock.Now().Add(5 * time.Minute).Format(time.RFC3339); deadline != want {
+		t.Errorf("first-touch deadline %q, want %q", deadline, want)
+	}
+	if evs, _ := get(out, "events").([]any); len(evs) != 1 || get(evs[0], "to") != "sql" || get(evs[0], "kind") != "skip" {
+		t.Errorf("events %v", evs)
+	}
+	owner := get(out, "contact", "owner").(string)
+	// Sales touches it within the deadline; the SLA says so.
+	h.clock.Add(3 * time.Minute)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	if get(out, "sla", "clocks") == nil || get(out, "contact", "ticket", "attempts") != 1.0 {
+		t.Errorf("after the touch: %v", out)
+	}
+	// The lead is not ready: the rep sends it back after contact, and it
+	// is recycled to nurture with a cooldown.
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/reject", `{"rep":"`+owner+`","reason":"bad_timing","note":"call in Q3"}`)
+	if get(out, "contact", "stage") != "nurture" || get(out, "outcome", "recycled") != true {
+		t.Errorf("after bad_timing: %v", out)
+	}
+	if get(out, "outcome", "reason", "class") != "after_contact" || get(out, "contact", "recycle", "until") == nil {
+		t.Errorf("outcome %v", get(out, "outcome"))
+	}
+	if by, _ := get(out, "contact", "recycle", "rejected_by").([]any); len(by) != 1 || by[0] != owner {
+		t.Errorf("rejected_by %v", by)
+	}
+	// The whole log replays to the stored state.
+	h.checkReplay("c1")
+}
+
+func TestAcceptAndOpportunity(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c2","fields":`+goodFit+`}`)
+	// Hot on interest: pricing pages and a webinar qualify the lead and
+	// hand it off (lead → mql → sql in one request).
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		h.clock.Add(10 * time.Minute)
+		h.must(http.StatusOK, "POST", "/contacts/c2/activities", `{"type":"`+typ+`"}`)
+	}
+	out := h.must(http.StatusOK, "GET", "/contacts/c2", "")
+	if get(out, "contact", "stage") != "sql" || get(out, "sla", "tier") != "standard" {
+		t.Fatalf("after three hot activities: %v", out)
+	}
+	owner := get(out, "contact", "owner").(string)
+	h.clock.Add(time.Hour)
+	out = h.must(http.StatusOK, "POST", "/contacts/c2/accept", `{"rep":"`+owner+`"}`)
+	if get(out, "contact", "stage") != "sql" || get(out, "contact", "ticket", "decided_at") == nil {
+		t.Errorf("after accept: %v", out)
+	}
+	h.checkReplay("c2")
+
+	// A clerical rejection of another lead: the default lifecycle
+	// disqualifies bad data from sql.
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c3","fields":`+goodFit+`}`)
+	out = h.must(http.StatusOK, "POST", "/contacts/c3/activities", `{"type":"contact_sales"}`)
+	owner = get(out, "contact", "owner").(string)
+	out = h.must(http.StatusOK, "POST", "/contacts/c3/reject", `{"rep":"`+owner+`","reason":"bad_data"}`)
+	if get(out, "contact", "stage") != "disqualified" || get(out, "outcome", "reason", "class") != "clerical" {
+		t.Errorf("after bad_data: %v", out)
+	}
+	h.checkReplay("c3")
+}
+
+func TestErrors(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	big := `{"type":"page_view","attrs":{"x":"` + strings.Repeat("a", 5000) + `"}}`
+	cases := []struct {
+		name, method, path, body string
+		header                   []string
+		status                   int
+		code                     string
+	}{
+		{"bad JSON", "POST", "/contacts/c1/activities", `{"type":`, nil, 400, "bad_json"},
+		{"not an object", "POST", "/contacts/c1/activities", `[1,2]`, nil, 400, "bad_json"},
+		{"wrong type", "POST", "/contacts/c1/activities", `{"type":42}`, nil, 400, "bad_json"},
+		{"empty body", "POST", "/contacts/c1/activities", ``, nil, 400, "bad_json"},
+		{"trailing data", "POST", "/contacts/c1/activities", `{"type":"page_view"} {"type":"page_view"}`, nil, 400, "bad_json"},
+		{"unknown field", "POST", "/contacts/c1/activities", `{"type":"page_view","score":100}`, nil, 400, "unknown_field"},
+		{"oversized body", "POST", "/contacts/c1/activities", big, nil, 413, "body_too_large"},
+		{"not JSON", "POST", "/contacts/c1/activities", `type=page_view`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
+		{"unknown contact", "POST", "/contacts/nobody/activities", `{"type":"page_view"}`, nil, 404, "unknown_contact"},
+		{"unknown contact get", "GET", "/contacts/nobody", ``, nil, 404, "unknown_contact"},
+		{"no such endpoint", "POST", "/leads", `{}`, nil, 404, "not_found"},
+		{"wrong method", "GET", "/contacts/c1/activities", ``, nil, 405, "method_not_allowed"},
+		{"wrong method on a contact", "DELETE", "/contacts/c1", ``, nil, 405, "method_not_allowed"},
+		{"missing type", "POST", "/contacts/c1/activities", `{}`, nil, 422, "invalid"},
+		{"bad field name", "POST", "/contacts/c1/profile", `{"fields":{"Bad Name":"x"}}`, nil, 422, "invalid"},
+		{"empty profile", "POST", "/contacts/c1/profile", `{"fields":{}}`, nil, 422, "invalid"},
+		{"future", "POST", "/contacts/c1/activities", `{"type":"page_view","at":"2030-01-01T00:00:00Z"}`, nil, 422, "invalid"},
+		{"duplicate contact", "POST", "/contacts", `{"id":"c1"}`, nil, 409, "exists"},
+		{"bad id", "POST", "/contacts", `{"id":"no spaces"}`, nil, 422, "invalid"},
+		{"unknown stage", "POST", "/contacts", `{"id":"c9","stage":"prospect"}`, nil, 422, "unknown_stage"},
+		{"accept before handoff", "POST", "/contacts/c1/accept", `{"rep":"ana"}`, nil, 409, "not_handed_off"},
+		{"touch before handoff", "POST", "/contacts/c1/touch", `{"rep":"ana"}`, nil, 409, "not_handed_off"},
+		{"unknown rep", "POST", "/contacts/c1/accept", `{"rep":"mallory"}`, nil, 422, "unknown_rep"},
+		{"unknown reason", "POST", "/contacts/c1/reject", `{"rep":"ana","reason":"too_expensive"}`, nil, 422, "unknown_reason"},
+	}
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, out := h.do(tc.method, tc.path, tc.body, tc.header...)
+			if status != tc.status || get(out, "error", "code") != tc.code {
+				t.Errorf("status %d, error %v; want %d %s", status, get(out, "error"), tc.status, tc.code)
+			}
+			if msg, _ := get(out, "error", "message").(string); msg == "" {
+				t.Errorf("no message: %v", out)
+			}
+		})
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("failed requests changed the contact (-before +after):\n%s", diff)
+	}
+	if _, out := h.do("GET", "/contacts/c9", ""); get(out, "error", "code") != "unknown_contact" {
+		t.Errorf("a failed create stored the contact: %v", out)
+	}
+}
+
+// TestNothingHalfApplied sends requests that fail after some of their
+// steps succeeded on the copy of the contact (the activity was appended
+// and scored, the lead moved to sales) and checks that nothing of them is
+// stored.
+func TestNothingHalfApplied(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	h.clock.Add(time.Hour)
+	h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"page_view"}`)
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	// The whole sales team is away: the demo request is recorded and
+	// scored, the policy fast-tracks the lead and the funnel moves it to
+	// sql, but routing finds no rep, so the request fails as a whole.
+	roster := h.srv.cfg.Roster
+	h.srv.cfg.Roster = nil
+	for _, r := range roster {
+		r.Away = true
+		h.srv.cfg.Roster = append(h.srv.cfg.Roster, r)
+	}
+	status, out := h.do("POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	if status != http.StatusConflict || get(out, "error", "code") != "no_rep" {
+		t.Fatalf("demo request with nobody in: %d %v", status, out)
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("a failed request changed the contact (-before +after):\n%s", diff)
+	}
+	h.srv.cfg.Roster = roster
+	// A late delivery of an activity dated an hour ago is decided now.
+	past := h.clock.Now().Add(-2 * time.Hour).Format(time.RFC3339)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request","at":"`+past+`"}`)
+	if get(out, "contact", "stage") != "sql" {
+		t.Fatalf("late demo request: %v", get(out, "contact"))
+	}
+	// An unresponsive disqualification needs six attempts: refused after
+	// one, and the handed-off lead stays with its owner.
+	owner := get(out, "contact", "owner").(string)
+	h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	before = h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	status, out = h.do("POST", "/contacts/c1/reject", `{"rep":"`+owner+`","reason":"unresponsive"}`)
+	if status != http.StatusUnprocessableEntity || get(out, "error", "code") != "too_few_attempts" {
+		t.Fatalf("unresponsive after one attempt: %d %v", status, out)
+	}
+	after = h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("a refused rejection changed the contact (-before +after):\n%s", diff)
+	}
+	for range 5 {
+		h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	}
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/reject", `{"rep":"`+owner+`","reason":"unresponsive"}`)
+	if get(out, "contact", "stage") != "nurture" {
+		t.Errorf("after six attempts: %v", get(out, "contact"))
+	}
+	h.checkReplay("c1")
+}
+
+// TestConcurrentRequests hammers one contact and a few others from many
+// goroutines; every event must be stored once, in version order.
+func TestConcurrentRequests(t *testing.T) {
+	h := newHarness(t)
+	for i := range 4 {
+		h.must(http.StatusCreated, "POST", "/contacts", fmt.Sprintf(`{"id":"c%d","fields":%s}`, i, goodFit))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				typ := []string{"page_view", "pricing_page", "webinar", "unsubscribe"}[(g+i)%4]
+				body := fmt.Sprintf(`{"type":%q}`, typ)
+				req := httptest.NewRequest("POST", fmt.Sprintf("/contacts/c%d/activities", (g*i)%4), strings.NewReader(body))
+				rec := httptest.NewRecorder()
+				h.srv.ServeHTTP(rec, req)
+				if rec.Code >= 500 {
+					t.Errorf("status %d: %s", rec.Code, rec.Body.String())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range 4 {
+		h.checkReplay(fmt.Sprintf("c%d", i))
+	}
+}
+
+// checkReplay reads a contact's log over the API and replays it.
+func (h *harness) checkReplay(id string) {
+	h.t.Helper()
+	req := httptest.NewRequest("GET", "/contacts/"+id, nil)
+	rec := httptest.NewRecorder()
+	h.srv.ServeHTTP(rec, req)
+	var out struct {
+		Contact ContactView    `json:"contact"`
+		Events  []funnel.Event `json:"events"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(rec.Body.Bytes())).Decode(&out); err != nil {
+		h.t.Fatal(err)
+	}
+	st, err := h.srv.cfg.Funnel.Replay(id, out.Events)
+	if err != nil {
+		h.t.Fatalf("replay %s: %v", id, err)
+	}
+	if st.Stage != out.Contact.Stage || st.Version != out.Contact.Version || !st.Since.Equal(out.Contact.Since) {
+		h.t.Errorf("replayed %s: %s v%d since %v; stored %s v%d since %v", id, st.Stage, st.Version, st.Since,
+			out.Contact.Stage, out.Contact.Version, out.Contact.Since)
+	}
+	h.srv.mu.Lock()
+	stored := h.srv.contacts[id].state
+	h.srv.mu.Unlock()
+	if !st.Equal(stored) {
+		h.t.Errorf("replayed %s differs from the stored state:\n%s", id, cmp.Diff(stored, st))
+	}
+}
+
+func TestFlagsHelp(t *testing.T) {
+	var buf bytes.Buffer
+	if err := run([]string{"-h"}, &buf); err == nil || !strings.Contains(buf.String(), "-addr") {
+		t.Errorf("-h: %v\n%s", err, buf.String())
+	}
+}
