@@ -335,3 +335,31 @@ func TestCalendarLongAdd(t *testing.T) {
 		}
 	})
 }
+
+// TestCalendarBetweenChunks checks the week-skipping path of Between
+// against sums over spans shorter than a week (which never skip).
+func TestCalendarBetweenChunks(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawCal(t)
+		a := drawStart(t, c.loc, "a")
+		span := time.Duration(rapid.Int64Range(0, 200*24*3600).Draw(t, "span")) * time.Second
+		b := a.Add(span)
+		var sum time.Duration
+		for x := a; x.Before(b); x = x.Add(3 * 24 * time.Hour) {
+			sum += c.cal.Between(x, min64(x.Add(3*24*time.Hour), b))
+		}
+		if got := c.cal.Between(a, b); got != sum {
+			t.Fatalf("Between(%v, %v) = %v, sum of 3-day chunks %v", a, b, got, sum)
+		}
+		if got := c.cal.Add(a, sum); sum > 0 && c.cal.Between(a, got) != sum {
+			t.Fatalf("Add/Between disagree over %v", span)
+		}
+	})
+}
+
+func min64(x, y time.Time) time.Time {
+	if x.Before(y) {
+		return x
+	}
+	return y
+}

@@ -83,7 +83,9 @@ type Assignment struct {
 
 // Rotation is the routing state the host stores between assignments (one
 // value for the whole router, as JSON or in a row). The zero value is the
-// start of the rotation. Assign never modifies the Rotation it is given.
+// start of the rotation. Assign never modifies the Rotation it is given;
+// like the built-in append, the one it returns may share storage with it
+// (call [Rotation.Clone] to keep both and modify one).
 type Rotation struct {
 	// Seq counts the assignments made.
 	Seq uint64 `json:"seq"`
@@ -272,7 +274,8 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 		return Assignment{}, rot, fmt.Errorf("%w: queue %q, lead %q", ErrNoEligibleRep, q, req.Lead)
 	}
 	rep := roster[best]
-	out := rot.Clone()
+	out := rot
+	out.Queues = slices.Clone(rot.Queues) // the other queues' turns are shared, never written
 	out.Seq++
 	qr.Turns = slices.Clone(qr.Turns)
 	qr.Clock = bestPass

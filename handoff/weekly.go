@@ -224,10 +224,11 @@ func (w *Weekly) Between(a, b time.Time) time.Duration {
 	a, b = a.In(w.loc), b.In(w.loc)
 	var sum time.Duration
 	c := w.cursor(a)
+	c.until = b.Unix() - 1 // whole seconds before b, never 0 in practice
 	for {
 		x, y := c.next()
 		if !x.Before(b) {
-			return sum
+			return sum + c.skipped
 		}
 		if !y.After(a) {
 			continue
@@ -299,6 +300,11 @@ type cursor struct {
 	// whole weeks free of holidays, pauses and clock changes, nextDay
 	// skips them at once.
 	budget time.Duration
+	// until, when not zero, is the unix second Between counts up to: whole
+	// weeks before it are skipped the same way, their working time added
+	// to skipped.
+	until   int64
+	skipped time.Duration
 }
 
 func (w *Weekly) cursor(t time.Time) cursor {
@@ -355,11 +361,16 @@ func (c *cursor) nextDay() {
 func (c *cursor) skipWeeks(start int64) {
 	w := c.w
 	week := time.Duration(w.weekSecs) * time.Second
-	if c.budget <= 2*week {
+	const weekSecs = 7 * 86400
+	var k int64
+	switch {
+	case c.until != 0:
+		k = (c.until - start) / weekSecs
+	case c.budget > 2*week:
+		k = int64(c.budget/week) - 1
+	default:
 		return
 	}
-	const weekSecs = 7 * 86400
-	k := int64(c.budget/week) - 1
 	if c.segEnd != math.MaxInt64 {
 		k = min(k, (c.segEnd-start)/weekSecs)
 	}
@@ -376,7 +387,11 @@ func (c *cursor) skipWeeks(start int64) {
 		return
 	}
 	c.day += 7 * k
-	c.budget -= time.Duration(k) * week
+	if c.until != 0 {
+		c.skipped += time.Duration(k) * week
+	} else {
+		c.budget -= time.Duration(k) * week
+	}
 }
 
 func (c *cursor) loadDay() {
