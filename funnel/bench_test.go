@@ -140,6 +140,61 @@ func BenchmarkApply(b *testing.B) {
 	})
 }
 
+// BenchmarkApplyVsMap measures Apply, ApplyTo and the map lookup in
+// interleaved chunks of the same benchmark, so that a noisy shared machine
+// slows all of them alike, and reports their ratios as metrics
+// (apply/map and apply_to/map). Timing here is test code: the library never
+// reads the clock.
+func BenchmarkApplyVsMap(b *testing.B) {
+	m := funnel.Default()
+	allowed := map[[2]funnel.Stage]bool{}
+	for _, e := range m.Edges() {
+		allowed[[2]funnel.Stage{e.From, e.To}] = true
+	}
+	s, moves := steadyState(b, m)
+	s2, _ := steadyState(b, m)
+	from := [2]funnel.Stage{moves[1].To, moves[0].To}
+	const chunk = 4096
+	var tApply, tApplyTo, tMap time.Duration
+	var ev funnel.Event
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += chunk {
+		n := min(chunk, b.N-done)
+		t := time.Now()
+		for i := 0; i < n; i++ {
+			var err error
+			s, ev, err = m.Apply(s, moves[i&1])
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		t2 := time.Now()
+		for i := 0; i < n; i++ {
+			if err := m.ApplyTo(&s2, &moves[i&1], &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t3 := time.Now()
+		for i := 0; i < n; i++ {
+			if !allowed[[2]funnel.Stage{from[i&1], moves[i&1].To}] {
+				b.Fatal("not allowed")
+			}
+		}
+		t4 := time.Now()
+		tApply += t2.Sub(t)
+		tApplyTo += t3.Sub(t2)
+		tMap += t4.Sub(t3)
+	}
+	b.StopTimer()
+	sinkState, sinkEvent = s, ev
+	if tMap > 0 {
+		b.ReportMetric(float64(tApply)/float64(tMap), "apply/map")
+		b.ReportMetric(float64(tApplyTo)/float64(tMap), "apply_to/map")
+		b.ReportMetric(float64(tMap)/float64(b.N), "map-ns/op")
+	}
+}
+
 // replayLog builds a log of n events: entry, forward to MQL, then
 // MQL ⇄ Nurture cycles, one hour apart.
 func replayLog(b *testing.B, m *funnel.Model, n int) []funnel.Event {

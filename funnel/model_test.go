@@ -450,3 +450,53 @@ func TestStageIndexFallback(t *testing.T) {
 		t.Errorf("unknown stage: %v", err)
 	}
 }
+
+// TestCustomLifecycle renames, removes and reorders stages of the default
+// spec: custom lifecycles are plain edits of a Spec.
+func TestCustomLifecycle(t *testing.T) {
+	spec := funnel.DefaultSpec()
+	spec.ID = "custom"
+	rename := map[funnel.Stage]funnel.Stage{funnel.Subscriber: "visitor"}
+	var stages []funnel.StageSpec
+	for _, st := range spec.Stages {
+		if st.ID == funnel.Evangelist {
+			continue // removed
+		}
+		if n, ok := rename[st.ID]; ok {
+			st.ID = n
+		}
+		stages = append(stages, st)
+	}
+	// Reorder: lost before nurture.
+	stages[6], stages[7] = stages[7], stages[6]
+	spec.Stages = stages
+	spec.Entry = "visitor"
+	var moves []funnel.MoveSpec
+	for _, mv := range spec.Moves {
+		if mv.From == funnel.Evangelist || mv.To == funnel.Evangelist {
+			continue
+		}
+		if n, ok := rename[mv.From]; ok {
+			mv.From = n
+		}
+		moves = append(moves, mv)
+	}
+	spec.Moves = moves
+	m, err := funnel.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]funnel.Stage{"visitor", funnel.Lead, funnel.MQL, funnel.SQL, funnel.Opportunity, funnel.Customer}, m.Path()); diff != "" {
+		t.Errorf("path (-want +got):\n%s", diff)
+	}
+	if _, ok := m.Stage(funnel.Evangelist); ok {
+		t.Error("removed stage still declared")
+	}
+	s, _ := walk(t, m, funnel.State{},
+		funnel.Move{To: "visitor", At: at(0)},
+		funnel.Move{To: funnel.Customer, At: at(1)},
+	)
+	if _, _, err := m.Apply(s, funnel.Move{To: funnel.Evangelist, At: at(2)}); !errors.Is(err, funnel.ErrUnknownStage) {
+		t.Errorf("move to removed stage: %v", err)
+	}
+}

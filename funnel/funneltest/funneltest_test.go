@@ -1,13 +1,121 @@
 package funneltest_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/funnel/funneltest"
+	"pgregory.net/rapid"
 )
 
 func TestPresetsPassCheck(t *testing.T) {
 	funneltest.CheckModel(t, funnel.Default())
 	funneltest.CheckModel(t, funnel.Waterfall())
+}
+
+func TestCheckFindsProblems(t *testing.T) {
+	spec := funnel.Spec{
+		ID:    "flawed",
+		Entry: "b",
+		Stages: []funnel.StageSpec{
+			{ID: "a", Team: funnel.Marketing, Kind: funnel.Forward},     // before the entry, no skip: unreachable
+			{ID: "b", Team: funnel.Marketing, Kind: funnel.Forward},     // entry
+			{ID: "c", Team: funnel.Sales, Kind: funnel.Forward},         // end of the path
+			{ID: "trap", Team: funnel.Sales, Kind: funnel.Detour},       // no way out
+			{ID: "orphan", Team: funnel.Marketing, Kind: funnel.Detour}, // no way in
+		},
+		Moves: []funnel.MoveSpec{
+			{From: "b", To: "trap", Reasons: []funnel.ReasonCode{"r1"}},
+			{From: "orphan", To: "c", Reasons: []funnel.ReasonCode{"r1"}},
+		},
+		Reasons: []funnel.ReasonSpec{{Code: "r1"}, {Code: "unused"}},
+	}
+	m, err := funnel.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = funneltest.Check(m)
+	if err == nil {
+		t.Fatal("Check found nothing")
+	}
+	var got []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var p *funneltest.Problem
+		if !errors.As(e, &p) {
+			t.Fatalf("not a *Problem: %v", e)
+		}
+		got = append(got, p.Where)
+	}
+	want := []string{"stage a", "stage orphan", "stage trap", "reason unused"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("problems at %q, want %q\n%v", got, want, err)
+	}
+	// CheckModel reports each through t.Error.
+	rec := &recorder{TB: t}
+	funneltest.CheckModel(rec, m)
+	if rec.errors != len(want) {
+		t.Errorf("CheckModel reported %d errors, want %d", rec.errors, len(want))
+	}
+}
+
+type recorder struct {
+	testing.TB
+	errors int
+}
+
+func (r *recorder) Error(args ...any) { r.errors++ }
+func (r *recorder) Helper()           {}
+
+func models(t *rapid.T) *funnel.Model {
+	switch rapid.IntRange(0, 2).Draw(t, "which") {
+	case 0:
+		return funnel.Default()
+	case 1:
+		return funnel.Waterfall()
+	}
+	return funnel.MustNew(funneltest.Spec().Draw(t, "spec"))
+}
+
+// TestInvalidMove: every drawn invalid move is refused with the sentinel
+// the generator names, from states reached by valid moves.
+func TestInvalidMove(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		m := models(t)
+		s := funnel.State{Lead: "l"}
+		for _, mv := range funneltest.ValidMoves(m, "l", start, 10).Draw(t, "prefix") {
+			var err error
+			if s, _, err = m.Apply(s, mv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inv := funneltest.InvalidMove(m, s, start).Draw(t, "invalid")
+		if err := m.Can(s, inv.Move); !errors.Is(err, inv.Err) {
+			t.Fatalf("Can(%+v) = %v, want %v", inv.Move, err, inv.Err)
+		}
+	})
+}
+
+// TestValidMove: a drawn valid move is accepted, or is a no-op when the
+// contact has no way out.
+func TestValidMove(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		m := models(t)
+		s := funnel.State{Lead: "l"}
+		for range rapid.IntRange(0, 15).Draw(t, "steps") {
+			mv := funneltest.ValidMove(m, s, start).Draw(t, "move")
+			next, ev, err := m.Apply(s, mv)
+			if err != nil {
+				t.Fatalf("valid move %+v refused: %v", mv, err)
+			}
+			if ev.IsZero() && len(m.EdgesFrom(s.Stage)) > 0 {
+				t.Fatalf("no-op drawn from %q, which has moves out", s.Stage)
+			}
+			s = next
+		}
+	})
 }
