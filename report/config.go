@@ -111,9 +111,30 @@ type plan struct {
 	recycle  int
 	halfLife time.Duration
 	finger   string
+	lut      [256]int8 // stage hash → index+1, 0 none, -1 collision
 }
 
+// stageHash picks a slot of plan.lut for a stage identifier.
+func stageHash(s funnel.Stage) uint8 {
+	if len(s) == 0 {
+		return 0
+	}
+	return uint8(len(s)*7) + s[0]*3 + s[len(s)-1]
+}
+
+// stageIndex returns the dense index of s, or -1. A 256-slot table keyed
+// by length and end bytes answers with one string comparison; colliding
+// slots fall back to a scan.
 func (p *plan) stageIndex(s funnel.Stage) int {
+	switch v := p.lut[stageHash(s)]; {
+	case v > 0:
+		if p.stages[v-1] == s {
+			return int(v - 1)
+		}
+		return -1
+	case v == 0:
+		return -1
+	}
 	for i, t := range p.stages {
 		if t == s {
 			return i
@@ -171,6 +192,14 @@ func compile(cfg Config) (*plan, error) {
 		add("Detours", i, s, -1)
 	}
 	p.npath = len(cfg.Path)
+	for i, s := range p.stages {
+		h := stageHash(s)
+		if p.lut[h] == 0 {
+			p.lut[h] = int8(i + 1)
+		} else {
+			p.lut[h] = -1
+		}
+	}
 	for i := 0; i+1 < len(cfg.Path); i++ {
 		p.pairs = append(p.pairs, Pair{cfg.Path[i], cfg.Path[i+1]})
 		p.pairIdx = append(p.pairIdx, [2]int{i, i + 1})

@@ -38,16 +38,42 @@ type Sketch struct {
 // SketchAccuracy is the relative accuracy α of [Sketch] quantiles.
 const SketchAccuracy = 0.01
 
-var (
-	sketchGamma    = (1 + SketchAccuracy) / (1 - SketchAccuracy)
-	sketchInvLnGam = 1 / math.Log(sketchGamma)
-)
+var sketchGamma = (1 + SketchAccuracy) / (1 - SketchAccuracy)
 
 // maxBuckets bounds the dense bucket range (also on decoding).
 const maxBuckets = 4096
 
+// sketchBounds[i] = γ^i: bucket i holds the values in (γ^(i−1), γ^i]. It is
+// an immutable table computed once; bucketOf uses it instead of math.Log on
+// the hot path.
+var sketchBounds = func() []float64 {
+	b := make([]float64, maxBuckets)
+	for i := range b {
+		b[i] = math.Pow(sketchGamma, float64(i))
+	}
+	return b
+}()
+
+var sketchInvLog2Gam = 1 / math.Log2(sketchGamma)
+
+// bucketOf returns the bucket of v ≥ 1: the smallest i with v ≤ γ^i. A
+// cheap estimate of log2 (the float's exponent plus a quadratic fit of the
+// mantissa, off by less than one bucket) is corrected against the exact
+// bounds.
 func bucketOf(v int64) int32 {
-	return int32(math.Ceil(math.Log(float64(v)) * sketchInvLnGam))
+	x := float64(v)
+	bits := math.Float64bits(x)
+	e := float64(int((bits>>52)&0x7ff) - 1023)
+	f := float64(bits&(1<<52-1)) / (1 << 52)
+	i := int(math.Ceil((e + f + 0.3433*f*(1-f)) * sketchInvLog2Gam))
+	i = max(0, min(i, maxBuckets-1))
+	for i > 0 && x <= sketchBounds[i-1] {
+		i--
+	}
+	for i < maxBuckets-1 && x > sketchBounds[i] {
+		i++
+	}
+	return int32(i)
 }
 
 func bucketValue(i int32) float64 {
