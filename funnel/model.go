@@ -405,7 +405,7 @@ func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
 		}
 		return p, nil
 	}
-	if mv.At.Before(s.Since) {
+	if wallBefore(mv.At, s.Since) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrTimeTravel}
 	}
 	c := m.cells[from*m.n+to]
@@ -472,15 +472,25 @@ func (m *Model) commit(s *State, mv *Move, p plan) time.Duration {
 	return stay
 }
 
-// since returns to.Sub(from) for to ≥ from, computed from seconds and
-// nanoseconds on the common path (cheaper than Sub's overflow checks),
-// saturating like Sub for spans beyond 290 years.
+// since returns the wall-clock time from "from" to "to" (to ≥ from),
+// computed from seconds and nanoseconds (cheaper than Sub's overflow
+// checks) and saturating like Sub beyond 290 years.
+//
+// Times are compared and subtracted by their wall clock only, never by a
+// monotonic reading that time.Now may carry: the event log stores wall
+// times, and Replay must compute exactly what Apply computed.
 func since(to, from time.Time) time.Duration {
 	ds := to.Unix() - from.Unix()
 	if ds >= 0 && ds < 9_000_000_000 {
 		return time.Duration(ds)*time.Second + time.Duration(to.Nanosecond()-from.Nanosecond())
 	}
-	return to.Sub(from)
+	return to.Round(0).Sub(from.Round(0))
+}
+
+// wallBefore reports whether a is before b by the wall clock.
+func wallBefore(a, b time.Time) bool {
+	as, bs := a.Unix(), b.Unix()
+	return as < bs || as == bs && a.Nanosecond() < b.Nanosecond()
 }
 
 // addSat adds two non-negative durations, saturating instead of

@@ -1,6 +1,7 @@
 package funnel_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -498,5 +499,33 @@ func TestCustomLifecycle(t *testing.T) {
 	)
 	if _, _, err := m.Apply(s, funnel.Move{To: funnel.Evangelist, At: at(2)}); !errors.Is(err, funnel.ErrUnknownStage) {
 		t.Errorf("move to removed stage: %v", err)
+	}
+}
+
+// TestMonotonicClockIgnored: times from time.Now carry a monotonic reading
+// that JSON drops; Apply must compute from the wall clock so that a replay
+// of the stored log gives the same facts.
+func TestMonotonicClockIgnored(t *testing.T) {
+	m := funnel.Default()
+	now := time.Now() // has a monotonic reading
+	s, evs := walk(t, m, funnel.State{Lead: "c"},
+		funnel.Move{To: funnel.Lead, At: now, EventID: "1"},
+		funnel.Move{To: funnel.MQL, At: now.Add(90 * time.Minute), EventID: "2"},
+		funnel.Move{To: funnel.SQL, At: now.Add(3 * time.Hour).Round(0), EventID: "3"},
+	)
+	data, err := json.Marshal(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []funnel.Event
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Replay("c", back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(s) {
+		t.Errorf("replay of stored log differs:\n%s", cmp.Diff(s, got))
 	}
 }

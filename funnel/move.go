@@ -11,7 +11,9 @@ type Move struct {
 	// To is the target stage.
 	To Stage
 	// At is when the move happened, in the host's clock. It must not be
-	// earlier than the state's last move ([ErrTimeTravel]).
+	// earlier than the state's last move ([ErrTimeTravel]). Times are
+	// compared and subtracted by their wall clock; a monotonic reading (from
+	// time.Now) is ignored, as it is lost when the event is stored.
 	At time.Time
 	// Actor says who or what made the move: a user ID, a rule name,
 	// "system". Copied to the event; never interpreted.

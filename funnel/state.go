@@ -58,15 +58,21 @@ func (s State) Fact(st Stage) (StageFacts, bool) {
 
 // TimeIn returns the total time the contact has spent in stage st as of
 // now: the finished stays plus, when st is the current stage, the open
-// stay up to now (never negative: a now before Since counts as Since).
+// stay up to now (never negative: a now before Since counts as Since;
+// saturating instead of overflowing). Times compare by the wall clock.
 func (s State) TimeIn(st Stage, now time.Time) time.Duration {
 	f, ok := s.Fact(st)
 	if !ok {
 		return 0
 	}
 	d := f.Cumulative
-	if s.Stage == st && now.After(s.Since) {
-		d += now.Sub(s.Since)
+	// Wall clock only, like Apply: monotonic readings are ignored.
+	if now, since := now.Round(0), s.Since.Round(0); s.Stage == st && now.After(since) {
+		if open := now.Sub(since); d > maxDuration-open {
+			d = maxDuration
+		} else {
+			d += open
+		}
 	}
 	return d
 }
