@@ -321,7 +321,7 @@ func (m *Model[L]) Score(lead L, now time.Time, prev *Result) (Result, error) {
 // its ledger capacity. The ledger of a previous result in dst is
 // overwritten: copy it first if you keep it.
 func (m *Model[L]) ScoreInto(dst *Result, lead L, now time.Time, prev *Result) error {
-	var buf [64]acc
+	var buf [32]acc
 	var accs []acc
 	if len(m.rules) <= len(buf) {
 		accs = buf[:len(m.rules)]
@@ -458,7 +458,11 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 	res.ModelID, res.ModelVersion, res.At = m.spec.ID, m.spec.Version, now
 	var grade [2]int
 	var high [2]bool
-	var groupSum [MaxGroups]int64
+	var groupBuf [8]int64
+	groupSum := groupBuf[:]
+	if n := max(len(m.axes[0].groups), len(m.axes[1].groups)); n > len(groupBuf) {
+		groupSum = make([]int64, n)
+	}
 	for ax := range m.axes {
 		am := &m.axes[ax]
 		var total int64
@@ -473,7 +477,9 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			}
 			r := &m.rules[ri]
 			pts := clampCap(ac.decayed, r.hasCap, r.cap)
-			e := Entry{Kind: EntryRule, Axis: am.axis, Name: r.name, Group: r.group, Count: int(ac.count), Reason: r.reason}
+			ledger = ledger[:len(ledger)+1] // capacity reserved above
+			e := &ledger[len(ledger)-1]
+			*e = Entry{Kind: EntryRule, Axis: am.axis, Name: r.name, Group: r.group, Count: int(ac.count), Reason: r.reason}
 			if r.activity {
 				raw, overflow := mulCheck(r.points, ac.count)
 				if overflow {
@@ -501,7 +507,6 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			} else {
 				e.Raw, e.Decayed, e.Points = r.dPoints, r.dPoints, r.dCapped
 			}
-			ledger = append(ledger, e)
 			if r.groupIdx >= 0 {
 				if groupSum[r.groupIdx], ok = add(groupSum[r.groupIdx], pts); !ok {
 					return ErrOverflow
