@@ -32,8 +32,8 @@ type AxisSpec struct {
 	Rules  []Rule  `json:"rules,omitempty"`
 	Groups []Group `json:"groups,omitempty"`
 	// Min and Max clamp the axis total; null means unbounded.
-	Min decimal.NullDecimal `json:"min"`
-	Max decimal.NullDecimal `json:"max"`
+	Min decimal.NullDecimal `json:"min,omitzero"`
+	Max decimal.NullDecimal `json:"max,omitzero"`
 	// Bands grade the total, best first; the last band must have no Min
 	// (it catches everything below). Empty means the default bands:
 	// A ≥ 75, B ≥ 50, C ≥ 25, D (fit) and 1 ≥ 75, 2 ≥ 50, 3 ≥ 25, 4 (interest).
@@ -45,7 +45,7 @@ type AxisSpec struct {
 // Band is a grade and the lowest total that earns it.
 type Band struct {
 	Grade string              `json:"grade"`
-	Min   decimal.NullDecimal `json:"min"` // null only on the last band
+	Min   decimal.NullDecimal `json:"min,omitzero"` // null only on the last band
 }
 
 // Threshold is the line between the low and the high side of an axis,
@@ -54,16 +54,16 @@ type Band struct {
 // while its total is ≥ Leave. Null Enter means 50; null Leave means
 // Leave = Enter (no hysteresis). Leave must not exceed Enter.
 type Threshold struct {
-	Enter decimal.NullDecimal `json:"enter"`
-	Leave decimal.NullDecimal `json:"leave"`
+	Enter decimal.NullDecimal `json:"enter,omitzero"`
+	Leave decimal.NullDecimal `json:"leave,omitzero"`
 }
 
 // Group caps the sum of the rules that name it (after their own caps).
 // Null Min or Max means unbounded on that side.
 type Group struct {
 	Name string              `json:"name"`
-	Min  decimal.NullDecimal `json:"min"`
-	Max  decimal.NullDecimal `json:"max"`
+	Min  decimal.NullDecimal `json:"min,omitzero"`
+	Max  decimal.NullDecimal `json:"max,omitzero"`
 }
 
 // Rule is a built-in criterion. It is either a field rule (When names a
@@ -79,7 +79,7 @@ type Group struct {
 type Rule struct {
 	Name   string              `json:"name"`
 	Points decimal.Decimal     `json:"points"`
-	Cap    decimal.NullDecimal `json:"cap"`
+	Cap    decimal.NullDecimal `json:"cap,omitzero"`
 	Group  string              `json:"group,omitempty"`
 
 	// Field rule.
