@@ -50,7 +50,7 @@ func (l *lifecycle) decide(now time.Time, q scoring.Quadrant) []string {
 		if err != nil {
 			l.t.Fatal(err)
 		}
-		if d.Verdict == handoff.Hold {
+		if d.Verdict == handoff.VerdictHold {
 			break
 		}
 		fired = append(fired, d.Rule)

@@ -94,44 +94,44 @@ func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 	rules := []Rule{
 		{Name: "fast_track", Because: "an explicit request to talk to sales goes straight to sales",
 			When: Condition{Stages: forwardMarketing, Activities: demo},
-			Then: Action{Verdict: FastTrack, To: toSales, Tier: "fast_track", OverrideCooldown: true}},
+			Then: Action{Verdict: VerdictFastTrack, To: toSales, Tier: "fast_track", OverrideCooldown: true}},
 	}
 	if r, ok := reason(funnel.Nurture, q, funnel.ReasonReEngaged, funnel.ReasonScoreThreshold); hasNurture && ok {
 		rules = append(rules, Rule{Name: "fast_track_nurture", Because: "a nurtured lead asked to talk to sales: it re-engages and goes to sales next",
 			When: Condition{Stages: []funnel.Stage{funnel.Nurture}, Activities: demo},
-			Then: Action{Verdict: FastTrack, To: q, Reason: r, Tier: "fast_track", OverrideCooldown: true}})
+			Then: Action{Verdict: VerdictFastTrack, To: q, Reason: r, Tier: "fast_track", OverrideCooldown: true}})
 	}
 	rules = append(rules,
 		Rule{Name: "hand_off", Because: "high fit and high interest: sales contacts now",
 			When: Condition{Stages: []funnel.Stage{q}, Quadrants: quad(scoring.HighFitHighInterest)},
-			Then: Action{Verdict: HandOff, To: toSales, Tier: "standard"}},
+			Then: Action{Verdict: VerdictHandOff, To: toSales, Tier: "standard"}},
 	)
 	if len(before) > 0 {
 		r, _ := reason(before[len(before)-1], q, funnel.ReasonScoreThreshold)
 		rules = append(rules, Rule{Name: "promote", Because: "high fit and high interest: marketing qualifies the lead",
 			When: Condition{Stages: before, Quadrants: quad(scoring.HighFitHighInterest)},
-			Then: Action{Verdict: Promote, To: q, Reason: r}})
+			Then: Action{Verdict: VerdictPromote, To: q, Reason: r}})
 	}
 	if r, ok := reason(funnel.Nurture, q, funnel.ReasonScoreThreshold, funnel.ReasonReEngaged); hasNurture && ok {
 		rules = append(rules, Rule{Name: "requalify", Because: "a nurtured lead is again high fit and high interest",
 			When: Condition{Stages: []funnel.Stage{funnel.Nurture}, Quadrants: quad(scoring.HighFitHighInterest)},
-			Then: Action{Verdict: Promote, To: q, Reason: r}})
+			Then: Action{Verdict: VerdictPromote, To: q, Reason: r}})
 	}
 	if r, ok := reason(q, funnel.Nurture, funnel.ReasonScoreDecay, funnel.ReasonBadTiming); hasNurture && ok {
 		rules = append(rules, Rule{Name: "nurture_mql", Because: "high fit but interest fell: marketing nurtures",
 			When: Condition{Stages: []funnel.Stage{q}, Quadrants: quad(scoring.HighFitLowInterest)},
-			Then: Action{Verdict: Nurture, To: funnel.Nurture, Reason: r}})
+			Then: Action{Verdict: VerdictNurture, To: funnel.Nurture, Reason: r}})
 	}
 	rules = append(rules, Rule{Name: "nurture", Because: "high fit, low interest: marketing builds interest",
 		When: Condition{Stages: marketing, Quadrants: quad(scoring.HighFitLowInterest)},
-		Then: Action{Verdict: Nurture}})
+		Then: Action{Verdict: VerdictNurture}})
 	rules = append(rules,
 		Rule{Name: "offer_gap", Because: "low fit, high interest: the offer has a gap; tell product, do not contact",
 			When: Condition{Stages: marketing, Quadrants: quad(scoring.LowFitHighInterest)},
-			Then: Action{Verdict: OfferGap}},
+			Then: Action{Verdict: VerdictOfferGap}},
 		Rule{Name: "do_not_contact", Because: "low fit, low interest: do not contact",
 			When: Condition{Stages: marketing, Quadrants: quad(scoring.LowFitLowInterest)},
-			Then: Action{Verdict: DoNotContact}},
+			Then: Action{Verdict: VerdictDoNotContact}},
 	)
 	return PolicySpec{ID: "smarketing_default", Rules: rules}
 }

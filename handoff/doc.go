@@ -62,7 +62,7 @@
 //	model := funnel.Default()
 //	policy, _ := handoff.DefaultPolicy(model)
 //	d, _ := policy.Decide(handoff.Input{State: st, Score: &res, Now: now})
-//	// d.Rule == "hand_off", d.Verdict == handoff.HandOff, d.Tier == "standard"
+//	// d.Rule == "hand_off", d.Verdict == handoff.VerdictHandOff, d.Tier == "standard"
 //	st, ev, err := model.Apply(st, d.Move) // the host's transaction: store st, append ev
 //
 //	a, rot2, err := router.Assign(roster, rot, handoff.Request{Lead: st.Lead, Territory: "es", Exclude: rs.RejectedBy})

@@ -15,31 +15,31 @@ import (
 type Verdict string
 
 const (
-	// Promote: marketing qualifies the lead (Lead → MQL).
-	Promote Verdict = "promote"
-	// HandOff: the lead goes to sales (MQL → SQL or SAL): route it, start
+	// VerdictPromote: marketing qualifies the lead (Lead → MQL).
+	VerdictPromote Verdict = "promote"
+	// VerdictHandOff: the lead goes to sales (MQL → SQL or SAL): route it, start
 	// its SLA clock.
-	HandOff Verdict = "hand_off"
-	// FastTrack: an explicit buying signal (a demo request) sends the lead
+	VerdictHandOff Verdict = "hand_off"
+	// VerdictFastTrack: an explicit buying signal (a demo request) sends the lead
 	// straight to sales on the fast SLA tier.
-	FastTrack Verdict = "fast_track"
-	// Nurture: high fit, low interest: marketing keeps nurturing.
-	Nurture Verdict = "nurture"
-	// OfferGap: low fit, high interest: flag it for product; do not
+	VerdictFastTrack Verdict = "fast_track"
+	// VerdictNurture: high fit, low interest: marketing keeps nurturing.
+	VerdictNurture Verdict = "nurture"
+	// VerdictOfferGap: low fit, high interest: flag it for product; do not
 	// contact.
-	OfferGap Verdict = "offer_gap"
-	// DoNotContact: low fit, low interest.
-	DoNotContact Verdict = "do_not_contact"
-	// Disqualify: take the lead out of the funnel.
-	Disqualify Verdict = "disqualify"
-	// Hold: nothing to do now (no rule fired). Only [Policy.Decide]
+	VerdictOfferGap Verdict = "offer_gap"
+	// VerdictDoNotContact: low fit, low interest.
+	VerdictDoNotContact Verdict = "do_not_contact"
+	// VerdictDisqualify: take the lead out of the funnel.
+	VerdictDisqualify Verdict = "disqualify"
+	// VerdictHold: nothing to do now (no rule fired). Only [Policy.Decide]
 	// returns it; rules cannot.
-	Hold Verdict = "hold"
+	VerdictHold Verdict = "hold"
 )
 
 func (v Verdict) valid() bool {
 	switch v {
-	case Promote, HandOff, FastTrack, Nurture, OfferGap, DoNotContact, Disqualify:
+	case VerdictPromote, VerdictHandOff, VerdictFastTrack, VerdictNurture, VerdictOfferGap, VerdictDoNotContact, VerdictDisqualify:
 		return true
 	}
 	return false
@@ -47,7 +47,7 @@ func (v Verdict) valid() bool {
 
 // ToSales reports whether v hands the lead to sales (route it, start its
 // SLA clock).
-func (v Verdict) ToSales() bool { return v == HandOff || v == FastTrack }
+func (v Verdict) ToSales() bool { return v == VerdictHandOff || v == VerdictFastTrack }
 
 // PolicySpec is the plain description of a handoff policy: ordered, named
 // rules, the first that applies decides. Build it in Go or JSON
@@ -309,7 +309,7 @@ func (p *Policy) Model() *funnel.Model { return p.model }
 // that fires: its conditions hold, its move (if any) is one the funnel
 // allows from the lead's stage (checked with [funnel.Model.Can]), and it
 // does not qualify a lead in its recycling cooldown unless it overrides
-// the cooldown. When no rule fires the verdict is [Hold].
+// the cooldown. When no rule fires the verdict is [VerdictHold].
 //
 // Decide applies nothing: the host applies Decision.Move with
 // [funnel.Model.Apply] in its own transaction, then routes the lead and
@@ -341,7 +341,7 @@ func (p *Policy) Decide(in Input) (Decision, error) {
 		d.Explanation = p.explain(r, in, d)
 		return d, nil
 	}
-	d.Verdict = Hold
+	d.Verdict = VerdictHold
 	d.Explanation = "no rule fired; the lead stays as it is"
 	if in.Score != nil {
 		d.Explanation += "\n" + in.Score.Explain()

@@ -85,20 +85,20 @@ func TestDefaultPolicyTable(t *testing.T) {
 			recycle  handoff.RecycleState
 			want     want
 		}{
-			{"HH early promotes", lc.early, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"promote", handoff.Promote, funnel.MQL, ""}},
-			{"HH mql hands off", funnel.MQL, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"hand_off", handoff.HandOff, lc.toSales, "standard"}},
-			{"HL mql nurtures", funnel.MQL, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture_mql", handoff.Nurture, funnel.Nurture, ""}},
-			{"HL early nurtures in place", lc.early, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture", handoff.Nurture, "", ""}},
-			{"LH offer gap", lc.early, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.OfferGap, "", ""}},
-			{"LH mql offer gap", funnel.MQL, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.OfferGap, "", ""}},
-			{"LL do not contact", lc.early, scoring.LowFitLowInterest, nil, handoff.RecycleState{}, want{"do_not_contact", handoff.DoNotContact, "", ""}},
-			{"demo request fast-tracks", lc.early, scoring.LowFitLowInterest, demo, handoff.RecycleState{}, want{"fast_track", handoff.FastTrack, lc.toSales, "fast_track"}},
-			{"demo request without score", lc.early, "", demo, handoff.RecycleState{}, want{"fast_track", handoff.FastTrack, lc.toSales, "fast_track"}},
-			{"demo request from nurture re-engages", funnel.Nurture, scoring.HighFitLowInterest, demo, cooling, want{"fast_track_nurture", handoff.FastTrack, funnel.MQL, "fast_track"}},
-			{"nurture requalifies", funnel.Nurture, scoring.HighFitHighInterest, nil, handoff.RecycleState{Count: 1, Until: t0}, want{"requalify", handoff.Promote, funnel.MQL, ""}},
-			{"cooldown holds requalify", funnel.Nurture, scoring.HighFitHighInterest, nil, cooling, want{"", handoff.Hold, "", ""}},
-			{"no score holds", lc.early, "", nil, handoff.RecycleState{}, want{"", handoff.Hold, "", ""}},
-			{"sales stage holds", lc.toSales, scoring.LowFitLowInterest, nil, handoff.RecycleState{}, want{"", handoff.Hold, "", ""}},
+			{"HH early promotes", lc.early, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"promote", handoff.VerdictPromote, funnel.MQL, ""}},
+			{"HH mql hands off", funnel.MQL, scoring.HighFitHighInterest, nil, handoff.RecycleState{}, want{"hand_off", handoff.VerdictHandOff, lc.toSales, "standard"}},
+			{"HL mql nurtures", funnel.MQL, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture_mql", handoff.VerdictNurture, funnel.Nurture, ""}},
+			{"HL early nurtures in place", lc.early, scoring.HighFitLowInterest, nil, handoff.RecycleState{}, want{"nurture", handoff.VerdictNurture, "", ""}},
+			{"LH offer gap", lc.early, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.VerdictOfferGap, "", ""}},
+			{"LH mql offer gap", funnel.MQL, scoring.LowFitHighInterest, nil, handoff.RecycleState{}, want{"offer_gap", handoff.VerdictOfferGap, "", ""}},
+			{"LL do not contact", lc.early, scoring.LowFitLowInterest, nil, handoff.RecycleState{}, want{"do_not_contact", handoff.VerdictDoNotContact, "", ""}},
+			{"demo request fast-tracks", lc.early, scoring.LowFitLowInterest, demo, handoff.RecycleState{}, want{"fast_track", handoff.VerdictFastTrack, lc.toSales, "fast_track"}},
+			{"demo request without score", lc.early, "", demo, handoff.RecycleState{}, want{"fast_track", handoff.VerdictFastTrack, lc.toSales, "fast_track"}},
+			{"demo request from nurture re-engages", funnel.Nurture, scoring.HighFitLowInterest, demo, cooling, want{"fast_track_nurture", handoff.VerdictFastTrack, funnel.MQL, "fast_track"}},
+			{"nurture requalifies", funnel.Nurture, scoring.HighFitHighInterest, nil, handoff.RecycleState{Count: 1, Until: t0}, want{"requalify", handoff.VerdictPromote, funnel.MQL, ""}},
+			{"cooldown holds requalify", funnel.Nurture, scoring.HighFitHighInterest, nil, cooling, want{"", handoff.VerdictHold, "", ""}},
+			{"no score holds", lc.early, "", nil, handoff.RecycleState{}, want{"", handoff.VerdictHold, "", ""}},
+			{"sales stage holds", lc.toSales, scoring.LowFitLowInterest, nil, handoff.RecycleState{}, want{"", handoff.VerdictHold, "", ""}},
 		}
 		for _, tt := range tests {
 			t.Run(lc.name+"/"+tt.name, func(t *testing.T) {
@@ -126,7 +126,7 @@ func TestDefaultPolicyTable(t *testing.T) {
 						t.Errorf("decided move refused by the funnel: %v", err)
 					}
 				}
-				if d.Verdict != handoff.Hold && !strings.Contains(d.Explanation, d.Rule) {
+				if d.Verdict != handoff.VerdictHold && !strings.Contains(d.Explanation, d.Rule) {
 					t.Errorf("explanation does not name the rule: %q", d.Explanation)
 				}
 				if in.Score != nil && !strings.Contains(d.Explanation, in.Score.Label) {
@@ -141,11 +141,11 @@ func TestPolicySpecErrors(t *testing.T) {
 	m := funnel.Default()
 	sla := handoff.MustSLA(handoff.DefaultSLASpec())
 	_, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, SLA: sla, Spec: handoff.PolicySpec{Rules: []handoff.Rule{
-		{Name: "Bad Name", Then: handoff.Action{Verdict: handoff.Promote}},
+		{Name: "Bad Name", Then: handoff.Action{Verdict: handoff.VerdictPromote}},
 		{Name: "x", When: handoff.Condition{Stages: []funnel.Stage{"nowhere"}, Quadrants: []scoring.Quadrant{"middle"},
 			MinFit: decimal.NewNullDecimal(decimal.NewFromInt(9)), MaxFit: decimal.NewNullDecimal(decimal.NewFromInt(1))},
 			Then: handoff.Action{Verdict: "maybe", To: "mars", Tier: "gold"}},
-		{Name: "x", Then: handoff.Action{Verdict: handoff.HandOff, Tier: "platinum"}},
+		{Name: "x", Then: handoff.Action{Verdict: handoff.VerdictHandOff, Tier: "platinum"}},
 	}}})
 	if !errors.Is(err, handoff.ErrInvalidSpec) {
 		t.Fatalf("err = %v", err)
@@ -184,7 +184,7 @@ func TestPolicyThresholds(t *testing.T) {
 	p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: handoff.PolicySpec{Rules: []handoff.Rule{{
 		Name: "promote", Because: "fit B or better and interest 50 or more",
 		When: handoff.Condition{Stages: []funnel.Stage{funnel.Lead}, FitGrades: []string{"A", "B"}, MinInterest: decimal.NewNullDecimal(decimal.NewFromInt(50))},
-		Then: handoff.Action{Verdict: handoff.Promote, To: funnel.MQL, Reason: funnel.ReasonScoreThreshold},
+		Then: handoff.Action{Verdict: handoff.VerdictPromote, To: funnel.MQL, Reason: funnel.ReasonScoreThreshold},
 	}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func TestPolicyThresholds(t *testing.T) {
 	}
 	r.Interest = decimal.RequireFromString("49.99")
 	d, _ := p.Decide(handoff.Input{State: s, Score: r, Now: t0})
-	if d.Verdict != handoff.Hold || len(d.Trace) != 1 || !strings.Contains(d.Trace[0].Why, "interest 49.99 is below 50") {
+	if d.Verdict != handoff.VerdictHold || len(d.Trace) != 1 || !strings.Contains(d.Trace[0].Why, "interest 49.99 is below 50") {
 		t.Errorf("interest 49.99: %+v", d)
 	}
 }

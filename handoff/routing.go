@@ -201,7 +201,7 @@ func (rep Rep) weight() uint64 {
 	return uint64(min(rep.Weight, 1000))
 }
 
-// Eligible reports why rep cannot take a lead in queue q, or "" when it
+// eligible reports why rep cannot take a lead in queue q, or "" when it
 // can. exclude lists excluded reps.
 func eligible(rep Rep, q string, exclude []string, owner string) string {
 	switch {

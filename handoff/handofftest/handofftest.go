@@ -171,7 +171,7 @@ func CheckPolicy(p *handoff.Policy, o Options) error {
 			d, err := p.Decide(handoff.Input{State: s, Score: &r, Now: at.Add(time.Hour)})
 			if err != nil {
 				add("stage "+string(st)+" × "+string(q), "Decide: %v", err)
-			} else if d.Verdict == handoff.Hold {
+			} else if d.Verdict == handoff.VerdictHold {
 				add("stage "+string(st)+" × "+string(q), "no rule handles it")
 			}
 		}
@@ -293,7 +293,7 @@ func CheckDecision(t TB, p *handoff.Policy, in handoff.Input, d handoff.Decision
 	if err != nil {
 		t.Fatalf("Decide: %v", err)
 	}
-	if (d.Verdict == handoff.Hold) != (d.Rule == "") {
+	if (d.Verdict == handoff.VerdictHold) != (d.Rule == "") {
 		t.Fatalf("verdict %s with rule %q", d.Verdict, d.Rule)
 	}
 	if d.HasMove {

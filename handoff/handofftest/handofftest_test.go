@@ -38,10 +38,10 @@ func TestDefaultPoliciesPass(t *testing.T) {
 func TestCheckPolicyFindsProblems(t *testing.T) {
 	m := funnel.Default()
 	p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: handoff.PolicySpec{Rules: []handoff.Rule{
-		{Name: "contact", When: handoff.Condition{Quadrants: []scoring.Quadrant{scoring.HighFitHighInterest}}, Then: handoff.Action{Verdict: handoff.HandOff}},
+		{Name: "contact", When: handoff.Condition{Quadrants: []scoring.Quadrant{scoring.HighFitHighInterest}}, Then: handoff.Action{Verdict: handoff.VerdictHandOff}},
 		{Name: "hot", When: handoff.Condition{Stages: []funnel.Stage{funnel.MQL}, Quadrants: []scoring.Quadrant{scoring.HighFitHighInterest}},
-			Then: handoff.Action{Verdict: handoff.HandOff, To: funnel.SQL}},
-		{Name: "back", When: handoff.Condition{Stages: []funnel.Stage{funnel.Subscriber}}, Then: handoff.Action{Verdict: handoff.Nurture, To: funnel.Nurture, Reason: funnel.ReasonBadTiming}},
+			Then: handoff.Action{Verdict: handoff.VerdictHandOff, To: funnel.SQL}},
+		{Name: "back", When: handoff.Condition{Stages: []funnel.Stage{funnel.Subscriber}}, Then: handoff.Action{Verdict: handoff.VerdictNurture, To: funnel.Nurture, Reason: funnel.ReasonBadTiming}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
