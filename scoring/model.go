@@ -33,6 +33,7 @@ type ruleModel struct {
 	hasCap   bool
 	cap      int64
 	activity bool
+	typeIdx  int // activity rules: index in Model.types
 	when     matcher
 	where    []matcher
 	within   int64 // ns; 0 = no window
@@ -197,6 +198,7 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 					m.byType = append(m.byType, nil)
 				}
 				m.byType[t] = append(m.byType[t], idx)
+				rm.typeIdx = t
 			} else {
 				rm.when = compileCondition(r.When)
 				rm.dPoints = fromUnits(rm.points)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
 	"github.com/smarketing/smarketing/scoring"
@@ -48,7 +49,16 @@ func TestPropLedgerAndCaps(t *testing.T) {
 		spec := scoringtest.Spec().Draw(t, "spec")
 		m := scoring.MustNew(spec, scoring.LeadSource())
 		lead := scoringtest.Lead(propNow).Draw(t, "lead")
-		scoringtest.Check(t, m, lead, propNow)
+		r := scoringtest.Check(t, m, lead, propNow)
+		sums := map[string]decimal.Decimal{}
+		for _, c := range m.Contributions(lead, propNow) {
+			sums[c.Rule] = sums[c.Rule].Add(c.Value)
+		}
+		for _, e := range r.Ledger {
+			if e.Kind == scoring.EntryRule && !e.First.IsZero() && !sums[e.Name].Equal(e.Decayed) {
+				t.Fatalf("%s: contributions sum to %s, ledger Decayed is %s", e.Name, sums[e.Name], e.Decayed)
+			}
+		}
 	})
 }
 

@@ -368,3 +368,37 @@ func TestCalibrateHandComputed(t *testing.T) {
 		t.Errorf("with MinDifference 0.1, want only phone flagged: %+v", cal.Criteria)
 	}
 }
+
+func TestContributionsAddUpToTheLedger(t *testing.T) {
+	m := scoring.MustNew(benchSpec(), benchSource())
+	l := benchLeadN(50)
+	r, err := m.Score(l, benchNow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]decimal.Decimal{}
+	counts := map[string]int{}
+	for _, c := range m.Contributions(l, benchNow) {
+		if !c.Value.Equal(c.Points.Mul(c.Factor).RoundBank(scoring.PointPlaces)) {
+			t.Errorf("%+v: value is not points × factor rounded", c)
+		}
+		sums[c.Rule] = sums[c.Rule].Add(c.Value)
+		counts[c.Rule]++
+	}
+	for _, e := range r.Ledger {
+		if e.Kind != scoring.EntryRule || e.First.IsZero() {
+			continue
+		}
+		if !sums[e.Name].Equal(e.Decayed) || counts[e.Name] != e.Count {
+			t.Errorf("%s: contributions sum to %s over %d activities, ledger says %s over %d", e.Name, sums[e.Name], counts[e.Name], e.Decayed, e.Count)
+		}
+	}
+	// The 10-point form fill under "50 % every month", one month on.
+	m2 := formFillModel(t, scoring.PercentDecay(dec("50"), scoring.Days(30)), 0)
+	got := m2.Contributions(scoring.Lead{Activities: []scoring.Activity{{Type: "form_fill", At: t0}}}, t0.Add(30*day))
+	want := []scoring.Contribution{{Rule: "form", Axis: scoring.AxisInterest, Activity: 0, At: t0, Age: 30 * day,
+		Points: dec("10"), Factor: dec("0.5"), Value: dec("5")}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
