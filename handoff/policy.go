@@ -342,10 +342,15 @@ func (p *Policy) Decide(in Input) (Decision, error) {
 		return d, nil
 	}
 	d.Verdict = VerdictHold
-	d.Explanation = "no rule fired; the lead stays as it is"
-	if in.Score != nil {
-		d.Explanation += "\n" + in.Score.Explain()
+	var b strings.Builder
+	b.WriteString("no rule fired; the lead stays as it is")
+	for _, st := range d.Trace {
+		b.WriteString("\n  " + st.Rule + ": " + st.Why)
 	}
+	if in.Score != nil {
+		b.WriteString("\n" + strings.TrimRight(in.Score.Explain(), "\n"))
+	}
+	d.Explanation = b.String()
 	return d, nil
 }
 
