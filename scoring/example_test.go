@@ -223,3 +223,30 @@ func ExampleRollup_Account() {
 	// capped_sum 100 85
 	// top_mean 70 37.5
 }
+
+// Several models side by side: per product, per business unit. Each
+// result carries its model's ID and version, so a host that rescores
+// with a new version can tell old results from new.
+func ExampleNew_severalModels() {
+	nd := func(n int64) decimal.NullDecimal { return decimal.NewNullDecimal(decimal.NewFromInt(n)) }
+	product := func(id string, version int, industry string) *scoring.Model[scoring.Lead] {
+		return scoring.MustNew(scoring.Spec{Format: scoring.SpecFormat, ID: id, Version: version,
+			Fit: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "industry", Points: decimal.NewFromInt(70),
+				When: scoring.Condition{Field: "industry", Op: scoring.OpEquals, Value: industry}}}},
+			Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "visits", Points: decimal.NewFromInt(20), Cap: nd(60),
+				Activity: "page_view", Decay: scoring.HalfLifeDecay(scoring.Days(7))}}},
+		}, scoring.LeadSource())
+	}
+	models := []*scoring.Model[scoring.Lead]{product("crm", 4, "retail"), product("payroll", 1, "saas")}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	lead := scoring.Lead{Fields: map[string]string{"industry": "saas"}, Activities: []scoring.Activity{
+		{Type: "page_view", At: now.AddDate(0, 0, -7)}, {Type: "page_view", At: now.AddDate(0, 0, -1)},
+		{Type: "page_view", At: now.AddDate(0, 0, -2)}, {Type: "page_view", At: now}}}
+	for _, m := range models {
+		r, _ := m.Score(lead, now, nil)
+		fmt.Printf("%s v%d: fit %s, interest %s → %s\n", r.ModelID, r.ModelVersion, r.Fit, r.Interest, r.Action)
+	}
+	// Output:
+	// crm v4: fit 0, interest 60 → offer_gap
+	// payroll v1: fit 70, interest 60 → contact_now
+}

@@ -402,3 +402,47 @@ func TestContributionsAddUpToTheLedger(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestConcurrentScoringIsSafeAndDeterministic(t *testing.T) {
+	m := scoring.MustNew(benchSpec(), benchSource())
+	l := benchLeadN(50)
+	want, _ := m.Score(l, benchNow, nil)
+	errs := make(chan string, 4)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 50; i++ {
+				got, err := m.Score(l, benchNow, nil)
+				if err != nil || !got.Equal(want) || got.Explain() != want.Explain() {
+					errs <- "a concurrent score differs"
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestManyGroups(t *testing.T) {
+	spec := scoring.Spec{Format: 1, ID: "g"}
+	for i := 0; i < 12; i++ {
+		name := string(rune('a' + i))
+		spec.Fit.Groups = append(spec.Fit.Groups, scoring.Group{Name: name, Max: ndec("3")})
+		spec.Fit.Rules = append(spec.Fit.Rules, scoring.Rule{Name: name, Points: dec("5"), Group: name,
+			When: scoring.Condition{Field: "f", Op: scoring.OpPresent}})
+	}
+	r, err := scoring.MustNew(spec, scoring.LeadSource()).Score(scoring.Lead{Fields: map[string]string{"f": "y"}}, t0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Fit.Equal(dec("36")) || len(r.Ledger) != 24 {
+		t.Errorf("fit %s with %d entries, want 36 with 24", r.Fit, len(r.Ledger))
+	}
+}
