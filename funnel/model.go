@@ -204,7 +204,11 @@ func (e *MoveError) Error() string {
 	if from == "" {
 		from = "(start)"
 	}
-	msg := "funnel: move " + from + " → " + string(e.To) + ": " + trimPrefix(e.Err)
+	to := string(e.To)
+	if to == "" {
+		to = "(none)"
+	}
+	msg := "funnel: move " + from + " → " + to + ": " + trimPrefix(e.Err)
 	switch e.Err {
 	case ErrUnknownReason:
 		msg += fmt.Sprintf(" (%q)", string(e.Reason))

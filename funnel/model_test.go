@@ -292,7 +292,7 @@ func TestApplyErrors(t *testing.T) {
 		want error
 		msg  string
 	}{
-		{"no target", mql, funnel.Move{At: at(3)}, funnel.ErrInvalidMove, "funnel: move mql → : invalid move"},
+		{"no target", mql, funnel.Move{At: at(3)}, funnel.ErrInvalidMove, "funnel: move mql → (none): invalid move"},
 		{"no time", mql, funnel.Move{To: funnel.SQL}, funnel.ErrInvalidMove, "funnel: move mql → sql: invalid move"},
 		{"unknown target", mql, funnel.Move{To: "vip", At: at(3)}, funnel.ErrUnknownStage, "funnel: move mql → vip: unknown stage"},
 		{"malformed target", mql, funnel.Move{To: "V I P", At: at(3)}, funnel.ErrUnknownStage, "funnel: move mql → V I P: unknown stage"},
