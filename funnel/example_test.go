@@ -235,3 +235,33 @@ func ExampleLoad() {
 	// funnel: move lead → customer: guard refused the move "paid": no paid invoice
 	// <nil>
 }
+
+// ApplyTo is Apply on pointers, for hot loops such as a bulk import: no
+// copies of the large structs, no allocation once the contact's stages
+// have been entered.
+func ExampleModel_ApplyTo() {
+	m := funnel.Default()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var (
+		s  = funnel.State{Lead: "c1"}
+		ev funnel.Event
+		mv funnel.Move
+	)
+	for i, to := range []funnel.Stage{funnel.Lead, funnel.MQL, funnel.MQL, funnel.SQL} {
+		mv = funnel.Move{To: to, At: t0.Add(time.Duration(i) * time.Hour)}
+		if err := m.ApplyTo(&s, &mv, &ev); err != nil {
+			fmt.Println(err)
+			return
+		}
+		if ev.IsZero() {
+			fmt.Println("no-op:", to)
+			continue
+		}
+		fmt.Println(ev.Version, ev.Kind, ev.To)
+	}
+	// Output:
+	// 1 entry lead
+	// 2 forward mql
+	// no-op: mql
+	// 3 forward sql
+}
