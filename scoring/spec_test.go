@@ -205,5 +205,11 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatal(err)
 		}
 		_ = r.Explain()
+		_ = m.Contributions(lead, t0.Add(40*day))
+		if back, err := spec.JSON(); err != nil {
+			t.Fatal(err)
+		} else if _, err := scoring.ParseSpec(back); err != nil {
+			t.Fatalf("a valid spec does not round-trip: %v\n%s", err, back)
+		}
 	})
 }
