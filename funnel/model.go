@@ -99,7 +99,8 @@ func (m *Model) Path() []Stage {
 func (m *Model) Reasons() []ReasonSpec { return slices.Clone(m.spec.Reasons) }
 
 // Edge describes one move a model allows, for tools that walk the graph
-// (renderers, [funneltest], a UI listing the possible next stages).
+// (renderers, [funneltest], a UI listing the possible next stages). It is a
+// plain value; its slices are fresh copies.
 type Edge struct {
 	// From is the stage left; empty for entry moves.
 	From Stage
@@ -185,7 +186,8 @@ func (m *Model) entryTargets() []int {
 // [ErrNotAllowed], [ErrReasonRequired], [ErrUnknownReason],
 // [ErrTimeTravel], [ErrVersionConflict], [ErrGuard], [ErrInvalidMove],
 // [ErrInvalidState], [ErrDuplicateEvent]); for a guard, Cause is the
-// guard's own error. errors.Is matches both.
+// guard's own error. errors.Is matches both. Like every error of the
+// package it is not modified after it is returned.
 type MoveError struct {
 	From   Stage      // the state's stage (empty before the first move)
 	To     Stage      // the move's target
@@ -295,7 +297,9 @@ func (m *Model) Can(s State, mv Move) error {
 // The checks, in order: the move is well formed (target set, time set:
 // [ErrInvalidMove]); the target stage is declared ([ErrUnknownStage]); a
 // move to the current stage is a no-op and returns (s, Event{}, nil); the
-// move's EventID is not the state's last event ID ([ErrDuplicateEvent]);
+// state is consistent ([ErrInvalidState]: its stage is declared and has
+// facts); the move's EventID is not the state's last event ID
+// ([ErrDuplicateEvent]);
 // the expected version matches when CheckVersion is set
 // ([ErrVersionConflict]); the move is not dated before the last one
 // ([ErrTimeTravel]); the model allows the edge ([ErrNotAllowed]); a

@@ -6,7 +6,8 @@ import "time"
 // one for every lifecycle change it wants (a form fill, a sales decision, a
 // handoff rule) and passes it to [Model.Apply] with the contact's [State].
 //
-// The zero value is not a valid move: To and At are required.
+// The zero value is not a valid move: To and At are required. Move is a
+// plain value, safe to copy and share.
 type Move struct {
 	// To is the target stage.
 	To Stage

@@ -5,6 +5,9 @@ package funnel
 // [ParseSpec]; start from [DefaultSpec] or [WaterfallSpec] to customise
 // (add, rename, reorder or remove stages).
 //
+// Spec is a plain value; [New] deep-copies it, so it may be reused and
+// changed after building a model.
+//
 // The forward path is implicit: the Forward stages in the order listed.
 // Moving to the next one is always allowed, to a later one when AllowSkip
 // is set. Every other move (backward, into or out of a detour) must be

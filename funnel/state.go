@@ -9,6 +9,8 @@ import (
 // by the host (for instance as a JSON column next to its version). The zero
 // value, with Lead set, is a contact not yet in the funnel.
 //
+// State is a plain value: safe to copy and to read from several
+// goroutines, but, like a slice, not to move concurrently from two of them.
 // [Model.Apply] works like the built-in append: on success the returned
 // state may share the Facts storage of the state passed in, so keep using
 // the returned value and call [State.Clone] first if the old one must be
