@@ -64,6 +64,10 @@ func FuzzParseReport(f *testing.F) {
 	_ = r.WriteJSON(&b)
 	f.Add(b.Bytes())
 	f.Add([]byte(`{"schema":"smarketing.report/v1"}`))
+	// Inconsistent lengths: three stages, periods without figures.
+	f.Add([]byte(`{"schema":"smarketing.report/v1","stages":[{"stage":"a","rank":0},{"stage":"b","rank":1},{"stage":"c","rank":-1}],` +
+		`"periods":[{"label":"x","flow":[{"from":"a","to":"b","rate":{"kind":"flow","num":1,"den":0}}]},{"label":"y"}],` +
+		`"scorecard":{"period":"y","lines":[{"goal":{"metric":"win_rate","target":"1"},"status":"missed"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := report.ParseReport(data)
 		if err != nil {

@@ -72,13 +72,13 @@ func (r *Report) funnelSVG(bw *bufio.Writer) {
 	const width, barH, gap, left = 640, 28, 22, 120
 	var maxE int64
 	for _, i := range path {
-		maxE = max(maxE, cur.Stages[i].Entries)
+		maxE = max(maxE, stageAt(cur, i).Entries)
 	}
 	h := len(path)*(barH+gap) + 10
 	fmt.Fprintf(bw, "<h2>Funnel %s: entries per stage, flow conversion between stages</h2>\n", html.EscapeString(cur.Label))
 	fmt.Fprintf(bw, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"funnel\">\n", width+left+80, h, width+left+80, h)
 	for k, i := range path {
-		s := cur.Stages[i]
+		s := stageAt(cur, i)
 		y := 5 + k*(barH+gap)
 		bar := int64(2)
 		if maxE > 0 {
@@ -111,13 +111,13 @@ func (r *Report) trendSVG(bw *bufio.Writer) {
 	for k, i := range path {
 		var maxV int64
 		for _, p := range r.Periods {
-			maxV = max(maxV, p.Stages[i].FirstEntries)
+			maxV = max(maxV, stageAt(&p, i).FirstEntries)
 		}
 		base := (k+1)*rowH - 8
 		fmt.Fprintf(bw, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", left-8, base-4, html.EscapeString(string(r.Stages[i].Stage)))
 		fmt.Fprintf(bw, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c8cdd6\"/>\n", left, base, left+chartW, base)
 		for j, p := range r.Periods {
-			v := p.Stages[i].FirstEntries
+			v := stageAt(&p, i).FirstEntries
 			bh := int64(0)
 			if maxV > 0 {
 				bh = v * (rowH - 20) / maxV

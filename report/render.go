@@ -140,7 +140,7 @@ func (r *Report) tables() []table {
 	path := pathStages(r)
 	f := table{title: "Funnel " + cur.Label, header: []string{"stage", "first", "entries", "population", "median stay", "p90 stay", "mean stay", "flow to next", "cohort to next"}}
 	for k, i := range path {
-		s := cur.Stages[i]
+		s := stageAt(cur, i)
 		row := []string{string(s.Stage), itoa(s.FirstEntries), itoa(s.Entries), itoa(s.Population)}
 		row = append(row, velocityCells(s.TimeInStage)...)
 		flow, coh := "", ""
@@ -157,7 +157,7 @@ func (r *Report) tables() []table {
 	}
 	for i, s := range r.Stages {
 		if s.Rank < 0 {
-			st := cur.Stages[i]
+			st := stageAt(cur, i)
 			row := append([]string{string(st.Stage) + " (detour)", itoa(st.FirstEntries), itoa(st.Entries), itoa(st.Population)}, velocityCells(st.TimeInStage)...)
 			f.rows = append(f.rows, append(row, "", ""))
 		}
@@ -166,11 +166,11 @@ func (r *Report) tables() []table {
 	if prev != nil {
 		c := table{title: "What changed " + prev.Label + " → " + cur.Label, header: []string{"figure", prev.Label, cur.Label, "change"}}
 		for _, i := range path {
-			a, b := prev.Stages[i].FirstEntries, cur.Stages[i].FirstEntries
-			c.rows = append(c.rows, []string{"first entries " + string(cur.Stages[i].Stage), itoa(a), itoa(b), signedInt(b - a)})
+			a, b := stageAt(prev, i).FirstEntries, stageAt(cur, i).FirstEntries
+			c.rows = append(c.rows, []string{"first entries " + string(r.Stages[i].Stage), itoa(a), itoa(b), signedInt(b - a)})
 		}
 		for k := range cur.Flow {
-			c.rows = append(c.rows, rateChange("flow "+string(cur.Flow[k].From)+"→"+string(cur.Flow[k].To), prev.Flow[k].Rate, cur.Flow[k].Rate))
+			c.rows = append(c.rows, rateChange("flow "+string(cur.Flow[k].From)+"→"+string(cur.Flow[k].To), flowAt(prev, k).Rate, cur.Flow[k].Rate))
 		}
 		c.rows = append(c.rows,
 			rateChange("win rate", prev.Outcomes.WinRate, cur.Outcomes.WinRate),
@@ -192,7 +192,7 @@ func (r *Report) tables() []table {
 		p := &r.Periods[i]
 		row := []string{p.Label}
 		for _, k := range path {
-			row = append(row, itoa(p.Stages[k].FirstEntries))
+			row = append(row, itoa(stageAt(p, k).FirstEntries))
 		}
 		tr.rows = append(tr.rows, row)
 		row = []string{p.Label}
@@ -272,6 +272,22 @@ func (r *Report) tables() []table {
 		ts = append(ts, ag)
 	}
 	return ts
+}
+
+// stageAt and flowAt read a period defensively: a report decoded from
+// JSON may have fewer entries than its stage list says.
+func stageAt(p *Period, i int) StageFigure {
+	if i >= 0 && i < len(p.Stages) {
+		return p.Stages[i]
+	}
+	return StageFigure{}
+}
+
+func flowAt(p *Period, k int) Conversion {
+	if k >= 0 && k < len(p.Flow) {
+		return p.Flow[k]
+	}
+	return Conversion{}
 }
 
 func reasonName(s string) string {
