@@ -97,3 +97,32 @@ func TestWriteSpecFiles(t *testing.T) {
 	write("sla.json", handoff.DefaultSLASpec())
 	write("policy.json", handoff.DefaultPolicySpec(funnel.Default()))
 }
+
+// TestStateJSONRoundTrip: the values a host stores between calls (the
+// recycling state, the rotation, the SLA ticket) come back equal from
+// their JSON.
+func TestStateJSONRoundTrip(t *testing.T) {
+	m := funnel.Default()
+	l := newLifecycle(t, m, handoff.RecycleSpec{})
+	l.decide(t0.Add(time.Hour), "high_fit_high_interest")
+	o, err := l.acc.Disqualify(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: funnel.ReasonNoBudget, At: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs handoff.RecycleState
+	b, _ := json.Marshal(o.Recycle)
+	if err := json.Unmarshal(b, &rs); err != nil || !rs.Equal(o.Recycle) {
+		t.Errorf("RecycleState round trip: %v\n%s", err, b)
+	}
+	var rot handoff.Rotation
+	b, _ = json.Marshal(l.rot)
+	if err := json.Unmarshal(b, &rot); err != nil || !cmp.Equal(rot, l.rot) {
+		t.Errorf("Rotation round trip: %v\n%s", err, b)
+	}
+	tk := handoff.Ticket{Tier: "standard", ActionAt: t0, AssignedAt: t0.Add(time.Minute), Attempts: 2}
+	var tk2 handoff.Ticket
+	b, _ = json.Marshal(tk)
+	if err := json.Unmarshal(b, &tk2); err != nil || !cmp.Equal(tk, tk2) {
+		t.Errorf("Ticket round trip: %v\n%s", err, b)
+	}
+}
