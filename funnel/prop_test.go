@@ -250,7 +250,7 @@ func TestPropGeneratedSpecs(t *testing.T) {
 		if err := funneltest.Check(m); err != nil {
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 				var p *funneltest.Problem
-				if errors.As(e, &p) && (contains(p.What, "Can refuses") || contains(p.What, "Can returns") || contains(p.What, "has")) {
+				if errors.As(e, &p) && (p.Rule == funneltest.RuleConsistent || p.Rule == funneltest.RuleTerminalClosed || p.Rule == funneltest.RuleReasons) {
 					t.Fatal(e)
 				}
 			}
@@ -265,45 +265,6 @@ func TestPropGeneratedSpecs(t *testing.T) {
 		}
 		if diff := cmp.Diff(m.Spec(), m2.Spec()); diff != "" {
 			t.Fatalf("JSON round trip:\n%s", diff)
-		}
-	})
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
-
-// TestPropStageLookup: the compiled stage index (a perfect hash, or a map
-// when the sampled bytes collide) finds every declared stage and nothing
-// else.
-func TestPropStageLookup(t *testing.T) {
-	ident := rapid.StringMatching(`[a-z][a-z0-9_]{0,11}`)
-	rapid.Check(t, func(t *rapid.T) {
-		ids := rapid.SliceOfNDistinct(ident, 1, funnel.MaxStages, func(s string) string { return s }).Draw(t, "ids")
-		spec := funnel.Spec{ID: "lookup"}
-		for _, id := range ids {
-			spec.Stages = append(spec.Stages, funnel.StageSpec{ID: funnel.Stage(id), Team: funnel.Sales, Kind: funnel.Forward})
-		}
-		m, err := funnel.New(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		declared := map[string]bool{}
-		for i, id := range ids {
-			declared[id] = true
-			if r, ok := m.Rank(funnel.Stage(id)); !ok || r != i {
-				t.Fatalf("Rank(%q) = %d, %t; want %d", id, r, ok, i)
-			}
-		}
-		for _, other := range rapid.SliceOfN(ident, 0, 20).Draw(t, "others") {
-			if _, ok := m.Stage(funnel.Stage(other)); ok != declared[other] {
-				t.Fatalf("Stage(%q) found=%t, declared=%t", other, ok, declared[other])
-			}
 		}
 	})
 }

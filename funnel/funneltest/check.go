@@ -33,14 +33,39 @@ import (
 	"github.com/smarketing/smarketing/funnel"
 )
 
-// Problem is one finding of [Check]: the stage or edge concerned and what is
-// wrong.
+// Problem is one finding of [Check]: which rule, the stage or edge
+// concerned, and what is wrong.
 type Problem struct {
+	Rule  Rule
 	Where string // "stage nurture" or "edge mql → nurture"
 	What  string
 }
 
-func (p *Problem) Error() string { return "funneltest: " + p.Where + ": " + p.What }
+// Rule names a rule of [Check], so that a host can tell findings apart
+// (and, say, tolerate unused reasons while it migrates).
+type Rule string
+
+// The rules of [Check].
+const (
+	// RuleReachable: every stage is reachable from the entry stage.
+	RuleReachable Rule = "reachable"
+	// RuleTerminalClosed: terminal stages have no way out.
+	RuleTerminalClosed Rule = "terminal_closed"
+	// RuleNoTrap: every non-terminal stage can reach the end of the path.
+	RuleNoTrap Rule = "no_trap"
+	// RuleReasons: every backward move, detour, return and move across
+	// detours requires and lists reason codes.
+	RuleReasons Rule = "reasons"
+	// RuleReasonUsed: every declared reason code is used by some move.
+	RuleReasonUsed Rule = "reason_used"
+	// RuleConsistent: the edges the model reports are exactly those Can
+	// accepts (a failure here is a bug in package funnel).
+	RuleConsistent Rule = "consistent"
+)
+
+func (p *Problem) Error() string {
+	return "funneltest: " + p.Where + ": " + p.What + " (" + string(p.Rule) + ")"
+}
 
 // Check inspects a model for design mistakes that [funnel.New] accepts but
 // a lifecycle should not have, and returns them joined (nil when there are
@@ -58,8 +83,8 @@ func (p *Problem) Error() string { return "funneltest: " + p.Where + ": " + p.Wh
 //     report are refused with [funnel.ErrNotAllowed].
 func Check(m *funnel.Model) error {
 	var probs []error
-	add := func(where, format string, args ...any) {
-		probs = append(probs, &Problem{Where: where, What: fmt.Sprintf(format, args...)})
+	add := func(rule Rule, where, format string, args ...any) {
+		probs = append(probs, &Problem{Rule: rule, Where: where, What: fmt.Sprintf(format, args...)})
 	}
 	stages := m.Stages()
 	out := map[funnel.Stage][]funnel.Edge{}
@@ -72,7 +97,7 @@ func Check(m *funnel.Model) error {
 	reach := reachable(out, "")
 	for _, st := range stages {
 		if !reach[st.ID] {
-			add("stage "+string(st.ID), "not reachable from the entry stage %s", m.Entry())
+			add(RuleReachable, "stage "+string(st.ID), "not reachable from the entry stage %s", m.Entry())
 		}
 	}
 
@@ -82,12 +107,12 @@ func Check(m *funnel.Model) error {
 	for _, st := range stages {
 		if st.Kind == funnel.Terminal {
 			if n := len(out[st.ID]); n > 0 {
-				add("stage "+string(st.ID), "terminal stage has %d moves out", n)
+				add(RuleTerminalClosed, "stage "+string(st.ID), "terminal stage has %d moves out", n)
 			}
 			continue
 		}
 		if st.ID != last && !reachable(out, st.ID)[last] {
-			add("stage "+string(st.ID), "cannot reach %s, the end of the forward path (make it terminal or add a way back)", last)
+			add(RuleNoTrap, "stage "+string(st.ID), "cannot reach %s, the end of the forward path (make it terminal or add a way back)", last)
 		}
 	}
 
@@ -98,15 +123,15 @@ func Check(m *funnel.Model) error {
 			used[r] = true
 		}
 		if e.ReasonRequired && len(e.Reasons) == 0 {
-			add(edgeName(e), "%s move without reason codes", e.Kind)
+			add(RuleReasons, edgeName(e), "%s move without reason codes", e.Kind)
 		}
 		if e.Kind != funnel.MoveEntry && e.Kind != funnel.MoveForward && e.Kind != funnel.MoveSkip && !e.ReasonRequired {
-			add(edgeName(e), "%s move does not require a reason", e.Kind)
+			add(RuleReasons, edgeName(e), "%s move does not require a reason", e.Kind)
 		}
 	}
 	for _, r := range m.Reasons() {
 		if !used[r.Code] {
-			add("reason "+string(r.Code), "declared but no move lists it")
+			add(RuleReasonUsed, "reason "+string(r.Code), "declared but no move lists it")
 		}
 	}
 
@@ -120,7 +145,7 @@ func Check(m *funnel.Model) error {
 			mv.Reason = e.Reasons[0]
 		}
 		if err := m.Can(stateAt(e.From, at), mv); err != nil && !errors.Is(err, funnel.ErrGuard) {
-			add(edgeName(e), "reported as allowed but Can refuses it: %v", err)
+			add(RuleConsistent, edgeName(e), "reported as allowed but Can refuses it: %v", err)
 		}
 	}
 	froms := append([]funnel.StageSpec{{}}, stages...)
@@ -131,7 +156,7 @@ func Check(m *funnel.Model) error {
 			}
 			err := m.Can(stateAt(f.ID, at), funnel.Move{To: t.ID, At: at.Add(time.Hour)})
 			if !errors.Is(err, funnel.ErrNotAllowed) {
-				add(edgeName(funnel.Edge{From: f.ID, To: t.ID}), "not reported as allowed but Can returns %v", err)
+				add(RuleConsistent, edgeName(funnel.Edge{From: f.ID, To: t.ID}), "not reported as allowed but Can returns %v", err)
 			}
 		}
 	}

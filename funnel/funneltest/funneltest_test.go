@@ -47,9 +47,9 @@ func TestCheckFindsProblems(t *testing.T) {
 		if !errors.As(e, &p) {
 			t.Fatalf("not a *Problem: %v", e)
 		}
-		got = append(got, p.Where)
+		got = append(got, p.Where+" "+string(p.Rule))
 	}
-	want := []string{"stage a", "stage orphan", "stage trap", "reason unused"}
+	want := []string{"stage a reachable", "stage orphan reachable", "stage trap no_trap", "reason unused reason_used"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("problems at %q, want %q\n%v", got, want, err)
 	}
