@@ -59,6 +59,7 @@ type CalendarSpec struct {
 	Zone string `json:"zone,omitempty"`
 	// Location, when not nil, is used instead of loading Zone: a host that
 	// already holds its *time.Location passes it here. Not part of JSON.
+	// When both are set, Zone must be Location's name.
 	Location *time.Location `json:"-"`
 	// Week holds the working hours of each weekday, in local wall time.
 	Week Week `json:"week"`

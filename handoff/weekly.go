@@ -40,6 +40,9 @@ type Weekly struct {
 func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 	p := problems{spec: "calendar"}
 	w := &Weekly{loc: spec.Location}
+	if w.loc != nil && spec.Zone != "" && w.loc.String() != spec.Zone {
+		p.addf("zone", "%q does not match Location %q", clip([]byte(spec.Zone)), w.loc.String())
+	}
 	if w.loc == nil {
 		if spec.Zone == "" {
 			w.loc = time.UTC
@@ -100,6 +103,9 @@ func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 		return nil, err
 	}
 	w.spec = cloneCalendarSpec(spec)
+	if w.spec.Zone == "" && spec.Location != nil && spec.Location.String() != "Local" {
+		w.spec.Zone = spec.Location.String() // so that Spec survives JSON
+	}
 	return w, nil
 }
 
@@ -171,7 +177,8 @@ func (w *Weekly) WithPauses(extra ...Interval) (*Weekly, error) {
 // Location returns the calendar's location.
 func (w *Weekly) Location() *time.Location { return w.loc }
 
-// Spec returns a copy of the spec w was built from.
+// Spec returns a copy of the spec w was built from, with Zone filled in
+// from Location when it was empty.
 func (w *Weekly) Spec() CalendarSpec { return cloneCalendarSpec(w.spec) }
 
 func cloneCalendarSpec(s CalendarSpec) CalendarSpec {
