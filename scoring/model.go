@@ -13,15 +13,16 @@ import (
 // host criteria are). Several models (per product, per business unit)
 // live side by side; each result carries its model's ID and version.
 type Model[L any] struct {
-	spec     Spec
-	src      Source[L]
-	rules    []ruleModel // fit rules, then interest rules, in declaration order
-	fieldIdx []int       // indices of field rules
-	types    []string    // distinct activity types
-	byType   [][]int     // rule indices per type
-	custom   []customModel[L]
-	axes     [2]axisModel
-	labels   [][]string // labels[fitGrade][interestGrade]
+	spec       Spec
+	src        Source[L]
+	rules      []ruleModel // fit rules, then interest rules, in declaration order
+	fieldIdx   []int       // indices of field rules
+	types      []string    // distinct activity types
+	typesByLen [][]int     // indices in types, by the length of the type
+	byType     [][]int     // rule indices per type
+	custom     []customModel[L]
+	axes       [2]axisModel
+	labels     [][]string // labels[fitGrade][interestGrade]
 }
 
 type ruleModel struct {
@@ -242,6 +243,12 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 		m.axes[ai].custom = append(m.axes[ai].custom, len(m.custom))
 		m.custom = append(m.custom, customModel[L]{c: c, axis: ai, name: c.Name()})
 	}
+	for i, t := range m.types {
+		for len(m.typesByLen) <= len(t) {
+			m.typesByLen = append(m.typesByLen, nil)
+		}
+		m.typesByLen[len(t)] = append(m.typesByLen[len(t)], i)
+	}
 	m.labels = make([][]string, len(m.axes[0].grades))
 	for i, f := range m.axes[0].grades {
 		for _, g := range m.axes[1].grades {
@@ -370,10 +377,12 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 	for ai := range acts {
 		a := &acts[ai]
 		t := -1
-		for i, s := range m.types {
-			if s == a.Type {
-				t = i
-				break
+		if n := len(a.Type); n < len(m.typesByLen) {
+			for _, i := range m.typesByLen[n] {
+				if m.types[i] == a.Type {
+					t = i
+					break
+				}
 			}
 		}
 		if t < 0 {

@@ -92,18 +92,19 @@ const (
 // of their own (kind [EntryGroupCap] and [EntryAxisCap]) whose Points is
 // the adjustment, so no contribution is silently changed.
 type Entry struct {
-	Kind  EntryKind
-	Axis  Axis
-	Name  string // rule or criterion name; group name; axis name for an axis cap
-	Group string // the rule's group, if any
+	Kind  EntryKind `json:"kind"`
+	Axis  Axis      `json:"axis"`
+	Name  string    `json:"name"`            // rule or criterion name; group name; axis name for an axis cap
+	Group string    `json:"group,omitempty"` // the rule's group, if any
 
-	Count   int             // activities counted (1 for a matching field rule)
-	Raw     decimal.Decimal // before decay
-	Decayed decimal.Decimal // after window and decay, before the rule cap
-	Points  decimal.Decimal // contribution to the axis total
+	Count   int             `json:"count"`   // activities counted (1 for a matching field rule)
+	Raw     decimal.Decimal `json:"raw"`     // before decay
+	Decayed decimal.Decimal `json:"decayed"` // after window and decay, before the rule cap
+	Points  decimal.Decimal `json:"points"`  // contribution to the axis total
 
-	First, Last time.Time // oldest and newest activity counted (zero for field rules)
-	Reason      string    // why the rule fired, in words a sales rep reads
+	First  time.Time `json:"first,omitzero"` // oldest activity counted (zero for field rules)
+	Last   time.Time `json:"last,omitzero"`  // newest activity counted (zero for field rules)
+	Reason string    `json:"reason"`         // why the rule fired, in words a sales rep reads
 }
 
 // Equal reports whether e and o are the same entry (decimals and times
@@ -117,22 +118,26 @@ func (e Entry) Equal(o Entry) bool {
 
 // Result is the outcome of scoring one lead with one model at one time.
 // It is a plain value: safe to copy, compare with [Result.Equal] and
-// share between goroutines.
+// share between goroutines. Its JSON form (snake_case keys, decimals as
+// strings) round-trips through encoding/json.
 type Result struct {
-	ModelID      string
-	ModelVersion int
-	At           time.Time // the "now" the lead was scored at
+	ModelID      string    `json:"model_id"`
+	ModelVersion int       `json:"model_version"`
+	At           time.Time `json:"at"` // the "now" the lead was scored at
 
-	Fit, Interest decimal.Decimal
+	Fit      decimal.Decimal `json:"fit"`
+	Interest decimal.Decimal `json:"interest"`
 
-	FitGrade, InterestGrade string // e.g. "A", "1"
-	Label                   string // FitGrade + InterestGrade, e.g. "A1"
+	FitGrade      string `json:"fit_grade"`      // e.g. "A"
+	InterestGrade string `json:"interest_grade"` // e.g. "1"
+	Label         string `json:"label"`          // FitGrade + InterestGrade, e.g. "A1"
 
-	FitHigh, InterestHigh bool // band side after hysteresis
-	Quadrant              Quadrant
-	Action                Action
+	FitHigh      bool     `json:"fit_high"` // band side after hysteresis
+	InterestHigh bool     `json:"interest_high"`
+	Quadrant     Quadrant `json:"quadrant"`
+	Action       Action   `json:"action"`
 
-	Ledger []Entry // contributions; sums exactly to Fit and Interest
+	Ledger []Entry `json:"ledger"` // contributions; sums exactly to Fit and Interest
 }
 
 // Equal reports whether r and o are the same result.

@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -444,5 +445,21 @@ func TestManyGroups(t *testing.T) {
 	}
 	if !r.Fit.Equal(dec("36")) || len(r.Ledger) != 24 {
 		t.Errorf("fit %s with %d entries, want 36 with 24", r.Fit, len(r.Ledger))
+	}
+}
+
+func TestResultJSONRoundTrip(t *testing.T) {
+	m := scoring.MustNew(benchSpec(), benchSource())
+	want, _ := m.Score(benchLeadN(50), benchNow, nil)
+	data, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got scoring.Result
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
