@@ -386,11 +386,11 @@ func (s *sim) decide(c *contact, now time.Time, act *handoff.Activity) {
 			s.fail(err)
 			return
 		}
-		if d.Verdict == handoff.Hold {
+		if d.Verdict == verdictHold {
 			return
 		}
 		s.sum.Verdicts[d.Verdict]++
-		if d.Verdict == handoff.OfferGap {
+		if d.Verdict == verdictOfferGap {
 			s.offerGap[c.id] = true
 		}
 		if d.HasMove && !s.apply(c, d.Move) {
@@ -647,3 +647,9 @@ func (s *sim) buildReport(cfg report.Config) (report.Report, error) {
 	}
 	return rep, nil
 }
+
+// The verdicts this host reacts to, by their stable JSON names.
+const (
+	verdictHold     handoff.Verdict = "hold"
+	verdictOfferGap handoff.Verdict = "offer_gap"
+)

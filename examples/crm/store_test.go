@@ -1,0 +1,386 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
+	"github.com/smarketing/smarketing/report"
+	"github.com/smarketing/smarketing/scoring"
+)
+
+// manualClock is a clock the test moves; safe for concurrent use.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second) // every reading is a little later
+	return c.t
+}
+
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var madrid = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func openStore(t *testing.T) (*Store, *manualClock) {
+	t.Helper()
+	lib, err := NewLibrary(madrid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(filepath.Join(t.TempDir(), "crm.db"), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &manualClock{t: time.Date(2026, time.March, 2, 10, 0, 0, 0, madrid)} // Monday morning
+	st.Now = clk.Now
+	return st, clk
+}
+
+var hotFit = map[string]string{"employees": "200", "industry": "software", "seniority": "director"}
+
+func mustRebuild(t *testing.T, st *Store, id string) funnel.State {
+	t.Helper()
+	got, err := st.Rebuild(context.Background(), id)
+	if err != nil {
+		t.Fatalf("rebuild %s: %v", id, err)
+	}
+	return got
+}
+
+func count(t *testing.T, st *Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := st.db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestLifecycleInOneTransactionEach(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); !errors.Is(err, ErrExists) {
+		t.Errorf("second AddContact: %v, want ErrExists", err)
+	}
+	// Interest builds up until the policy promotes and hands off the lead.
+	var c *Contact
+	for _, typ := range []string{"page_view", "pricing_page", "pricing_page", "webinar"} {
+		var err error
+		if c, err = st.RecordActivity(ctx, "c1", typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.State.Stage != funnel.SQL || c.Owner == "" || c.Ticket == nil {
+		t.Fatalf("after the activities: stage %s, owner %q, ticket %v", c.State.Stage, c.Owner, c.Ticket)
+	}
+	out, err := st.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].Kind != "notify" || out[0].To != c.Owner || out[0].Deadline.IsZero() {
+		t.Fatalf("outbox after the handoff: %+v", out)
+	}
+	// The rep sends it back: recycled to nurture, marketing notified.
+	if c, err = st.Reject(ctx, "c1", funnel.ReasonBadTiming, "call in Q3"); err != nil {
+		t.Fatal(err)
+	}
+	if c.State.Stage != funnel.Nurture || c.Recycle.Count != 1 || c.Owner != "" {
+		t.Errorf("after bad_timing: %s, recycle %+v, owner %q", c.State.Stage, c.Recycle, c.Owner)
+	}
+	// A refused request writes nothing at all.
+	before := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`)
+	if _, err := st.Accept(ctx, "c1", false); !errors.Is(err, handoff.ErrNotHandedOff) {
+		t.Errorf("accepting a nurtured lead: %v", err)
+	}
+	if _, err := st.Reject(ctx, "c1", "nonsense", ""); !errors.Is(err, handoff.ErrUnknownReason) {
+		t.Errorf("unknown reason: %v", err)
+	}
+	if _, err := st.RecordActivity(ctx, "nobody", "page_view"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown contact: %v", err)
+	}
+	if after := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`); after != before {
+		t.Errorf("refused requests wrote the contact: rev %d → %d", before, after)
+	}
+	// Stored state, event log and rebuilt state agree.
+	got := mustRebuild(t, st, "c1")
+	if got.Version != uint64(count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1'`)) {
+		t.Errorf("version %d vs events in the log", got.Version)
+	}
+	if n := count(t, st, `SELECT count(*) FROM activities WHERE contact = 'c1'`); n != 4 {
+		t.Errorf("%d activities stored, want 4", n)
+	}
+}
+
+func TestStaleVersionIsRejected(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	// Two snapshots of the same version; the first commit wins, the
+	// second is stale and writes nothing.
+	a, err := st.load(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.load(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chA := &change{c: a.c.clone(), at: st.Now()}
+	if err := st.apply(chA, funnel.Move{To: funnel.MQL, At: chA.at, Actor: "writer_a"}); err != nil {
+		t.Fatal(err)
+	}
+	chB := &change{c: b.c.clone(), at: st.Now()}
+	if err := st.apply(chB, funnel.Move{To: funnel.Disqualified, At: chB.at, Actor: "writer_b", Reason: funnel.ReasonSpam}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.commit(ctx, chA); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.commit(ctx, chB); !errors.Is(err, ErrStale) {
+		t.Fatalf("stale commit: %v, want ErrStale", err)
+	}
+	if got := mustRebuild(t, st, "c1"); got.Stage != funnel.MQL || got.Version != 2 {
+		t.Errorf("after the race: %s v%d, want mql v2", got.Stage, got.Version)
+	}
+	if n := count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1'`); n != 2 {
+		t.Errorf("%d events, want 2", n)
+	}
+}
+
+// TestTwoWritersRace makes two goroutines record activities on the same
+// contact at the same time. A barrier makes both read before either
+// commits, so the loser's version is stale: it must retry, and in the end
+// every activity is stored once, the log has no gap or double, and the
+// stored state is what the log replays to.
+func TestTwoWritersRace(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	const perWriter = 15
+	var (
+		mu      sync.Mutex
+		waiting int
+		release = make(chan struct{})
+		rounds  int
+	)
+	// The first few rounds: hold each writer until both have computed
+	// their change from the same snapshot.
+	st.beforeCommit = func(op, id string) {
+		mu.Lock()
+		if rounds >= 3 {
+			mu.Unlock()
+			return
+		}
+		waiting++
+		if waiting == 2 {
+			waiting = 0
+			rounds++
+			close(release)
+			release = make(chan struct{})
+			mu.Unlock()
+			return
+		}
+		ch := release
+		mu.Unlock()
+		select {
+		case <-ch:
+		case <-time.After(2 * time.Second): // the other writer is done
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				typ := []string{"page_view", "pricing_page", "webinar"}[(i+w)%3]
+				if _, err := st.RecordActivity(ctx, "c1", typ, attr(w, i)...); err != nil {
+					errs[w] = err
+					return
+				}
+				if c, err := st.Contact(ctx, "c1"); err == nil && c.State.Stage == funnel.SQL && c.Ticket != nil && c.Ticket.DecidedAt.IsZero() {
+					if _, err := st.Accept(ctx, "c1", false); err != nil && !errors.Is(err, handoff.ErrNotHandedOff) {
+						errs[w] = err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if st.Conflicts() == 0 {
+		t.Error("no stale commit was detected: the writers did not race")
+	}
+	if n := count(t, st, `SELECT count(*) FROM activities WHERE contact = 'c1'`); n != 2*perWriter {
+		t.Errorf("%d activities stored, want %d (lost or doubled)", n, 2*perWriter)
+	}
+	if n := count(t, st, `SELECT count(DISTINCT attrs) FROM activities WHERE contact = 'c1'`); n != 2*perWriter {
+		t.Errorf("%d distinct activities, want %d", n, 2*perWriter)
+	}
+	got := mustRebuild(t, st, "c1")
+	if max := count(t, st, `SELECT max(version) FROM events WHERE contact = 'c1'`); uint64(max) != got.Version {
+		t.Errorf("last event version %d, state version %d", max, got.Version)
+	}
+	// One notification per handoff, never two.
+	handoffs := count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1' AND json_extract(body, '$.to') = 'sql'`)
+	notes := count(t, st, `SELECT count(*) FROM outbox WHERE contact = 'c1' AND kind = 'notify' AND json_extract(payload, '$.to') NOT IN ('marketing', 'product')`)
+	if handoffs == 0 || notes != handoffs {
+		t.Errorf("%d handoffs, %d rep notifications", handoffs, notes)
+	}
+	t.Logf("%d stale commits retried; final state %s v%d", st.Conflicts(), got.Stage, got.Version)
+}
+
+func attr(w, i int) []scoring.Attr {
+	return []scoring.Attr{{Key: "n", Value: fmt.Sprintf("w%d-%d", w, i)}}
+}
+
+// TestManyWritersManyContacts runs the command's own workload: several
+// writers on a hot set of contacts, then rebuilds every contact.
+func TestManyWritersManyContacts(t *testing.T) {
+	var out, errOut bytes.Buffer
+	db := filepath.Join(t.TempDir(), "crm.db")
+	if err := run(context.Background(), []string{"-db", db, "-contacts", "40", "-writers", "4", "-ops", "60"}, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"every state equals the stored one", "Funnel 2026-W10", "outbox:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Reopen the file: the data outlived the process's store.
+	lib, err := NewLibrary(madrid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(db, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, err := st.Verify(context.Background())
+	if err != nil || n != 40 {
+		t.Fatalf("verify after reopening: %d contacts, %v", n, err)
+	}
+}
+
+func TestSLAEscalationsGoToTheOutboxOnce(t *testing.T) {
+	ctx := context.Background()
+	st, clk := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := st.Contact(ctx, "c1")
+	if err != nil || c.Ticket == nil {
+		t.Fatalf("not handed off: %v %+v", err, c)
+	}
+	first := c.Owner
+	// Nobody touches the lead for two weeks (more than 72 business hours):
+	// reminder, manager alert, then reassignment to another rep.
+	clk.Add(14 * 24 * time.Hour)
+	n, err := st.CheckSLA(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d escalations fired, want 3", n)
+	}
+	if n, err := st.CheckSLA(ctx, "c1"); err != nil || n != 0 {
+		t.Errorf("second check fired %d (%v), want 0", n, err)
+	}
+	c, _ = st.Contact(ctx, "c1")
+	if c.Owner == first || c.Owner == "" {
+		t.Errorf("owner %q after the reassign escalation (was %q)", c.Owner, first)
+	}
+	esc := count(t, st, `SELECT count(*) FROM outbox WHERE kind = 'escalate'`)
+	if esc != 3 {
+		t.Errorf("%d escalations in the outbox, want 3", esc)
+	}
+	if _, err := st.Touch(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	mustRebuild(t, st, "c1")
+}
+
+func TestReportFromTheLog(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	for i := range 6 {
+		id := fmt.Sprintf("c%d", i)
+		if err := st.AddContact(ctx, id, hotFit, funnel.Lead); err != nil {
+			t.Fatal(err)
+		}
+		for range i {
+			if _, err := st.RecordActivity(ctx, id, "webinar"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rep, err := st.Report(ctx, report.Config{Path: st.lib.Funnel.Path(),
+		Detours: []funnel.Stage{funnel.Nurture, funnel.Disqualified, funnel.Lost}, Location: madrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Periods) != 1 {
+		t.Fatalf("%d periods", len(rep.Periods))
+	}
+	for _, sf := range rep.Periods[0].Stages {
+		want := count(t, st, `SELECT count(*) FROM events WHERE json_extract(body, '$.to') = ?`, string(sf.Stage))
+		if sf.Entries != int64(want) {
+			t.Errorf("%s: report %d entries, log %d", sf.Stage, sf.Entries, want)
+		}
+	}
+}
+
+func TestRebuildDetectsTampering(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.db.Exec(`UPDATE contacts SET state = json_set(state, '$.stage', 'customer') WHERE id = 'c1'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Rebuild(ctx, "c1"); !errors.Is(err, ErrMismatch) {
+		t.Errorf("tampered state: %v, want ErrMismatch", err)
+	}
+}
