@@ -151,7 +151,10 @@ type calCase struct {
 	holidays map[handoff.Date]bool
 }
 
-var zones = []string{"Europe/Madrid", "America/New_York", "UTC"}
+// zones: the two the issue names, UTC, and two harder ones: Santiago
+// changes clocks at midnight (so a local day starts at 01:00), Lord Howe
+// by half an hour.
+var zones = []string{"Europe/Madrid", "America/New_York", "UTC", "America/Santiago", "Australia/Lord_Howe"}
 
 // anchors are days near which start times are drawn: DST changes in both
 // zones and a year end.
@@ -159,6 +162,8 @@ var anchors = []time.Time{
 	time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC),
 	time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 	time.Date(2026, 12, 28, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 6, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 10, 4, 0, 0, 0, 0, time.UTC),
 }
 
 func drawCal(t *rapid.T) calCase {

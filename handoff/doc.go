@@ -90,8 +90,9 @@
 // passed (for a positive duration, inside working time or at the very end
 // of a working period); the laws it keeps are listed on [Calendar] and
 // property-tested in Europe/Madrid and America/New_York across their
-// daylight-saving weeks and the year end, against an independent
-// wall-clock oracle.
+// daylight-saving weeks and the year end, and in America/Santiago (clocks
+// change at midnight) and Australia/Lord_Howe (by half an hour), against an
+// independent wall-clock oracle.
 //
 // # Errors
 //
