@@ -260,6 +260,8 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 		}
 		if t.Reason != "" && !t.Reason.Valid() {
 			p.addf(path+".then.reason", "invalid reason code %q", clip([]byte(t.Reason)))
+		} else if t.Reason != "" && !slices.ContainsFunc(m.Reasons(), func(r funnel.ReasonSpec) bool { return r.Code == t.Reason }) {
+			p.addf(path+".then.reason", "%w: %q is not declared by model %q", funnel.ErrUnknownReason, t.Reason, m.ID())
 		}
 		if t.Tier != "" && cfg.SLA != nil {
 			if _, ok := cfg.SLA.Tier(t.Tier); !ok {

@@ -201,3 +201,12 @@ func TestPolicyThresholds(t *testing.T) {
 		t.Errorf("interest 49.99: %+v", d)
 	}
 }
+
+func TestPolicyUndeclaredReason(t *testing.T) {
+	_, err := handoff.NewPolicy(handoff.PolicyConfig{Model: funnel.Default(), Spec: handoff.PolicySpec{Rules: []handoff.Rule{
+		{Name: "p", Then: handoff.Action{Verdict: handoff.VerdictPromote, To: funnel.MQL, Reason: "because_i_said_so"}},
+	}}})
+	if !errors.Is(err, funnel.ErrUnknownReason) || !cmp.Equal(specPaths(t, err), []string{"rules[0].then.reason"}) {
+		t.Errorf("err = %v", err)
+	}
+}
