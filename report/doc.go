@@ -171,6 +171,13 @@
 // map iteration) is sorted before use. Accumulators merge only when their
 // configurations are equal ([Goal]s aside); otherwise [ErrConfig].
 //
+// On a distributed engine the accumulator is a combiner: create with
+// [NewAccumulator] (the same [Config] on every worker), add input with
+// [Accumulator.Add], merge with [Accumulator.Merge], extract with
+// [Accumulator.Report], and code it with [Accumulator.MarshalBinary] and,
+// on a fresh NewAccumulator(cfg), [Accumulator.UnmarshalBinary]. Package
+// reporttest checks the merge law for a given configuration.
+//
 // The binary form is "SMKA", a version byte (1), the configuration's
 // fingerprint, then the state as varints and length-prefixed strings with
 // maps in sorted order. UnmarshalBinary needs an accumulator built with the
