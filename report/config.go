@@ -49,9 +49,11 @@ type Config struct {
 	Location *time.Location
 	// Period is the period length; "" means [Month].
 	Period Granularity
-	// AsOf is the report's "now": open stays age up to AsOf and cohorts
-	// mature against it. The zero value means the latest time of any
-	// record added (deterministic and merge-safe).
+	// AsOf is the report's "now": open stays age up to AsOf, cohorts
+	// mature against it and SLA deadlines after it are pending. The zero
+	// value means the latest time of any record added (deterministic and
+	// merge-safe). Records later than AsOf are still counted; the open
+	// stays they start age zero.
 	AsOf time.Time
 	// Window is the cohort window W: a cohort member counts as converted
 	// only when it reached the target within W of entering the source

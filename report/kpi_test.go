@@ -311,3 +311,24 @@ func TestKPISegments(t *testing.T) {
 		t.Errorf("web MQL March %+v", web)
 	}
 }
+
+func TestKPIAsOfAndNoLeadState(t *testing.T) {
+	// With AsOf on March 7 at 12:30, L3's deadline (12:00 + 1 h) has not
+	// passed yet: pending, not a breach.
+	r := smallReport(t, func(c *report.Config) { c.AsOf = day(3, 7).Add(30 * time.Minute) })
+	sv := r.Periods[0].Service
+	if sv.SLA.Num != 1 || sv.SLA.Den != 2 || sv.Pending != 1 {
+		t.Errorf("SLA %+v pending %d, want 1/2 and 1 pending", sv.SLA, sv.Pending)
+	}
+	if !r.AsOf.Equal(day(3, 7).Add(30 * time.Minute)) {
+		t.Errorf("AsOf %v", r.AsOf)
+	}
+	n := smallReport(t, func(c *report.Config) { c.NoLeadState = true })
+	p := n.Periods[0]
+	if p.Cohort != nil || p.LeadToCustomer.Count != 0 || p.Revenue.Attribution != nil || p.Service.SLA.Defined || n.Aging != nil {
+		t.Errorf("NoLeadState still reports per-lead figures: %+v", p)
+	}
+	if p.Outcomes.WinRate.Num != 2 || stage(p, funnel.MQL).Entries != 4 {
+		t.Errorf("NoLeadState lost stateless figures: %+v", p.Outcomes)
+	}
+}
