@@ -3,6 +3,7 @@ package handoff
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -360,14 +361,14 @@ func (p *Policy) Decide(in Input) (Decision, error) {
 func (p *Policy) matches(r *Rule, in Input) (string, bool) {
 	w := r.When
 	if len(w.Stages) > 0 && !slices.Contains(w.Stages, in.State.Stage) {
-		return fmt.Sprintf("stage %q is not one of %v", in.State.Stage, w.Stages), false
+		return "stage " + strconv.Quote(string(in.State.Stage)) + " is not one of " + list(w.Stages), false
 	}
 	if len(w.Activities) > 0 {
 		if in.Activity == nil {
 			return "no triggering activity", false
 		}
 		if !slices.Contains(w.Activities, in.Activity.Kind) {
-			return fmt.Sprintf("activity %q is not one of %v", in.Activity.Kind, w.Activities), false
+			return "activity " + strconv.Quote(in.Activity.Kind) + " is not one of " + list(w.Activities), false
 		}
 	}
 	if w.needsScore() {
@@ -376,13 +377,13 @@ func (p *Policy) matches(r *Rule, in Input) (string, bool) {
 			return "the lead has no score", false
 		}
 		if len(w.Quadrants) > 0 && !slices.Contains(w.Quadrants, s.Quadrant) {
-			return fmt.Sprintf("quadrant %s is not one of %v", s.Quadrant, w.Quadrants), false
+			return "quadrant " + string(s.Quadrant) + " is not one of " + list(w.Quadrants), false
 		}
 		if len(w.FitGrades) > 0 && !slices.Contains(w.FitGrades, s.FitGrade) {
-			return fmt.Sprintf("fit grade %q is not one of %v", s.FitGrade, w.FitGrades), false
+			return "fit grade " + strconv.Quote(s.FitGrade) + " is not one of " + list(w.FitGrades), false
 		}
 		if len(w.InterestGrades) > 0 && !slices.Contains(w.InterestGrades, s.InterestGrade) {
-			return fmt.Sprintf("interest grade %q is not one of %v", s.InterestGrade, w.InterestGrades), false
+			return "interest grade " + strconv.Quote(s.InterestGrade) + " is not one of " + list(w.InterestGrades), false
 		}
 		if w.MinFit.Valid && s.Fit.LessThan(w.MinFit.Decimal) {
 			return fmt.Sprintf("fit %s is below %s", s.Fit, w.MinFit.Decimal), false
@@ -409,6 +410,23 @@ func (p *Policy) matches(r *Rule, in Input) (string, bool) {
 		return err.Error(), false
 	}
 	return "", true
+}
+
+// list formats xs as "[a b c]" (what %v prints, without reflection).
+func list[T ~string](xs []T) string {
+	n := 2
+	for _, x := range xs {
+		n += len(x) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, x...)
+	}
+	return string(append(b, ']'))
 }
 
 // qualifies reports whether a move from → to qualifies the lead: to is a
