@@ -454,10 +454,10 @@ func (s *Store) qualify(ch *change, snap *snapshot, act *handoff.Activity) error
 		if err != nil {
 			return err
 		}
-		if d.Verdict == verdictHold {
+		if d.Verdict == handoff.VerdictHold {
 			return nil
 		}
-		if d.Verdict == verdictOfferGap && newGap {
+		if d.Verdict == handoff.VerdictOfferGap && newGap {
 			// Tell product once, when the lead enters the quadrant.
 			ch.effects = append(ch.effects, Effect{Kind: "notify", To: "product", Lead: c.ID, Why: d.Because})
 		}
@@ -788,9 +788,3 @@ func (s *Store) Outbox(ctx context.Context) ([]Effect, error) {
 	}
 	return out, rows.Err()
 }
-
-// The verdicts this host reacts to, by their stable JSON names.
-const (
-	verdictHold     handoff.Verdict = "hold"
-	verdictOfferGap handoff.Verdict = "offer_gap"
-)

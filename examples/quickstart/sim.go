@@ -386,11 +386,11 @@ func (s *sim) decide(c *contact, now time.Time, act *handoff.Activity) {
 			s.fail(err)
 			return
 		}
-		if d.Verdict == verdictHold {
+		if d.Verdict == handoff.VerdictHold {
 			return
 		}
 		s.sum.Verdicts[d.Verdict]++
-		if d.Verdict == verdictOfferGap {
+		if d.Verdict == handoff.VerdictOfferGap {
 			s.offerGap[c.id] = true
 		}
 		if d.HasMove && !s.apply(c, d.Move) {
@@ -647,9 +647,3 @@ func (s *sim) buildReport(cfg report.Config) (report.Report, error) {
 	}
 	return rep, nil
 }
-
-// The verdicts this host reacts to, by their stable JSON names.
-const (
-	verdictHold     handoff.Verdict = "hold"
-	verdictOfferGap handoff.Verdict = "offer_gap"
-)

@@ -564,7 +564,7 @@ func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Acti
 			dv.Move = moveView(d.Move)
 		}
 		res.Decisions = append(res.Decisions, dv)
-		if d.Verdict == verdictHold {
+		if d.Verdict == handoff.VerdictHold {
 			return nil
 		}
 		if d.HasMove {
@@ -795,6 +795,3 @@ func outcomeView(o handoff.Outcome) *OutcomeView {
 	}
 	return v
 }
-
-// verdictHold is the policy's "nothing to do", by its stable JSON name.
-const verdictHold handoff.Verdict = "hold"
