@@ -368,3 +368,35 @@ func min64(x, y time.Time) time.Time {
 	}
 	return y
 }
+
+// TestWeeklySkippedAndRepeatedHours pins the two cases the first draft got
+// wrong: wall times a spring-forward change skips are not there, and those
+// a fall-back change repeats count twice.
+func TestWeeklySkippedAndRepeatedHours(t *testing.T) {
+	sunday := func(zone string, s handoff.Span) *handoff.Weekly {
+		w, err := handoff.NewWeekly(handoff.CalendarSpec{Zone: zone, Week: handoff.Week{Sunday: []handoff.Span{s}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	day := func(w *handoff.Weekly, y int, m time.Month, d int) time.Duration {
+		loc := w.Location()
+		return w.Between(time.Date(y, m, d, 0, 0, 0, 0, loc), time.Date(y, m, d+1, 0, 0, 0, 0, loc))
+	}
+	madrid := sunday("Europe/Madrid", handoff.Span{Start: 2*handoff.Hour + 15*handoff.Minute, End: 3*handoff.Hour + 15*handoff.Minute})
+	if got := day(madrid, 2026, 3, 29); got != 15*time.Minute {
+		t.Errorf("Madrid 02:15-03:15 on 29 March 2026 = %v, want 15m (03:00-03:15 only)", got)
+	}
+	if got := day(madrid, 2026, 3, 22); got != time.Hour {
+		t.Errorf("an ordinary Sunday = %v", got)
+	}
+	ny := sunday("America/New_York", handoff.Span{Start: 1*handoff.Hour + 15*handoff.Minute, End: 1*handoff.Hour + 45*handoff.Minute})
+	if got := day(ny, 2026, 11, 1); got != time.Hour {
+		t.Errorf("New York 01:15-01:45 on 1 November 2026 = %v, want 1h (it happens twice)", got)
+	}
+	nyS := sunday("America/New_York", handoff.Span{Start: 1*handoff.Hour + 15*handoff.Minute, End: 2*handoff.Hour + 15*handoff.Minute})
+	if got := day(nyS, 2026, 3, 8); got != 45*time.Minute {
+		t.Errorf("New York 01:15-02:15 on 8 March 2026 = %v, want 45m (01:15-02:00)", got)
+	}
+}
