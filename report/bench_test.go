@@ -152,8 +152,8 @@ func BenchmarkReport(b *testing.B) {
 // TestMemoryPerLead measures the accumulator's heap: flat in events with
 // NoLeadState, linear in leads otherwise. Run with -v to see the figures.
 func TestMemoryPerLead(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocates ~100 MB")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocates ~100 MB; heap figures mean nothing under -race")
 	}
 	heap := func() uint64 {
 		runtime.GC() // twice: sync.Pool victims survive one cycle
