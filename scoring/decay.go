@@ -157,6 +157,7 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 type decayer struct {
 	kind   DecayKind
 	every  int64    // percent, linear: period in ns
+	div    divider  // percent, linear: by every; half_life: by half
 	table  []uint64 // percent: factor for n = 0, 1, ... until it rounds to 0
 	linDec uint64   // linear: factor lost per period
 	half   uint64   // half_life: ns
@@ -171,12 +172,15 @@ func compileDecay(d Decay) decayer {
 	switch d.Kind {
 	case DecayPercent:
 		c.every = int64(d.Every)
+		c.div = newDivider(uint64(c.every))
 		c.table = percentTable(d.Percent)
 	case DecayLinear:
 		c.every = int64(d.Every)
+		c.div = newDivider(uint64(c.every))
 		c.linDec = uint64(d.Percent.Shift(FactorPlaces - 2).IntPart())
 	case DecayHalfLife:
 		c.half = uint64(d.HalfLife)
+		c.div = newDivider(c.half)
 	case DecayStep:
 		for _, s := range d.Steps {
 			c.stepAt = append(c.stepAt, int64(s.After))
@@ -239,13 +243,13 @@ func (c *decayer) factor(age int64) uint64 {
 	case DecayNone:
 		return factorOne
 	case DecayPercent:
-		n := age / c.every
+		n := int64(c.div.div(uint64(age)))
 		if n < int64(len(c.table)) {
 			return c.table[n]
 		}
 		return 0
 	case DecayLinear:
-		n := uint64(age / c.every)
+		n := c.div.div(uint64(age))
 		if c.linDec == 0 {
 			return factorOne
 		}
@@ -260,7 +264,7 @@ func (c *decayer) factor(age int64) uint64 {
 	case DecayHalfLife:
 		var k uint64
 		if uint64(age) < 1<<53 {
-			k = (uint64(age) << 10) / c.half
+			k = c.div.div(uint64(age) << 10)
 		} else {
 			hi, lo := bits.Mul64(uint64(age), HalfLifeSteps)
 			k, _ = bits.Div64(hi, lo, c.half) // hi < 1024 ≤ c.half: no overflow
@@ -285,6 +289,29 @@ func (c *decayer) factor(age int64) uint64 {
 		return f
 	}
 	return factorOne
+}
+
+// divider divides by a fixed d > 0 with a multiplication by a
+// precomputed reciprocal and at most two corrections: the exact floor
+// quotient, cheaper than a hardware division.
+type divider struct{ d, inv uint64 }
+
+func newDivider(d uint64) divider {
+	if d == 0 {
+		return divider{}
+	}
+	return divider{d: d, inv: ^uint64(0) / d}
+}
+
+// div returns ⌊x / d⌋.
+func (v divider) div(x uint64) uint64 {
+	q, _ := bits.Mul64(x, v.inv) // q ≤ ⌊x/d⌋ < q + 2
+	r := x - q*v.d
+	for r >= v.d {
+		q++
+		r -= v.d
+	}
+	return q
 }
 
 // shiftRoundHalfEven returns x / 2^s rounded half-even, for 0 < s < 64.

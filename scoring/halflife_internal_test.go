@@ -38,3 +38,18 @@ func TestHalfLifeTable(t *testing.T) {
 		p.Mul(p, root)
 	}
 }
+
+func TestDividerIsExact(t *testing.T) {
+	ds := []uint64{1, 2, 3, 7, 1000, 1 << 20, 86400e9, 14 * 86400e9, 1<<63 - 1, 1 << 63, ^uint64(0), 999999937}
+	xs := []uint64{0, 1, 2, 3, 1<<53 - 1, 1 << 62, 1<<63 - 1, ^uint64(0), ^uint64(0) - 1, 123456789012345678}
+	for _, d := range ds {
+		v := newDivider(d)
+		for _, x := range xs {
+			for _, y := range []uint64{x, x / d * d, x/d*d - 1, x/d*d + d - 1} {
+				if got, want := v.div(y), y/d; got != want {
+					t.Errorf("%d / %d = %d, want %d", y, d, got, want)
+				}
+			}
+		}
+	}
+}
