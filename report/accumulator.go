@@ -387,14 +387,21 @@ func (r *Response) key() string {
 }
 
 func (a *Accumulator) addResponse(r *Response) error {
-	for _, t := range []struct {
+	times := [4]struct {
 		t    time.Time
 		what string
-	}{{r.ActionAt, "action_at"}, {r.AssignedAt, "assigned_at"}, {r.Deadline, "deadline"}, {r.TouchedAt, "touched_at"}} {
+	}{{r.ActionAt, "action_at"}, {r.AssignedAt, "assigned_at"}, {r.TouchedAt, "touched_at"}, {r.Deadline, "deadline"}}
+	for _, t := range times {
 		if !t.t.IsZero() {
 			if err := checkTime(t.t, "response "+t.what); err != nil {
 				return err
 			}
+		}
+	}
+	// A deadline is a promise about the future, not something that
+	// happened: it does not move the default AsOf.
+	for _, t := range times[:3] {
+		if !t.t.IsZero() {
 			a.seen(t.t.UnixNano())
 		}
 	}

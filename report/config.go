@@ -51,8 +51,8 @@ type Config struct {
 	Period Granularity
 	// AsOf is the report's "now": open stays age up to AsOf, cohorts
 	// mature against it and SLA deadlines after it are pending. The zero
-	// value means the latest time of any record added (deterministic and
-	// merge-safe). Records later than AsOf are still counted; the open
+	// value means the latest time of any record added, SLA deadlines
+	// excluded (deterministic and merge-safe). Records later than AsOf are still counted; the open
 	// stays they start age zero.
 	AsOf time.Time
 	// Window is the cohort window W: a cohort member counts as converted

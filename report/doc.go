@@ -58,7 +58,11 @@
 // across a daylight-saving change is still exactly that month. Labels:
 // 2026-W09 (ISO week-year), 2026-03, 2026-Q1. The report lists every
 // period from the first to the last with data (only those with data when
-// they would span more than 3 000 periods).
+// they would span more than 3 000 periods). AsOf is [Config.AsOf] or, by
+// default, the latest time of any record (SLA deadlines excluded: they are
+// promises, not happenings). [Report.Current] is the period containing
+// AsOf: the scorecard and the renderers' funnel use it; later periods may
+// exist and hold only pending deadlines.
 //
 // Volumes. First-time entries into stage S in P: events into S in P whose
 // [funnel.Event.FirstEntry] is set. All entries: every event into S in P

@@ -203,18 +203,17 @@ func (per *Period) Actual(metric string) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
-// NewScorecard scores goals against the last period of r, with the change
-// from the period before it. An empty report gives an empty scorecard.
+// NewScorecard scores goals against the current period of r (see
+// [Report.Current]), with the change from the period before it. An empty
+// report gives an empty scorecard.
 func NewScorecard(r Report, goals []Goal) Scorecard {
 	var sc Scorecard
-	if len(r.Periods) == 0 {
+	cur, prev := r.Current()
+	if cur == nil {
 		return sc
 	}
-	cur := &r.Periods[len(r.Periods)-1]
 	sc.Period = cur.Label
-	var prev *Period
-	if len(r.Periods) > 1 {
-		prev = &r.Periods[len(r.Periods)-2]
+	if prev != nil {
 		sc.Previous = prev.Label
 	}
 	for _, g := range goals {

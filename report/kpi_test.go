@@ -332,3 +332,24 @@ func TestKPIAsOfAndNoLeadState(t *testing.T) {
 		t.Errorf("NoLeadState lost stateless figures: %+v", p.Outcomes)
 	}
 }
+
+func TestKPIFutureDeadlineDoesNotMoveAsOf(t *testing.T) {
+	cfg := smallConfig()
+	acc, _ := report.NewAccumulator(cfg)
+	for _, r := range smallLog() {
+		_ = acc.Add(r)
+	}
+	// Assigned on April 6 with a deadline in May, not touched yet.
+	_ = acc.Add(report.ResponseRecord(report.Response{Lead: "L5", AssignedAt: day(4, 6), Deadline: day(5, 4)}))
+	r := acc.Report()
+	if !r.AsOf.Equal(day(4, 6)) {
+		t.Errorf("AsOf %v, want April 6 (deadlines do not count)", r.AsOf)
+	}
+	if n := len(r.Periods); n != 3 || r.Periods[2].Label != "2026-05" || r.Periods[2].Service.Pending != 1 {
+		t.Fatalf("periods: %d, want March, April and May with one pending deadline", n)
+	}
+	cur, prev := r.Current()
+	if cur.Label != "2026-04" || prev.Label != "2026-03" || r.Scorecard.Period != "2026-04" {
+		t.Errorf("current %s, previous %s, scorecard %s; want April, March, April", cur.Label, prev.Label, r.Scorecard.Period)
+	}
+}

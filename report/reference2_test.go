@@ -70,7 +70,8 @@ func TestOutcomesMatchNaiveReference(t *testing.T) {
 			case report.KindDecision:
 				later(r.Decision.At)
 			case report.KindResponse:
-				for _, ti := range []time.Time{r.Response.ActionAt, r.Response.AssignedAt, r.Response.Deadline, r.Response.TouchedAt} {
+				// Deadlines are promises, not happenings: they do not move AsOf.
+				for _, ti := range []time.Time{r.Response.ActionAt, r.Response.AssignedAt, r.Response.TouchedAt} {
 					if !ti.IsZero() {
 						later(ti)
 					}

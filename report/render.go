@@ -80,16 +80,27 @@ type table struct {
 	rows   [][]string
 }
 
-func (r *Report) latest() (*Period, *Period) {
-	n := len(r.Periods)
-	switch n {
-	case 0:
-		return nil, nil
-	case 1:
-		return &r.Periods[0], nil
+// Current returns the period that contains AsOf (the last one starting at
+// or before it; the last period when AsOf is zero) and the period before
+// it, or nil. Later periods can exist, holding only SLA deadlines still
+// ahead; the scorecard and the renderers' funnel use the current one.
+func (r *Report) Current() (cur, prev *Period) {
+	i := len(r.Periods) - 1
+	if !r.AsOf.IsZero() {
+		for i >= 0 && r.Periods[i].Start.After(r.AsOf) {
+			i--
+		}
 	}
-	return &r.Periods[n-1], &r.Periods[n-2]
+	if i < 0 {
+		return nil, nil
+	}
+	if i > 0 {
+		prev = &r.Periods[i-1]
+	}
+	return &r.Periods[i], prev
 }
+
+func (r *Report) latest() (*Period, *Period) { return r.Current() }
 
 func pathStages(r *Report) []int {
 	var out []int
