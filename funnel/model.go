@@ -14,9 +14,12 @@ import (
 // goroutines. It keeps no per-contact state; the host passes a [State] to
 // [Model.Apply] and stores the one it gets back.
 //
+// The zero Model is not usable: build one with New.
+//
 // Internally the spec is compiled into dense int-indexed tables (a perfect
 // hash from stage to index and an n×n edge matrix), so that a successful
-// Apply costs a few nanoseconds and allocates nothing in steady state.
+// Apply costs tens of nanoseconds and allocates nothing in steady state
+// (see BENCHMARKS.md).
 type Model struct {
 	id        string
 	entry     int
