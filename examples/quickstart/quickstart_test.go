@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +18,31 @@ import (
 // small keeps the tests quick; the figures are checked the same way at any size.
 const small = 250
 
+var (
+	memoMu sync.Mutex
+	memo   = map[[2]uint64]*quarter{}
+)
+
+// quarterFor simulates a quarter once per seed and size and shares it
+// between the tests that only read it.
 func quarterFor(t *testing.T, seed uint64, contacts int) *quarter {
+	t.Helper()
+	memoMu.Lock()
+	defer memoMu.Unlock()
+	k := [2]uint64{seed, uint64(contacts)}
+	if q, ok := memo[k]; ok {
+		return q
+	}
+	q, err := runQuarter(seed, contacts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	memo[k] = q
+	return q
+}
+
+// freshQuarter simulates a quarter without sharing it.
+func freshQuarter(t *testing.T, seed uint64, contacts int) *quarter {
 	t.Helper()
 	q, err := runQuarter(seed, contacts)
 	if err != nil {
@@ -74,7 +99,7 @@ func TestFunnelCountsMatchEvents(t *testing.T) {
 // TestPopulationMatchesFinalStages checks the last period's populations
 // (contacts in each stage at its end) against the contacts' stored states.
 func TestPopulationMatchesFinalStages(t *testing.T) {
-	q := quarterFor(t, 7, small)
+	q := quarterFor(t, 1, small)
 	want := map[funnel.Stage]int64{}
 	for _, c := range q.sim.contacts {
 		if c.state.Stage != "" {
@@ -92,7 +117,7 @@ func TestPopulationMatchesFinalStages(t *testing.T) {
 // TestReplayGivesStoredState replays every contact's log and compares the
 // result with the state the simulation stored.
 func TestReplayGivesStoredState(t *testing.T) {
-	q := quarterFor(t, 11, small)
+	q := quarterFor(t, 2, small)
 	m := q.sim.h.funnel
 	moved := 0
 	for _, c := range q.sim.contacts {
@@ -115,7 +140,7 @@ func TestReplayGivesStoredState(t *testing.T) {
 // TestOutcomesMatchDeals checks the report's won revenue and counts
 // against the simulated deals, and that sales decisions carry reason codes.
 func TestOutcomesMatchDeals(t *testing.T) {
-	q := quarterFor(t, 5, 600)
+	q := quarterFor(t, 5, 500)
 	s := q.sim
 	var won, closed int64
 	for _, d := range s.deals {
@@ -174,7 +199,7 @@ func TestOutcomesMatchDeals(t *testing.T) {
 // (different bytes).
 func TestDeterministic(t *testing.T) {
 	render := func(seed uint64) (string, string) {
-		q := quarterFor(t, seed, small)
+		q := freshQuarter(t, seed, small)
 		var text, html bytes.Buffer
 		q.writeSummary(&text)
 		if err := q.report.WriteText(&text); err != nil {
@@ -252,7 +277,7 @@ func TestFlags(t *testing.T) {
 // TestReportJSONRoundTrip checks that the report a host stores as JSON
 // reads back the same.
 func TestReportJSONRoundTrip(t *testing.T) {
-	q := quarterFor(t, 9, 300)
+	q := quarterFor(t, 1, small)
 	var buf bytes.Buffer
 	if err := q.report.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
