@@ -36,6 +36,7 @@ type Accumulator struct {
 
 	// Per-lead state (nil with NoLeadState).
 	leads     map[string]int32
+	lastLead  int32 // index of the lead looked up last, -1 for none
 	leadIDs   []string
 	leadCore  []leadCore
 	leadFirst []int64 // npath per lead: first entry time, never = math.MaxInt64
@@ -106,7 +107,7 @@ func NewAccumulator(cfg Config) (*Accumulator, error) {
 }
 
 func newAcc(p *plan) *Accumulator {
-	a := &Accumulator{p: p, cal: calendar{g: p.gran, loc: p.loc}}
+	a := &Accumulator{p: p, cal: calendar{g: p.gran, loc: p.loc}, lastLead: -1}
 	a.dims = make([]dimState, len(p.cfg.Dimensions))
 	for i := range a.dims {
 		a.dims[i].idx = map[string]int32{}
@@ -305,12 +306,18 @@ func (a *Accumulator) addEvent(e *funnel.Event, dims []string) error {
 	return nil
 }
 
-// lead returns the index of lead id, creating its state.
+// lead returns the index of lead id, creating its state. The last lead
+// is remembered: logs grouped or sorted by lead skip the map lookup.
 func (a *Accumulator) lead(id string) int32 {
+	if a.lastLead >= 0 && a.leadIDs[a.lastLead] == id {
+		return a.lastLead
+	}
 	if l, ok := a.leads[id]; ok {
+		a.lastLead = l
 		return l
 	}
 	l := int32(len(a.leadIDs))
+	a.lastLead = l
 	a.leads[id] = l
 	a.leadIDs = append(a.leadIDs, id)
 	a.leadCore = append(a.leadCore, leadCore{created: math.MaxInt64, lastStage: -1})
