@@ -12,7 +12,7 @@ import (
 // nurture, and two moves that cycle it MQL → Nurture → MQL forever with
 // valid reasons (equal times are allowed, so no clock arithmetic is needed
 // in the loop).
-func steadyState(b *testing.B, m *funnel.Model) (funnel.State, [2]funnel.Move) {
+func steadyState(b testing.TB, m *funnel.Model) (funnel.State, [2]funnel.Move) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := funnel.State{Lead: "lead-42"}
 	for i, mv := range []funnel.Move{
