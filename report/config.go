@@ -70,7 +70,10 @@ type Config struct {
 	// opportunities of pipeline velocity; "" means funnel.Opportunity.
 	Opportunity funnel.Stage
 	// Won is the stage that makes a lead a customer (lead-to-customer
-	// cycle); "" means funnel.Customer.
+	// cycle); "" means funnel.Customer, or funnel.Won (the Waterfall
+	// lifecycle) when Customer is not declared. A default stage that the
+	// configuration does not declare turns its figures off (zero or
+	// undefined).
 	Won funnel.Stage
 	// Recycle is the detour of recycled leads; "" means funnel.Nurture.
 	Recycle funnel.Stage
@@ -215,9 +218,14 @@ func compile(cfg Config) (*plan, error) {
 		p.pairs = append(p.pairs, pr)
 		p.pairIdx = append(p.pairIdx, [2]int{a, b})
 	}
-	pick := func(s, def funnel.Stage, field string) int {
+	pick := func(s funnel.Stage, defs []funnel.Stage, field string) int {
 		if s == "" {
-			return p.stageIndex(def)
+			for _, d := range defs {
+				if i := p.stageIndex(d); i >= 0 {
+					return i
+				}
+			}
+			return -1
 		}
 		i := p.stageIndex(s)
 		if i < 0 {
@@ -225,10 +233,10 @@ func compile(cfg Config) (*plan, error) {
 		}
 		return i
 	}
-	p.qual = pick(cfg.Qualified, funnel.MQL, "Qualified")
-	p.opp = pick(cfg.Opportunity, funnel.Opportunity, "Opportunity")
-	p.won = pick(cfg.Won, funnel.Customer, "Won")
-	p.recycle = pick(cfg.Recycle, funnel.Nurture, "Recycle")
+	p.qual = pick(cfg.Qualified, []funnel.Stage{funnel.MQL}, "Qualified")
+	p.opp = pick(cfg.Opportunity, []funnel.Stage{funnel.Opportunity}, "Opportunity")
+	p.won = pick(cfg.Won, []funnel.Stage{funnel.Customer, funnel.Won}, "Won")
+	p.recycle = pick(cfg.Recycle, []funnel.Stage{funnel.Nurture}, "Recycle")
 	if p.won >= 0 && p.rank[p.won] < 0 {
 		bad("Won: %q must be on Path", p.stages[p.won])
 	}
