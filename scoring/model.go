@@ -460,8 +460,8 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			n++
 		}
 	}
-	for _, am := range m.axes {
-		n += len(am.groups) + 1
+	for ax := range m.axes {
+		n += len(m.axes[ax].groups) + 1
 	}
 	if cap(ledger) < n+len(m.custom) {
 		ledger = make([]Entry, 0, n+len(m.custom))
