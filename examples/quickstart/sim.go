@@ -552,7 +552,10 @@ func (s *sim) opportunity(c *contact, at time.Time) {
 	s.sum.Opportunities++
 	// Deal size grows with the company: list price per seat band, in euros
 	// and cents (exact decimals, never floats).
-	base := map[string]int64{"5": 1200, "25": 3600, "80": 9000, "150": 14000, "400": 24000, "900": 38000, "2500": 60000, "12000": 95000}[c.lead.Fields["employees"]]
+	base, ok := map[string]int64{"5": 1200, "25": 3600, "80": 9000, "150": 14000, "400": 24000, "900": 38000, "2500": 60000, "12000": 95000}[c.lead.Fields["employees"]]
+	if !ok {
+		base = 5000
+	}
 	cents := base*100 + s.rng.Int64N(base*60) // up to +60 %
 	origin := report.OriginMarketing
 	switch c.source {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -333,14 +334,38 @@ func libraryError(err error) *apiError {
 	return errorf(http.StatusInternalServerError, "internal", "internal error: %v", err)
 }
 
-// decode reads one JSON value of at most MaxBody bytes into v: bad JSON,
-// unknown fields, trailing data and oversized bodies are 4xx errors.
-func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+// readBody reads the request body, of at most MaxBody bytes, after
+// checking that it is JSON.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	if e := checkContentType(r); e != nil {
+		return nil, e
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, errorf(http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than %d bytes", mbe.Limit)
+	case err != nil:
+		return nil, errorf(http.StatusBadRequest, "bad_body", "reading the body: %v", err)
+	}
+	return b, nil
+}
+
+func checkContentType(r *http.Request) *apiError {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			return errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", ct)
 		}
+	}
+	return nil
+}
+
+// decode reads one JSON value of at most MaxBody bytes into v: bad JSON,
+// unknown fields, trailing data and oversized bodies are 4xx errors.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	if e := checkContentType(r); e != nil {
+		return e
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	dec.DisallowUnknownFields()
@@ -509,6 +534,14 @@ type changeFunc func(w http.ResponseWriter, r *http.Request, id string, c *conta
 func (s *Server) change(f changeFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
+		// Read the whole body before taking the lock, so a slow client
+		// never holds up the others.
+		body, e := s.readBody(w, r)
+		if e != nil {
+			writeError(w, e)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		old, ok := s.contacts[id]
