@@ -17,6 +17,9 @@ import (
 //     brackets);
 //   - stages styled by class: one per team on the forward path, "detour"
 //     (dashed) and "terminal" (grey, with an arrow to the end marker).
+//
+// Stage IDs are the Mermaid state IDs, except words Mermaid reserves (end,
+// state, note, ...), which are written with an "S_" prefix.
 func (m *Model) WriteMermaid(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	b.WriteString("---\ntitle: " + m.id)
@@ -29,13 +32,13 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 		if label == "" {
 			label = string(st.ID)
 		}
-		b.WriteString("    state \"" + mermaidText(label) + "\" as " + string(st.ID) + "\n")
+		b.WriteString("    state \"" + mermaidText(label) + "\" as " + mermaidID(st.ID) + "\n")
 	}
-	b.WriteString("    [*] --> " + string(m.Entry()) + "\n")
+	b.WriteString("    [*] --> " + mermaidID(m.Entry()) + "\n")
 	for k := 0; k+1 < len(m.forward); k++ {
 		from, to := m.forward[k], m.forward[k+1]
 		e := &m.edges[m.cells[from*m.n+to]]
-		b.WriteString("    " + string(m.stages[from].ID) + " --> " + string(m.stages[to].ID))
+		b.WriteString("    " + mermaidID(m.stages[from].ID) + " --> " + mermaidID(m.stages[to].ID))
 		if l := m.edgeLabel(e, ", "); l != "" {
 			b.WriteString(": " + l)
 		}
@@ -46,7 +49,7 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 		if !e.declared || (e.kind == MoveForward) {
 			continue
 		}
-		b.WriteString("    " + string(m.stages[e.from].ID) + " --> " + string(m.stages[e.to].ID))
+		b.WriteString("    " + mermaidID(m.stages[e.from].ID) + " --> " + mermaidID(m.stages[e.to].ID))
 		if l := m.edgeLabel(e, ", "); l != "" {
 			b.WriteString(": " + l)
 		}
@@ -54,7 +57,7 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 	}
 	for _, st := range m.stages {
 		if st.Kind == Terminal {
-			b.WriteString("    " + string(st.ID) + " --> [*]\n")
+			b.WriteString("    " + mermaidID(st.ID) + " --> [*]\n")
 		}
 	}
 	b.WriteString("    classDef marketing fill:#dbeafe,stroke:#1d4ed8\n")
@@ -70,7 +73,7 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 				c = string(st.Kind)
 			}
 			if c == class {
-				ids = append(ids, string(st.ID))
+				ids = append(ids, mermaidID(st.ID))
 			}
 		}
 		if len(ids) > 0 {
@@ -92,6 +95,19 @@ func (m *Model) edgeLabel(e *edge, sep string) string {
 	return strings.Join(parts, sep)
 }
 
+// mermaidID returns the Mermaid identifier of a stage: the stage ID
+// itself, except for words Mermaid's grammar reserves, which get an
+// upper-case prefix (stage IDs are lower case, so it cannot collide).
+func mermaidID(s Stage) string {
+	switch s {
+	case "end", "state", "note", "direction", "class", "classdef", "style", "click",
+		"as", "left", "right", "of", "default", "fork", "join", "choice", "concurrent",
+		"linkstyle", "accdescr", "acctitle", "title", "hide_empty_description", "scale":
+		return "S_" + string(s)
+	}
+	return string(s)
+}
+
 // mermaidText escapes a label for a Mermaid quoted string.
 func mermaidText(s string) string {
 	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "\r", " ").Replace(s)
@@ -104,7 +120,8 @@ func mermaidText(s string) string {
 // arrows, detours dashed orange, returns dotted green and moves across
 // detours dotted grey, each labelled with its reason codes and guards.
 // Skips are drawn only when declared; the graph label says when the model
-// allows them all.
+// allows them all. Node IDs are quoted, so stages named like DOT keywords
+// (node, edge, graph) are safe.
 func (m *Model) WriteDOT(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	b.WriteString("digraph " + dotQuote(m.id) + " {\n")
@@ -131,13 +148,13 @@ func (m *Model) WriteDOT(w io.Writer) error {
 		case Terminal:
 			attrs += ", shape=octagon, style=filled, fillcolor=\"#e5e7eb\", color=\"#4b5563\""
 		}
-		b.WriteString("\t" + string(st.ID) + " [" + attrs + "];\n")
+		b.WriteString("\t" + dotQuote(string(st.ID)) + " [" + attrs + "];\n")
 	}
-	b.WriteString("\t_start -> " + string(m.Entry()) + ";\n")
+	b.WriteString("\t_start -> " + dotQuote(string(m.Entry())) + ";\n")
 	for k := 0; k+1 < len(m.forward); k++ {
 		from, to := m.forward[k], m.forward[k+1]
 		e := &m.edges[m.cells[from*m.n+to]]
-		b.WriteString("\t" + string(m.stages[from].ID) + " -> " + string(m.stages[to].ID) + " [penwidth=2, weight=10")
+		b.WriteString("\t" + dotQuote(string(m.stages[from].ID)) + " -> " + dotQuote(string(m.stages[to].ID)) + " [penwidth=2, weight=10")
 		if l := m.edgeLabel(e, "\n"); l != "" {
 			b.WriteString(", label=" + dotQuote(l))
 		}
@@ -155,7 +172,7 @@ func (m *Model) WriteDOT(w io.Writer) error {
 		if !e.declared || e.kind == MoveForward {
 			continue
 		}
-		b.WriteString("\t" + string(m.stages[e.from].ID) + " -> " + string(m.stages[e.to].ID) + " [" + style[e.kind])
+		b.WriteString("\t" + dotQuote(string(m.stages[e.from].ID)) + " -> " + dotQuote(string(m.stages[e.to].ID)) + " [" + style[e.kind])
 		if l := m.edgeLabel(e, "\n"); l != "" {
 			b.WriteString(", label=" + dotQuote(l))
 		}

@@ -64,6 +64,30 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// TestRenderReservedWords: stages named like keywords of either language
+// still render as their own nodes.
+func TestRenderReservedWords(t *testing.T) {
+	m := funnel.MustNew(funnel.Spec{
+		ID: "kw",
+		Stages: []funnel.StageSpec{
+			{ID: "state", Team: funnel.Marketing, Kind: funnel.Forward},
+			{ID: "node", Team: funnel.Sales, Kind: funnel.Forward},
+			{ID: "end", Team: funnel.Sales, Kind: funnel.Terminal},
+		},
+		Moves:   []funnel.MoveSpec{{From: "node", To: "end", Reasons: []funnel.ReasonCode{"r"}}},
+		Reasons: []funnel.ReasonSpec{{Code: "r"}},
+	})
+	var mm, dot bytes.Buffer
+	if err := m.WriteMermaid(&mm); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/keywords.mmd", mm.Bytes())
+	golden(t, "testdata/keywords.dot", dot.Bytes())
+}
+
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
