@@ -62,7 +62,11 @@ type ReasonSpec struct {
 // Guard is a host rule attached to moves by name, such as "sql_needs_owner".
 // Check returns nil to allow the move, or an error that says why not; the
 // model wraps it in a [MoveError] matching [ErrGuard]. Check must be pure
-// and safe for concurrent use: [Model.Apply] and [Model.Can] call it.
+// and safe for concurrent use: [Model.Apply] and [Model.Can] call it. It
+// must not modify the state's Facts, which it shares with the caller.
+// Guards run after every other check, in the order the move lists them;
+// [Model.Replay] does not run them (they judged the decision when it was
+// made).
 type Guard struct {
 	Name  string
 	Check func(s State, m Move) error
