@@ -654,9 +654,18 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 	if len(c.lead.Activities) >= maxActivities {
 		return errorf(http.StatusUnprocessableEntity, "too_many_activities", "contact %q has %d activities, the most this service keeps", id, maxActivities)
 	}
-	at, e := s.when(req.At)
-	if e != nil {
-		return e
+	// The decision is taken now, even for an activity that happened
+	// earlier (a retried delivery): the funnel never moves back in time.
+	now := s.cfg.Now()
+	at := req.At
+	if at.IsZero() {
+		at = now
+	}
+	if at.After(now.Add(maxClockSkewAhead)) {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is in the future", at.Format(time.RFC3339))
+	}
+	if at.After(now) {
+		now = at
 	}
 	a := scoring.Activity{Type: req.Type, At: at}
 	for _, k := range slices.Sorted(maps.Keys(req.Attrs)) {
@@ -666,12 +675,6 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 		a.Attrs = append(a.Attrs, scoring.Attr{Key: k, Value: req.Attrs[k]})
 	}
 	c.lead.Activities = append(c.lead.Activities, a)
-	// The decision is taken now, even for an activity that happened
-	// earlier (a retried delivery): the funnel never moves back in time.
-	now := s.cfg.Now()
-	if at.After(now) {
-		now = at
-	}
 	return s.qualify(id, c, now, &handoff.Activity{Kind: a.Type, At: at}, res)
 }
 
