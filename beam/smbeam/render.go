@@ -1,23 +1,28 @@
 package smbeam
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/smarketing/smarketing/report"
 )
 
-// renderers maps an output format to its renderer.
-var renderers = map[string]func(*report.Accumulator) ([]byte, error){
-	"binary": func(a *report.Accumulator) ([]byte, error) { return a.MarshalBinary() },
-	"json": func(a *report.Accumulator) ([]byte, error) {
-		p, err := json.MarshalIndent(a.Report(), "", "  ")
-		return append(p, '\n'), err
-	},
+// renderers maps an output format to the report renderer that writes it.
+var renderers = map[string]func(report.Report, io.Writer) error{
+	"text":     report.Report.WriteText,
+	"markdown": report.Report.WriteMarkdown,
+	"csv":      report.Report.WriteCSV,
+	"json":     report.Report.WriteJSON,
+	"html":     report.Report.WriteHTML,
+	"binary":   nil, // the accumulator's own encoding
 }
 
-// Formats lists the output formats [Render] knows, sorted.
+// Formats lists the output formats [Render] knows, sorted: the report
+// package's renderers (text, markdown, csv, json, html) and "binary", the
+// accumulator's versioned encoding, which a later job can decode with the
+// same configuration and merge with more data.
 func Formats() []string {
 	fs := make([]string, 0, len(renderers))
 	for f := range renderers {
@@ -27,12 +32,19 @@ func Formats() []string {
 	return fs
 }
 
-// Render renders the report of acc in format: one of [Formats], or
-// "binary", the accumulator's own encoding.
+// Render renders the report of acc in format, one of [Formats]. The bytes
+// are the same as the report package's renderer writes in-process.
 func Render(format string, acc *report.Accumulator) ([]byte, error) {
 	r, ok := renderers[format]
 	if !ok {
 		return nil, fmt.Errorf("smbeam: unknown output format %q (want one of %v)", format, Formats())
 	}
-	return r(acc)
+	if r == nil {
+		return acc.MarshalBinary()
+	}
+	var b bytes.Buffer
+	if err := r(acc.Report(), &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

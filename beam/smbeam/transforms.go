@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register.DoFn4x0[string, string, func(report.Record), func(DeadLetter)](&ParseFn{})
+	register.DoFn5x0[context.Context, string, string, func(report.Record), func(DeadLetter)](&ParseFn{})
 	register.Emitter1[report.Record]()
 	register.Emitter1[DeadLetter]()
 	register.Combiner2[Acc, report.Record](&Combiner{})
@@ -24,6 +24,9 @@ func init() {
 	register.DoFn2x0[report.Record, func(int, report.Record)](&shardFn{})
 	register.Emitter2[int, report.Record]()
 	register.Function2x1(dropKey)
+	register.DoFn4x1[context.Context, []byte, func(*Acc) bool, func(Acc), error](&oneFn{})
+	register.Iter1[Acc]()
+	register.Emitter1[Acc]()
 	register.Function2x2(sortedEvents)
 	register.Function1x2(eventByLead)
 	register.DoFn1x2[Acc, []byte, error](&RenderFn{})
@@ -51,21 +54,81 @@ type ParseFn struct {
 }
 
 // ProcessElement parses one line.
-func (fn *ParseFn) ProcessElement(file, line string, emit func(report.Record), bad func(DeadLetter)) {
+func (fn *ParseFn) ProcessElement(ctx context.Context, file, line string, emit func(report.Record), bad func(DeadLetter)) {
 	rec, skip, err := ParseLine(fn.Format, line)
 	switch {
 	case err != nil:
+		deadLetters.Inc(ctx, 1)
 		bad(DeadLetter{File: file, Line: line, Error: err.Error()})
 	case !skip:
+		recordsRead.Inc(ctx, 1)
 		emit(rec)
 	}
+}
+
+// The pipeline's counters (namespace "smbeam"), readable from the
+// runner's metrics: records parsed, lines sent to the dead letters, and
+// records the report refused ([Acc.Rejected]).
+var (
+	recordsRead     = beam.NewCounter("smbeam", CounterRecords)
+	deadLetters     = beam.NewCounter("smbeam", CounterDeadLetters)
+	rejectedRecords = beam.NewCounter("smbeam", CounterRejected)
+)
+
+// Names of the pipeline's counters, in namespace "smbeam".
+const (
+	CounterRecords     = "records"
+	CounterDeadLetters = "dead_letters"
+	CounterRejected    = "rejected_records"
+)
+
+// Counter returns the committed value of one of the smbeam counters of a
+// finished pipeline (0 when the runner reported none).
+func Counter(res beam.PipelineResult, name string) int64 {
+	if res == nil {
+		return 0
+	}
+	var n int64
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Namespace() == "smbeam" && c.Name() == name {
+			n += c.Result()
+		}
+	}
+	return n
 }
 
 // Report combines records into one [Acc] holding the whole report, with
 // [Combiner]: Beam pre-combines on each worker and merges the pieces.
 func Report(s beam.Scope, spec Spec, records beam.PCollection) beam.PCollection {
 	s = s.Scope("smbeam.Report")
-	return beam.Combine(s, &Combiner{Spec: spec}, records)
+	return exactlyOne(s, spec, beam.Combine(s, &Combiner{Spec: spec}, records))
+}
+
+// exactlyOne turns the result of a global combine, which is empty when
+// the input is, into exactly one Acc: an empty report then.
+func exactlyOne(s beam.Scope, spec Spec, acc beam.PCollection) beam.PCollection {
+	return beam.ParDo(s, &oneFn{Spec: spec}, beam.Impulse(s), beam.SideInput{Input: acc})
+}
+
+type oneFn struct{ Spec Spec }
+
+func (fn *oneFn) ProcessElement(ctx context.Context, _ []byte, accs func(*Acc) bool, emit func(Acc)) error {
+	var a, out Acc
+	n := 0
+	for accs(&a) {
+		out = a
+		a = Acc{}
+		n++
+	}
+	if n > 1 {
+		return fmt.Errorf("smbeam: %d reports where one was expected", n)
+	}
+	if _, err := out.Open(fn.Spec); err != nil {
+		return err
+	}
+	rejectedRecords.Inc(ctx, out.rejected)
+	emit(out)
+	return nil
 }
 
 // CombineByLead is [Report] grouped per lead: records are keyed by a hash
@@ -82,7 +145,7 @@ func CombineByLead(s beam.Scope, spec Spec, shards int, records beam.PCollection
 	}
 	keyed := beam.ParDo(s, &shardFn{Shards: shards}, records)
 	parts := beam.CombinePerKey(s, &Combiner{Spec: spec}, keyed)
-	return beam.Combine(s, &MergeCombiner{Spec: spec}, beam.ParDo(s, dropKey, parts))
+	return exactlyOne(s, spec, beam.Combine(s, &MergeCombiner{Spec: spec}, beam.ParDo(s, dropKey, parts)))
 }
 
 // LeadOf is the lead a record is about ("" for none).
@@ -198,3 +261,59 @@ func WriteDeadLetters(s beam.Scope, path string, dead beam.PCollection) {
 }
 
 func deadLetterLine(d DeadLetter) string { return d.String() }
+
+// Options describe the whole report pipeline that [Build] constructs.
+type Options struct {
+	// Spec is the report configuration.
+	Spec Spec
+	// Input is a file glob of the log (local path, gs://...); Format its
+	// layout.
+	Input  string
+	Format Format
+	// Outputs maps a path to the format written there (one of [Formats]).
+	Outputs map[string]string
+	// DeadLetters, if set, is where unparsable lines are written as JSON
+	// Lines.
+	DeadLetters string
+	// Shards > 0 combines per lead shard first ([CombineByLead]); 0 uses
+	// one global combine ([Report]). The figures are the same.
+	Shards int
+}
+
+// Build adds the report pipeline of o to s: read and parse the log,
+// combine the records into the report, write it in every requested format,
+// and write the dead letters. It returns the combined [Acc] PCollection
+// for further use.
+func Build(s beam.Scope, o Options) (beam.PCollection, error) {
+	if o.Input == "" {
+		return beam.PCollection{}, fmt.Errorf("smbeam: no input")
+	}
+	if o.Format != JSONL && o.Format != CSV {
+		return beam.PCollection{}, fmt.Errorf("smbeam: unknown input format %q", o.Format)
+	}
+	if _, err := o.Spec.NewAccumulator(); err != nil {
+		return beam.PCollection{}, err
+	}
+	paths := make([]string, 0, len(o.Outputs))
+	for p, f := range o.Outputs {
+		if _, ok := renderers[f]; !ok {
+			return beam.PCollection{}, fmt.Errorf("smbeam: output %s: unknown format %q (want one of %v)", p, f, Formats())
+		}
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	recs, dead := ReadLog(s, o.Format, o.Input)
+	var acc beam.PCollection
+	if o.Shards > 0 {
+		acc = CombineByLead(s, o.Spec, o.Shards, recs)
+	} else {
+		acc = Report(s, o.Spec, recs)
+	}
+	for _, p := range paths {
+		WriteReport(s, o.Spec, o.Outputs[p], p, acc)
+	}
+	if o.DeadLetters != "" {
+		WriteDeadLetters(s, o.DeadLetters, dead)
+	}
+	return acc, nil
+}
