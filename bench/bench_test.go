@@ -92,19 +92,24 @@ func BenchmarkMove(b *testing.B) {
 			}
 		}
 	})
-	b.Run("impl=stateless", func(b *testing.B) {
-		sm := bench.NewStateless(m)
-		k := 0
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := sm.FireCtx(ctx, triggers[k]); err != nil {
-				b.Fatal(err)
+	for _, v := range []struct {
+		name      string
+		immediate bool
+	}{{"impl=stateless", true}, {"impl=stateless_queued", false}} {
+		b.Run(v.name, func(b *testing.B) {
+			sm := bench.NewStateless(m, v.immediate)
+			k := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := sm.FireCtx(ctx, triggers[k]); err != nil {
+					b.Fatal(err)
+				}
+				if k++; k == len(moves) {
+					k = 0
+				}
 			}
-			if k++; k == len(moves) {
-				k = 0
-			}
-		}
-	})
+		})
+	}
 	b.Run("impl=map_floor", func(b *testing.B) {
 		f := bench.NewMapFloor(m)
 		k := 0

@@ -81,6 +81,9 @@ func EventsOf(i, contacts, events int) int {
 // with the contact's final state. It returns fewer than n events only if
 // the contact was disqualified.
 func (g *Gen) Contact(i, n int, buf []funnel.Event) ([]funnel.Event, funnel.State, error) {
+	if len(g.entry) == 0 {
+		return buf, funnel.State{}, fmt.Errorf("bench: model %q has no entry stage", g.m.ID())
+	}
 	src := rand.NewPCG(g.seed, uint64(i))
 	r := rand.New(src)
 	id := ContactID(i)

@@ -88,9 +88,14 @@ func NewLooplab(m *funnel.Model) *fsm.FSM {
 // NewStateless returns a qmuntal/stateless machine in stage lead with the
 // funnel model's graph: each stage permits the trigger "to_X" to X for
 // every move the model allows. States are funnel.Stage values and triggers
-// strings. It uses stateless's immediate firing mode, its fastest.
-func NewStateless(m *funnel.Model) *stateless.StateMachine {
-	sm := stateless.NewStateMachineWithMode(funnel.Lead, stateless.FiringImmediate)
+// strings. With immediate set it uses stateless's immediate firing mode
+// (its fastest), otherwise its default, queued mode.
+func NewStateless(m *funnel.Model, immediate bool) *stateless.StateMachine {
+	mode := stateless.FiringQueued
+	if immediate {
+		mode = stateless.FiringImmediate
+	}
+	sm := stateless.NewStateMachineWithMode(funnel.Lead, mode)
 	for _, st := range m.Stages() {
 		cfg := sm.Configure(st.ID)
 		for _, e := range m.EdgesFrom(st.ID) {

@@ -23,7 +23,8 @@ func TestLifecycleAgrees(t *testing.T) {
 	}
 	ctx := context.Background()
 	f := bench.NewLooplab(m)
-	sm := bench.NewStateless(m)
+	sm := bench.NewStateless(m, true)
+	sq := bench.NewStateless(m, false)
 	fl := bench.NewMapFloor(m)
 	at := bench.CycleStart
 	var ev funnel.Event
@@ -40,8 +41,14 @@ func TestLifecycleAgrees(t *testing.T) {
 		if err := sm.FireCtx(ctx, bench.Trigger(mv.To)); err != nil {
 			t.Fatalf("move %d: stateless: %v", i, err)
 		}
+		if err := sq.FireCtx(ctx, bench.Trigger(mv.To)); err != nil {
+			t.Fatalf("move %d: stateless (queued): %v", i, err)
+		}
 		if err := fl.Move(&mv); err != nil {
 			t.Fatalf("move %d: map: %v", i, err)
+		}
+		if sq.MustState() != s.Stage {
+			t.Fatalf("move %d: funnel in %s, stateless (queued) in %v", i, s.Stage, sq.MustState())
 		}
 		st, err := sm.State(ctx)
 		if err != nil {

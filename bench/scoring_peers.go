@@ -98,14 +98,29 @@ func NewExpr() (*Expr, error) {
 		expr.Env(ExprEnv{}),
 		expr.AsInt(),
 		expr.Function("num", func(p ...any) (any, error) {
-			return int(Num(p[0].(string))), nil
+			s, ok := arg[string](p, 0)
+			if !ok {
+				return nil, errArgs("num", p)
+			}
+			return int(Num(s)), nil
 		}, new(func(string) int)),
 		expr.Function("hl", func(p ...any) (any, error) {
-			return int(Decayed(int64(p[0].(int)), p[1].(time.Time), p[2].(time.Time), int64(p[3].(int)))), nil
+			pts, ok0 := arg[int](p, 0)
+			at, ok1 := arg[time.Time](p, 1)
+			now, ok2 := arg[time.Time](p, 2)
+			h, ok3 := arg[int](p, 3)
+			if !ok0 || !ok1 || !ok2 || !ok3 {
+				return nil, errArgs("hl", p)
+			}
+			return int(Decayed(int64(pts), at, now, int64(h))), nil
 		}, new(func(int, time.Time, time.Time, int) int)),
 		expr.Function("attr", func(p ...any) (any, error) {
-			a := p[0].(scoring.Activity)
-			return attr(&a, p[1].(string)), nil
+			a, ok0 := arg[scoring.Activity](p, 0)
+			k, ok1 := arg[string](p, 1)
+			if !ok0 || !ok1 {
+				return nil, errArgs("attr", p)
+			}
+			return attr(&a, k), nil
 		}, new(func(scoring.Activity, string) string)),
 	}
 	fit, err := expr.Compile(ExprFit, opts...)
@@ -117,6 +132,20 @@ func NewExpr() (*Expr, error) {
 		return nil, fmt.Errorf("bench: expr interest: %w", err)
 	}
 	return &Expr{fit: fit, interest: interest}, nil
+}
+
+// arg returns p[i] as a T.
+func arg[T any](p []any, i int) (T, bool) {
+	var zero T
+	if i >= len(p) {
+		return zero, false
+	}
+	v, ok := p[i].(T)
+	return v, ok
+}
+
+func errArgs(fn string, p []any) error {
+	return fmt.Errorf("bench: %s: unexpected arguments %v", fn, p)
 }
 
 // Score returns fit and interest in units of 10⁻⁴.

@@ -295,8 +295,8 @@ func run(dir, out, notes, cmd string) error {
 	if len(runs) > 0 {
 		w("## Scale runs\n\n")
 		w("Each run generates contacts and funnel logs deterministically, batch by batch on 2 workers; scores every contact (reference model, its own random activities); replays every contact's log with `funnel.Model.Replay` and checks the state; adds every event to a `report.Accumulator` (one a worker, merged at the end); computes the full report and renders it as JSON. Busy times add up the workers; throughput is a core's. Peak RSS is from `/usr/bin/time -v`.\n\n")
-		w("| run | contacts | events | wall (time -v) | events/s overall | generate ev/s | score contacts/s | replay ev/s | report add ev/s | report compute | peak heap | retained heap | peak RSS |\n")
-		w("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		w("| run | contacts | events | wall (time -v) | events/s overall | events/s without generation | generate ev/s | score contacts/s | replay ev/s | report add ev/s | report compute | peak heap | retained heap | peak RSS |\n")
+		w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, sr := range runs {
 			p := map[string]bench.Phase{}
 			for _, ph := range sr.res.Phases {
@@ -306,9 +306,9 @@ func run(dir, out, notes, cmd string) error {
 			if sr.rssKB > 0 {
 				rss = fmt.Sprintf("%.0f MiB", float64(sr.rssKB)/1024)
 			}
-			w("| %s | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %v | %.0f MiB | %.0f MiB | %s |\n",
-				sr.label, sr.res.Config.Contacts, sr.res.Events, orDash(sr.wall),
-				float64(sr.res.Events)/sr.res.Wall.Seconds(), p["generate"].PerSecond(), p["score"].PerSecond(),
+			w("| %s | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %v | %.0f MiB | %.0f MiB | %s |\n",
+				human(sr.res.Events)+" events / "+human(int64(sr.res.Config.Contacts))+" contacts", sr.res.Config.Contacts, sr.res.Events, orDash(sr.wall),
+				float64(sr.res.Events)/sr.res.Wall.Seconds(), sr.res.ProcessingRate(), p["generate"].PerSecond(), p["score"].PerSecond(),
 				p["replay"].PerSecond(), p["report_add"].PerSecond(), p["report_compute"].Busy.Round(time.Millisecond),
 				mib(sr.res.PeakHeap), mib(sr.res.RetainedHeap), rss)
 		}
@@ -327,7 +327,7 @@ func run(dir, out, notes, cmd string) error {
 					if prev.rssKB > 0 && sr.rssKB > 0 {
 						rssX = fmt.Sprintf("%.2f", float64(sr.rssKB)/float64(prev.rssKB))
 					}
-					w("| %s → %s | %.1f | %.2f | %.2f | %s |\n", prev.label, sr.label,
+					w("| %s → %s events | %.1f | %.2f | %.2f | %s |\n", human(prev.res.Events), human(sr.res.Events),
 						float64(sr.res.Events)/float64(prev.res.Events), sr.res.Wall.Seconds()/prev.res.Wall.Seconds(),
 						float64(sr.res.RetainedHeap)/float64(max(prev.res.RetainedHeap, 1)), rssX)
 				}
@@ -359,6 +359,17 @@ func run(dir, out, notes, cmd string) error {
 		return err
 	}
 	return os.WriteFile(out, []byte(b.String()), 0o644)
+}
+
+// human writes n as 100k, 1M, 9.99M.
+func human(n int64) string {
+	switch {
+	case n >= 1_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'g', 3, 64) + "M"
+	case n >= 1000:
+		return strconv.FormatFloat(float64(n)/1e3, 'g', 3, 64) + "k"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 func orDash(s string) string {
