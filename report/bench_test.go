@@ -228,3 +228,43 @@ func BenchmarkVolumesRatio(b *testing.B) {
 	b.ReportMetric(float64(hand.Nanoseconds())/float64(b.N)/benchEvents, "hand-ns/event")
 	b.ReportMetric(float64(acc.Nanoseconds())/float64(b.N)/benchEvents, "acc-ns/event")
 }
+
+// BenchmarkBinary measures encoding, decoding and merging an accumulator
+// that has seen the 1 M events (125 000 leads), and reports the encoded
+// size: what a distributed engine ships between workers.
+func BenchmarkBinary(b *testing.B) {
+	evs := syntheticLog()
+	for _, noLeads := range []bool{true, false} {
+		cfg := report.Config{Path: testPath, Detours: testDetours, Location: benchLoc, NoLeadState: noLeads}
+		acc, _ := report.NewAccumulator(cfg)
+		for i := range evs {
+			_ = acc.AddEvent(evs[i])
+		}
+		data, _ := acc.MarshalBinary()
+		b.Run(fmt.Sprintf("op=marshal/noLeadState=%t", noLeads), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = acc.MarshalBinary()
+			}
+			b.ReportMetric(float64(len(data)), "bytes")
+		})
+		b.Run(fmt.Sprintf("op=unmarshal/noLeadState=%t", noLeads), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c, _ := report.NewAccumulator(cfg)
+				if err := c.UnmarshalBinary(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("op=merge/noLeadState=%t", noLeads), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c, _ := report.NewAccumulator(cfg)
+				if err := c.Merge(acc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
