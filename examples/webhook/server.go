@@ -162,11 +162,14 @@ type rejectRequest struct {
 // Result is the answer to every change: the contact as stored, what the
 // library decided and the events appended to the contact's log.
 type Result struct {
-	Contact    ContactView         `json:"contact"`
-	Score      *ScoreView          `json:"score,omitempty"`
-	Decisions  []DecisionView      `json:"decisions,omitempty"`
-	Outcome    *OutcomeView        `json:"outcome,omitempty"`
-	Assignment *handoff.Assignment `json:"assignment,omitempty"`
+	Contact ContactView `json:"contact"`
+	// Score is the new score (the library's own JSON form) and
+	// Explanation its text for a sales rep.
+	Score       *scoring.Result     `json:"score,omitempty"`
+	Explanation string              `json:"explanation,omitempty"`
+	Decisions   []DecisionView      `json:"decisions,omitempty"`
+	Outcome     *OutcomeView        `json:"outcome,omitempty"`
+	Assignment  *handoff.Assignment `json:"assignment,omitempty"`
 	// SLA is the open handoff's service level: its deadlines and any
 	// escalation due.
 	SLA *handoff.Report `json:"sla,omitempty"`
@@ -185,34 +188,6 @@ type ContactView struct {
 	Activities int                  `json:"activities"`
 	Recycle    handoff.RecycleState `json:"recycle"`
 	Ticket     *handoff.Ticket      `json:"ticket,omitempty"`
-}
-
-// ScoreView is a scoring.Result as JSON.
-type ScoreView struct {
-	Model         string      `json:"model"`
-	Version       int         `json:"model_version"`
-	At            time.Time   `json:"at"`
-	Fit           string      `json:"fit"`
-	Interest      string      `json:"interest"`
-	Label         string      `json:"label"`
-	Quadrant      string      `json:"quadrant"`
-	Action        string      `json:"action"`
-	Ledger        []LedgerRow `json:"ledger"`
-	Explanation   string      `json:"explanation"`
-	FitHigh       bool        `json:"fit_high"`
-	InterestHigh  bool        `json:"interest_high"`
-	FitGrade      string      `json:"fit_grade"`
-	InterestGrade string      `json:"interest_grade"`
-}
-
-// LedgerRow is one line of a score's ledger.
-type LedgerRow struct {
-	Axis   string `json:"axis"`
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Count  int    `json:"count,omitempty"`
-	Points string `json:"points"`
-	Reason string `json:"reason,omitempty"`
 }
 
 // DecisionView is one decision of the handoff policy.
@@ -241,25 +216,6 @@ type OutcomeView struct {
 	Recycled     bool           `json:"recycled,omitempty"`
 	Disqualified bool           `json:"disqualified,omitempty"`
 	LimitReached bool           `json:"limit_reached,omitempty"`
-}
-
-func scoreView(r *scoring.Result) *ScoreView {
-	if r == nil {
-		return nil
-	}
-	v := &ScoreView{
-		Model: r.ModelID, Version: r.ModelVersion, At: r.At,
-		Fit: r.Fit.String(), Interest: r.Interest.String(), Label: r.Label,
-		FitGrade: r.FitGrade, InterestGrade: r.InterestGrade,
-		FitHigh: r.FitHigh, InterestHigh: r.InterestHigh,
-		Quadrant: string(r.Quadrant), Action: string(r.Action),
-		Explanation: r.Explain(), Ledger: []LedgerRow{},
-	}
-	for _, e := range r.Ledger {
-		v.Ledger = append(v.Ledger, LedgerRow{Axis: string(e.Axis), Kind: string(e.Kind), Name: e.Name,
-			Count: e.Count, Points: e.Points.String(), Reason: e.Reason})
-	}
-	return v
 }
 
 func moveView(m funnel.Move) *MoveView {
@@ -512,7 +468,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusNotFound, "unknown_contact", "no contact %q", id))
 		return
 	}
-	res := &Result{Contact: s.view(id, c), Score: scoreView(c.score), Events: c.events}
+	res := &Result{Contact: s.view(id, c), Score: c.score, Events: c.events}
+	if c.score != nil {
+		res.Explanation = c.score.Explain()
+	}
 	if res.Events == nil {
 		res.Events = []funnel.Event{}
 	}
@@ -586,7 +545,7 @@ func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Acti
 		return err
 	}
 	c.score = &sc
-	res.Score = scoreView(c.score)
+	res.Score, res.Explanation = c.score, c.score.Explain()
 	for range 4 {
 		d, err := s.cfg.Policy.Decide(handoff.Input{State: c.state, Score: c.score, Activity: act, Recycle: c.recycle, Now: now})
 		if err != nil {

@@ -113,7 +113,7 @@ func TestQualificationFlow(t *testing.T) {
 	if len(decs) == 0 || get(decs[0], "verdict") != "nurture" {
 		t.Errorf("decisions %v, want nurture", decs)
 	}
-	if expl, _ := get(out, "score", "explanation").(string); !strings.Contains(expl, "mid_market") {
+	if expl, _ := get(out, "explanation").(string); !strings.Contains(expl, "mid_market") {
 		t.Errorf("explanation does not name the criteria:\n%s", expl)
 	}
 	// A demo request: fast track to sales, routed to the Iberia queue,
