@@ -215,7 +215,7 @@ func TestTwoWritersRace(t *testing.T) {
 		mu.Unlock()
 		select {
 		case <-ch:
-		case <-time.After(2 * time.Second): // the other writer is done
+		case <-time.After(10 * time.Second): // the other writer failed
 		}
 	}
 	var wg sync.WaitGroup
