@@ -252,7 +252,7 @@ func run(dir, out, notes, cmd string) error {
 		r, ok = ratio("BenchmarkScore/", s.impl, "BenchmarkScore/", "impl=handwritten")
 		goal(fmt.Sprintf("scoring `%s` ≤ 3× the hand-written int64 code", s.api), r, ok, 3, false, "×")
 	}
-	for _, impl := range []string{"impl=report", "impl=report_nolead"} {
+	for _, impl := range []string{"impl=report", "impl=report_nolead", "impl=report_by_lead"} {
 		r, ok := ratio("BenchmarkKPI/", "impl=sqlite", "BenchmarkKPI/", impl)
 		goal(fmt.Sprintf("report (`%s`) ≥ 100× faster than SQLite GROUP BY", strings.TrimPrefix(impl, "impl=")), r, ok, 100, true, "×")
 		r, ok = ratio("BenchmarkKPI/", impl, "BenchmarkKPI/", "impl=handwritten")
