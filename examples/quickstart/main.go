@@ -39,6 +39,7 @@ import (
 	"time"
 	_ "time/tzdata" // the office calendar is in Europe/Madrid, even on machines without a zoneinfo database
 
+	"github.com/smarketing/smarketing/handoff"
 	"github.com/smarketing/smarketing/report"
 )
 
@@ -175,6 +176,12 @@ func (q *quarter) writeSummary(w io.Writer) {
 		s.Handoffs, s.Accepted, s.Rejected, s.Disqualified, s.Recycled)
 	fmt.Fprintf(w, "opportunities: %d; won %d (EUR %s), lost %d\n",
 		s.Opportunities, s.Won, s.WonAmount.StringFixed(2), s.Lost)
+	var verdicts []string
+	for _, v := range []handoff.Verdict{handoff.VerdictPromote, handoff.VerdictHandOff, handoff.VerdictFastTrack,
+		handoff.VerdictNurture, handoff.VerdictOfferGap, handoff.VerdictDoNotContact} {
+		verdicts = append(verdicts, fmt.Sprintf("%s %d", v, s.Verdicts[v]))
+	}
+	fmt.Fprintf(w, "policy decisions: %s\n", strings.Join(verdicts, ", "))
 	fmt.Fprintf(w, "flagged for product (low fit, high interest): %d contacts; SLA escalations due before first touch: %d\n\n",
 		s.OfferGap, s.Escalations)
 }
