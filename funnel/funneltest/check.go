@@ -1,27 +1,3 @@
-// Package funneltest is a test kit for hosts of package funnel: a checker
-// to run on your own lifecycle model in CI, and rapid generators of valid
-// and invalid move sequences (and of random valid specs) for property
-// tests.
-//
-// Check a custom model in a test:
-//
-//	func TestLifecycle(t *testing.T) {
-//		m, err := funnel.Load(specJSON, myGuards...)
-//		if err != nil {
-//			t.Fatal(err)
-//		}
-//		funneltest.CheckModel(t, m)
-//	}
-//
-// Property-test code that stores states and events:
-//
-//	rapid.Check(t, func(t *rapid.T) {
-//		moves := funneltest.ValidMoves(m, "c1", start, 30).Draw(t, "moves")
-//		// apply them through your storage layer, reload, compare ...
-//	})
-//
-// Everything here is deterministic for a given rapid seed, and safe for
-// concurrent use (no shared state).
 package funneltest
 
 import (
