@@ -100,8 +100,12 @@ func ExampleMoveError() {
 		_, _, err := m.Apply(s, mv)
 		fmt.Println(err)
 	}
+	// A state whose current stage has no facts (hand-edited, say).
+	_, _, err := m.Apply(funnel.State{Stage: funnel.MQL, Version: 1, Since: t0}, funnel.Move{To: funnel.SQL, At: t0})
+	fmt.Println(err)
+
 	// Hosts branch on the sentinel and read the details with errors.As.
-	_, _, err := m.Apply(s, funnel.Move{To: funnel.Nurture, At: t0})
+	_, _, err = m.Apply(s, funnel.Move{To: funnel.Nurture, At: t0})
 	var me *funnel.MoveError
 	if errors.Is(err, funnel.ErrReasonRequired) && errors.As(err, &me) {
 		fmt.Println("ask the rep why:", me.From, "→", me.To, me.Kind)
@@ -127,6 +131,7 @@ func ExampleMoveError() {
 	// funnel: move mql → subscriber: move not allowed
 	// funnel: move mql → nurture: reason required
 	// funnel: move mql → nurture: reason not allowed ("price")
+	// funnel: move mql → sql: inconsistent state
 	// ask the rep why: mql → nurture detour
 	// true funnel: move mql → sql: guard refused the move "sql_needs_owner": assign an owner first
 }
