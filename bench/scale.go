@@ -23,7 +23,7 @@ type ScaleConfig struct {
 	Events     int    // funnel events over all contacts (10 × Contacts)
 	Activities int    // activities per contact for scoring (10)
 	Workers    int    // goroutines, each with its own accumulator (2)
-	Batch      int    // contacts generated and processed at a time (10,000)
+	Batch      int    // contacts generated and processed at a time (about 100,000 events' worth)
 	Seed       uint64 // generator seed (1)
 	// NoLeadState runs the report without per-lead figures
 	// (report.Config.NoLeadState), so that its memory depends only on
@@ -44,8 +44,10 @@ func (c *ScaleConfig) defaults() error {
 	if c.Workers == 0 {
 		c.Workers = 2
 	}
-	if c.Batch == 0 {
-		c.Batch = 10_000
+	if c.Batch == 0 && c.Contacts > 0 && c.Events >= 0 {
+		// About 100,000 events a batch, so that a run's memory does not
+		// grow with the events a contact has.
+		c.Batch = int(max(1, min(int64(c.Contacts), 100_000*int64(c.Contacts)/max(int64(c.Events), 1))))
 	}
 	if c.Seed == 0 {
 		c.Seed = 1

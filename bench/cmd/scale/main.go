@@ -20,7 +20,7 @@ func main() {
 	flag.IntVar(&c.Events, "events", 0, "funnel events over all contacts (0: 10 × contacts)")
 	flag.IntVar(&c.Activities, "activities", 10, "activities a contact, for scoring")
 	flag.IntVar(&c.Workers, "workers", 2, "goroutines, each with its own accumulator")
-	flag.IntVar(&c.Batch, "batch", 10_000, "contacts generated and processed at a time")
+	flag.IntVar(&c.Batch, "batch", 0, "contacts generated and processed at a time (0: about 100,000 events' worth)")
 	flag.Uint64Var(&c.Seed, "seed", 1, "generator seed")
 	flag.BoolVar(&c.NoLeadState, "nolead", false, "report without per-lead figures (report.Config.NoLeadState)")
 	jsonOut := flag.Bool("json", false, "also print the result as a line of JSON prefixed with RESULT")
