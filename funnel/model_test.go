@@ -529,3 +529,33 @@ func TestMonotonicClockIgnored(t *testing.T) {
 		t.Errorf("replay of stored log differs:\n%s", cmp.Diff(s, got))
 	}
 }
+
+// TestConcurrentUse: one Model shared by goroutines, each with its own
+// contacts (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	m := funnel.Default()
+	done := make(chan funnel.State)
+	for g := range 4 {
+		go func() {
+			s := funnel.State{Lead: fmt.Sprint("c", g)}
+			for i, to := range []funnel.Stage{funnel.Lead, funnel.MQL, funnel.Nurture, funnel.MQL, funnel.SQL} {
+				mv := funnel.Move{To: to, At: at(i)}
+				if to == funnel.Nurture {
+					mv.Reason = funnel.ReasonBadTiming
+				} else if i == 3 {
+					mv.Reason = funnel.ReasonReEngaged
+				}
+				_ = m.Can(s, mv)
+				s, _, _ = m.Apply(s, mv)
+				_ = m.Edges()
+				_ = m.Spec()
+			}
+			done <- s
+		}()
+	}
+	for range 4 {
+		if s := <-done; s.Stage != funnel.SQL || s.Version != 5 {
+			t.Errorf("state %+v", s)
+		}
+	}
+}
