@@ -47,19 +47,23 @@ func TestKPIAgrees(t *testing.T) {
 			t.Errorf("report (NoLeadState %v) differs from the hand-written pass (-hand +report):\n%s", noLead, d)
 		}
 	}
-	db, err := bench.OpenSQLite()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Load(log); err != nil {
-		t.Fatal(err)
-	}
-	got, err := db.Figures()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(hand, got); d != "" {
-		t.Errorf("SQLite differs from the hand-written pass (-hand +sqlite):\n%s", d)
+	for name, open := range map[string]func() (*bench.SQLite, error){"SQLite": bench.OpenSQLite, "tuned SQLite": bench.OpenSQLiteTuned} {
+		db, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Load(log); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Figures()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(hand, got); d != "" {
+			t.Errorf("%s differs from the hand-written pass (-hand +sqlite):\n%s", name, d)
+		}
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -257,6 +257,10 @@ func run(dir, out, notes, cmd string) error {
 	for _, impl := range []string{"impl=report", "impl=report_nolead", "impl=report_by_lead"} {
 		r, ok := ratio("BenchmarkKPI/", "impl=sqlite", "BenchmarkKPI/", impl)
 		goal(fmt.Sprintf("report (`%s`) ≥ 100× faster than SQLite GROUP BY", strings.TrimPrefix(impl, "impl=")), r, ok, 100, true, "×")
+		r, ok = ratio("BenchmarkKPI/", "impl=sqlite_tuned", "BenchmarkKPI/", impl)
+		if ok {
+			w("| (context) report (`%s`) faster than SQLite tuned (stored month column, covering indexes) | %.2f× | beyond the goal's baseline |\n", strings.TrimPrefix(impl, "impl="), r)
+		}
 		r, ok = ratio("BenchmarkKPI/", impl, "BenchmarkKPI/", "impl=handwritten")
 		if ok {
 			w("| (context) report (`%s`) ÷ hand-written single pass | %.2f× | no goal here (issue 5: ≤ 2× for volumes and flow alone) |\n", strings.TrimPrefix(impl, "impl="), r)
