@@ -155,7 +155,7 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 // decayer is the compiled integer form of a Decay. Factors are in units
 // of 10^−FactorPlaces.
 type decayer struct {
-	kind   DecayKind
+	kind   decayCode
 	every  int64    // percent, linear: period in ns
 	div    divider  // percent, linear: by every; half_life: by half
 	table  []uint64 // percent: factor for n = 0, 1, ... until it rounds to 0
@@ -168,7 +168,7 @@ type decayer struct {
 const factorOne = 1_000_000_000 // 10^FactorPlaces
 
 func compileDecay(d Decay) decayer {
-	c := decayer{kind: d.Kind}
+	c := decayer{kind: decayCodeOf(d.Kind)}
 	switch d.Kind {
 	case DecayPercent:
 		c.every = int64(d.Every)
@@ -237,18 +237,43 @@ func roundHalfEvenBig(z, x, d, tmp *big.Int) *big.Int {
 	return z
 }
 
+// decayCode is a DecayKind as a small integer, for a cheap switch.
+type decayCode uint8
+
+const (
+	codeNone decayCode = iota
+	codePercent
+	codeLinear
+	codeHalfLife
+	codeStep
+)
+
+func decayCodeOf(k DecayKind) decayCode {
+	switch k {
+	case DecayPercent:
+		return codePercent
+	case DecayLinear:
+		return codeLinear
+	case DecayHalfLife:
+		return codeHalfLife
+	case DecayStep:
+		return codeStep
+	}
+	return codeNone
+}
+
 // factor returns the factor for an age ≥ 0 in ns.
 func (c *decayer) factor(age int64) uint64 {
 	switch c.kind {
-	case DecayNone:
+	case codeNone:
 		return factorOne
-	case DecayPercent:
+	case codePercent:
 		n := int64(c.div.div(uint64(age)))
 		if n < int64(len(c.table)) {
 			return c.table[n]
 		}
 		return 0
-	case DecayLinear:
+	case codeLinear:
 		n := c.div.div(uint64(age))
 		if c.linDec == 0 {
 			return factorOne
@@ -261,7 +286,7 @@ func (c *decayer) factor(age int64) uint64 {
 			return 0
 		}
 		return factorOne - lost
-	case DecayHalfLife:
+	case codeHalfLife:
 		var k uint64
 		if uint64(age) < 1<<53 {
 			k = c.div.div(uint64(age) << 10)
@@ -278,7 +303,7 @@ func (c *decayer) factor(age int64) uint64 {
 			return 0
 		}
 		return shiftRoundHalfEven(t, uint(q))
-	case DecayStep:
+	case codeStep:
 		f := uint64(factorOne)
 		for i, at := range c.stepAt {
 			if at > age {

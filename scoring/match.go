@@ -11,7 +11,7 @@ import (
 // matcher is the compiled form of a Condition.
 type matcher struct {
 	field  string
-	op     Op
+	op     opCode
 	fold   bool
 	value  string
 	values []string
@@ -23,8 +23,51 @@ type matcher struct {
 	dmin, dmax     decimal.Decimal
 }
 
+// opCode is an Op as a small integer, for a cheap switch.
+type opCode uint8
+
+const (
+	opUnknown opCode = iota
+	opEquals
+	opOneOf
+	opNotOneOf
+	opRange
+	opPrefix
+	opSuffix
+	opContains
+	opRegex
+	opPresent
+	opMissing
+)
+
+func opCodeOf(o Op) opCode {
+	switch o {
+	case OpEquals:
+		return opEquals
+	case OpOneOf:
+		return opOneOf
+	case OpNotOneOf:
+		return opNotOneOf
+	case OpRange:
+		return opRange
+	case OpPrefix:
+		return opPrefix
+	case OpSuffix:
+		return opSuffix
+	case OpContains:
+		return opContains
+	case OpRegex:
+		return opRegex
+	case OpPresent:
+		return opPresent
+	case OpMissing:
+		return opMissing
+	}
+	return opUnknown
+}
+
 func compileCondition(c Condition) matcher {
-	m := matcher{field: c.Field, op: c.Op, fold: c.IgnoreCase, value: c.Value, values: c.Values}
+	m := matcher{field: c.Field, op: opCodeOf(c.Op), fold: c.IgnoreCase, value: c.Value, values: c.Values}
 	switch c.Op {
 	case OpRegex:
 		pat := c.Value
@@ -56,18 +99,18 @@ func (m *matcher) eq(a, b string) bool {
 func (m *matcher) match(v string, ok bool) bool {
 	present := ok && v != ""
 	switch m.op {
-	case OpPresent:
+	case opPresent:
 		return present
-	case OpMissing:
+	case opMissing:
 		return !present
 	}
 	if !present {
 		return false
 	}
 	switch m.op {
-	case OpEquals:
+	case opEquals:
 		return m.eq(v, m.value)
-	case OpOneOf, OpNotOneOf:
+	case opOneOf, opNotOneOf:
 		in := false
 		for _, x := range m.values {
 			if m.eq(v, x) {
@@ -75,25 +118,25 @@ func (m *matcher) match(v string, ok bool) bool {
 				break
 			}
 		}
-		return in == (m.op == OpOneOf)
-	case OpPrefix:
+		return in == (m.op == opOneOf)
+	case opPrefix:
 		if !m.fold {
 			return strings.HasPrefix(v, m.value)
 		}
 		return hasPrefixFold(v, m.value)
-	case OpSuffix:
+	case opSuffix:
 		if !m.fold {
 			return strings.HasSuffix(v, m.value)
 		}
 		return hasSuffixFold(v, m.value)
-	case OpContains:
+	case opContains:
 		if !m.fold {
 			return strings.Contains(v, m.value)
 		}
 		return containsFold(v, m.value)
-	case OpRegex:
+	case opRegex:
 		return m.re.MatchString(v)
-	case OpRange:
+	case opRange:
 		return m.inRange(v)
 	}
 	return false

@@ -26,19 +26,21 @@ type Model[L any] struct {
 }
 
 type ruleModel struct {
+	// hot: read for every activity
+	points int64
+	within int64 // ns; 0 = no window
+	where  []matcher
+	decay  decayer
+
 	axis     int
 	name     string
 	group    string
 	groupIdx int // index in the axis's groups, or −1
-	points   int64
 	hasCap   bool
 	cap      int64
 	activity bool
 	typeIdx  int // activity rules: index in Model.types
 	when     matcher
-	where    []matcher
-	within   int64 // ns; 0 = no window
-	decay    decayer
 	reason   string
 	// field rules: the constant ledger values
 	dPoints, dCapped decimal.Decimal
@@ -490,34 +492,39 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			pts := clampCap(ac.decayed, r.hasCap, r.cap)
 			ledger = ledger[:len(ledger)+1] // capacity reserved above
 			e := &ledger[len(ledger)-1]
-			*e = Entry{Kind: EntryRule, Axis: am.axis, Name: r.name, Group: r.group, Count: int(ac.count), Reason: r.reason}
+			var raw, decayed, points decimal.Decimal
+			var first, last time.Time
 			if r.activity {
-				raw, overflow := mulCheck(r.points, ac.count)
+				rawUnits, overflow := mulCheck(r.points, ac.count)
 				if overflow {
 					return ErrOverflow
 				}
 				if ac.count <= rawCache {
-					e.Raw = r.dRaw[ac.count]
+					raw = r.dRaw[ac.count]
 				} else {
-					e.Raw = fromUnits(raw)
+					raw = fromUnits(rawUnits)
 				}
-				if raw == ac.decayed {
-					e.Decayed = e.Raw
+				if rawUnits == ac.decayed {
+					decayed = raw
 				} else {
-					e.Decayed = fromUnits(ac.decayed)
+					decayed = fromUnits(ac.decayed)
 				}
 				switch {
 				case pts == ac.decayed:
-					e.Points = e.Decayed
+					points = decayed
 				case pts == r.cap:
-					e.Points = r.dCap
+					points = r.dCap
 				default:
-					e.Points = r.dNegCap
+					points = r.dNegCap
 				}
-				e.First, e.Last = acts[ac.first].At, acts[ac.last].At
+				first, last = acts[ac.first].At, acts[ac.last].At
 			} else {
-				e.Raw, e.Decayed, e.Points = r.dPoints, r.dPoints, r.dCapped
+				raw, decayed, points = r.dPoints, r.dPoints, r.dCapped
 			}
+			// Field by field: no zeroing pass, each field written once.
+			e.Kind, e.Axis, e.Name, e.Group, e.Count = EntryRule, am.axis, r.name, r.group, int(ac.count)
+			e.Raw, e.Decayed, e.Points = raw, decayed, points
+			e.First, e.Last, e.Reason = first, last, r.reason
 			if r.groupIdx >= 0 {
 				if groupSum[r.groupIdx], ok = add(groupSum[r.groupIdx], pts); !ok {
 					return ErrOverflow
