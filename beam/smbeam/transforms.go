@@ -1,6 +1,7 @@
 package smbeam
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -32,6 +33,8 @@ func init() {
 	register.DoFn1x2[Acc, []byte, error](&RenderFn{})
 	register.DoFn2x1[context.Context, []byte, error](&WriteFileFn{})
 	register.Function1x1(deadLetterLine)
+	register.DoFn3x1[context.Context, []byte, func(*string) bool, error](&writeLinesFn{})
+	register.Iter1[string]()
 }
 
 // ReadLog reads the log files matching glob (any path Beam's filesystems
@@ -253,11 +256,41 @@ func WriteReport(s beam.Scope, spec Spec, format, path string, acc beam.PCollect
 	beam.ParDo0(s, &WriteFileFn{Path: path}, beam.ParDo(s, &RenderFn{Spec: spec, Format: format}, acc))
 }
 
-// WriteDeadLetters writes dead letters to path as JSON Lines (one
-// [DeadLetter] a line; an empty file when there are none).
+// WriteDeadLetters writes dead letters to path as JSON Lines, one
+// [DeadLetter] a line, through Beam's filesystems; the file is written
+// (empty) also when there are none.
 func WriteDeadLetters(s beam.Scope, path string, dead beam.PCollection) {
 	s = s.Scope("smbeam.WriteDeadLetters")
-	textio.Write(s, path, beam.ParDo(s, deadLetterLine, dead))
+	lines := beam.ParDo(s, deadLetterLine, dead)
+	beam.ParDo0(s, &writeLinesFn{Path: path}, beam.Impulse(s), beam.SideInput{Input: lines})
+}
+
+// writeLinesFn writes the lines of its side input to one file.
+type writeLinesFn struct {
+	Path string
+}
+
+func (fn *writeLinesFn) ProcessElement(ctx context.Context, _ []byte, lines func(*string) bool) error {
+	fs, err := filesystem.New(ctx, fn.Path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	w, err := fs.OpenWrite(ctx, fn.Path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var line string
+	for lines(&line) {
+		bw.WriteString(line)
+		bw.WriteByte('\n')
+	}
+	if err := bw.Flush(); err != nil {
+		w.Close()
+		return fmt.Errorf("smbeam: writing %s: %w", fn.Path, err)
+	}
+	return w.Close()
 }
 
 func deadLetterLine(d DeadLetter) string { return d.String() }

@@ -75,6 +75,9 @@ var extFormats = map[string]string{
 
 func parseOut(o string) (path, fm string, err error) {
 	if f, p, ok := strings.Cut(o, "="); ok && !strings.ContainsAny(f, "/\\:.") {
+		if long, ok := extFormats["."+f]; ok {
+			f = long // md=, txt=, bin=, htm=
+		}
 		return p, f, nil
 	}
 	if f, ok := extFormats[strings.ToLower(filepath.Ext(o))]; ok {
