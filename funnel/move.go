@@ -10,28 +10,28 @@ import "time"
 // plain value, safe to copy and share.
 type Move struct {
 	// To is the target stage.
-	To Stage
+	To Stage `json:"to"`
 	// At is when the move happened, in the host's clock. It must not be
 	// earlier than the state's last move ([ErrTimeTravel]). Times are
 	// compared and subtracted by their wall clock; a monotonic reading (from
 	// time.Now) is ignored, as it is lost when the event is stored.
-	At time.Time
+	At time.Time `json:"at"`
 	// Actor says who or what made the move: a user ID, a rule name,
 	// "system". Copied to the event; never interpreted.
-	Actor string
+	Actor string `json:"actor,omitempty"`
 	// Reason is required for backward moves, detours and returns, and must
 	// then be one the model allows on that edge. Optional on forward moves;
 	// when given it must still be a code the model declares.
-	Reason ReasonCode
+	Reason ReasonCode `json:"reason,omitempty"`
 	// Note is free text copied to the event (a rep's comment).
-	Note string
+	Note string `json:"note,omitempty"`
 	// EventID is the host's identifier for the resulting event (a UUID, a
 	// log offset). Optional, but when set it makes re-delivery detectable:
 	// see [State.LastEventID] and [Model.Replay].
-	EventID string
+	EventID string `json:"event_id,omitempty"`
 	// CheckVersion turns on optimistic concurrency: the move fails with
 	// [ErrVersionConflict] unless the state's Version equals
 	// ExpectedVersion (the version the host read before deciding).
-	CheckVersion    bool
-	ExpectedVersion uint64
+	CheckVersion    bool   `json:"check_version,omitempty"`
+	ExpectedVersion uint64 `json:"expected_version,omitempty"`
 }

@@ -34,6 +34,8 @@ const (
 	ReasonSpam         ReasonCode = "spam"
 	ReasonIsCompetitor ReasonCode = "is_competitor"
 	ReasonOptOut       ReasonCode = "opt_out"
+	ReasonStudent      ReasonCode = "student"
+	ReasonRecycleLimit ReasonCode = "recycle_limit"
 	// Customers.
 	ReasonChurned    ReasonCode = "churned"
 	ReasonDisengaged ReasonCode = "disengaged"
@@ -79,6 +81,8 @@ func presetReasons() []ReasonSpec {
 		{ReasonSpam, "Spam or fake contact"},
 		{ReasonIsCompetitor, "Works for a competitor"},
 		{ReasonOptOut, "Asked not to be contacted"},
+		{ReasonStudent, "Student or researcher, not a buyer"},
+		{ReasonRecycleLimit, "Recycled too many times without converting"},
 		{ReasonChurned, "Customer churned (win-back nurturing)"},
 		{ReasonDisengaged, "Advocate no longer engaged"},
 	}
@@ -91,7 +95,7 @@ func notReady() []ReasonCode {
 }
 
 func disqualify() []ReasonCode {
-	return []ReasonCode{ReasonSpam, ReasonBadData, ReasonDuplicate, ReasonIsCompetitor, ReasonOptOut, ReasonBadFit}
+	return []ReasonCode{ReasonSpam, ReasonBadData, ReasonDuplicate, ReasonIsCompetitor, ReasonOptOut, ReasonBadFit, ReasonStudent, ReasonRecycleLimit}
 }
 
 func lostReasons() []ReasonCode {
