@@ -19,7 +19,7 @@ type Model[L any] struct {
 	fieldIdx   []int       // indices of field rules
 	types      []string    // distinct activity types
 	typesByLen [][]int     // indices in types, by the length of the type
-	byType     [][]int     // rule indices per type
+	byType     [][]hotRule // the activity rules of each type, compact
 	custom     []customModel[L]
 	axes       [2]axisModel
 	labels     [][]string // labels[fitGrade][interestGrade]
@@ -47,6 +47,16 @@ type ruleModel struct {
 	// activity rules: ±cap as decimals, and points × n for small n
 	dCap, dNegCap decimal.Decimal
 	dRaw          []decimal.Decimal
+}
+
+// hotRule is what the activity loop reads of an activity rule, packed
+// together per activity type.
+type hotRule struct {
+	idx    int
+	points int64
+	within int64
+	where  []matcher
+	decay  *decayer
 }
 
 type customModel[L any] struct {
@@ -200,7 +210,7 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 					m.types = append(m.types, r.Activity)
 					m.byType = append(m.byType, nil)
 				}
-				m.byType[t] = append(m.byType[t], idx)
+				m.byType[t] = append(m.byType[t], hotRule{idx: idx})
 				rm.typeIdx = t
 			} else {
 				rm.when = compileCondition(r.When)
@@ -235,6 +245,13 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 		am.leave = am.enter
 		if as.High.Leave.Valid {
 			am.leave = units(as.High.Leave.Decimal)
+		}
+	}
+	for t := range m.byType {
+		for i := range m.byType[t] {
+			h := &m.byType[t][i]
+			r := &m.rules[h.idx]
+			h.points, h.within, h.where, h.decay = r.points, r.within, r.where, &r.decay
 		}
 	}
 	for _, c := range criteria {
@@ -394,9 +411,10 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		if age < 0 {
 			continue
 		}
+		hot := m.byType[t]
 	rules:
-		for _, ri := range m.byType[t] {
-			r := &m.rules[ri]
+		for hi := range hot {
+			r := &hot[hi]
 			if r.within > 0 && age >= r.within {
 				continue
 			}
@@ -408,7 +426,7 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 				}
 			}
 			c := applyFactor(r.points, r.decay.factor(age))
-			ac := &accs[ri]
+			ac := &accs[r.idx]
 			var ok bool
 			if ac.decayed, ok = add(ac.decayed, c); !ok {
 				return ErrOverflow
