@@ -26,8 +26,8 @@ type RecycleSpec struct {
 	// [funnel.Disqualified].
 	Disqualified funnel.Stage `json:"disqualified,omitempty"`
 	// LimitReason is put on the disqualifying move when the return's own
-	// code is not accepted on that edge; empty means [funnel.ReasonBadFit]
-	// (a lead that keeps coming back does not meet the definition).
+	// code is not accepted on that edge; empty means
+	// [funnel.ReasonRecycleLimit].
 	LimitReason funnel.ReasonCode `json:"limit_reason,omitempty"`
 }
 
@@ -45,7 +45,7 @@ func (r RecycleSpec) withDefaults() RecycleSpec {
 		r.Disqualified = funnel.Disqualified
 	}
 	if r.LimitReason == "" {
-		r.LimitReason = funnel.ReasonBadFit
+		r.LimitReason = funnel.ReasonRecycleLimit
 	}
 	return r
 }

@@ -205,7 +205,7 @@ func TestRecycleLimitRoundTrip(t *testing.T) {
 					}
 					continue
 				}
-				if !o.LimitReached || !o.Disqualified || l.state.Stage != funnel.Disqualified || o.Move.Reason != funnel.ReasonBadFit {
+				if !o.LimitReached || !o.Disqualified || l.state.Stage != funnel.Disqualified || o.Move.Reason != funnel.ReasonRecycleLimit {
 					t.Fatalf("return %d past the limit: %+v", i, o)
 				}
 				break
@@ -273,15 +273,15 @@ func TestAcceptanceErrors(t *testing.T) {
 			_, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonUnresponsive, At: t0, Ticket: &handoff.Ticket{Attempts: 2}})
 			return err
 		}, handoff.ErrTooFewAttempts},
-		{"student not in the preset funnel", func() error {
-			_, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: handoff.ReasonStudent, At: t0})
-			return err
-		}, funnel.ErrUnknownReason},
 	}
 	for _, tt := range tests {
 		if err := tt.call(); !errors.Is(err, tt.want) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 		}
+	}
+	// The presets declare student on every move into disqualified.
+	if o, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: handoff.ReasonStudent, At: t0}); err != nil || !o.Disqualified || o.Move.To != funnel.Disqualified {
+		t.Errorf("student: %+v, %v", o, err)
 	}
 	if o, err := acc.Disqualify(sql, rs, handoff.Rejection{Rep: "a", Code: funnel.ReasonUnresponsive, At: t0, Ticket: &handoff.Ticket{Attempts: 6}}); err != nil || !o.Recycled {
 		t.Errorf("unresponsive after 6 attempts: %+v, %v", o, err)

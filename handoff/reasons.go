@@ -60,12 +60,10 @@ type Reason struct {
 	NeedsAttempts bool `json:"needs_attempts,omitempty"`
 }
 
-// Reason codes of [DefaultReasons] that package funnel does not declare.
-const (
-	// ReasonStudent: the contact is a student or researcher, not a buyer.
-	// Declare it in the funnel spec before using it (see [FunnelReasons]).
-	ReasonStudent funnel.ReasonCode = "student"
-)
+// ReasonStudent: the contact is a student or researcher, not a buyer. It is
+// [funnel.ReasonStudent], kept here so existing callers compile; the funnel
+// presets declare it on every move into disqualified.
+const ReasonStudent = funnel.ReasonStudent
 
 // DefaultReasons returns the documented catalog, a fresh copy that hosts
 // may extend (append their own) and pass to [NewAcceptance]:
@@ -79,8 +77,7 @@ const (
 // bad_timing, unresponsive (all back to nurture: the lead fits but is not
 // ready), is_competitor and student (disqualified).
 //
-// The codes are those of the funnel presets ([funnel.ReasonBadFit], ...)
-// except [ReasonStudent].
+// The codes are those of the funnel presets ([funnel.ReasonBadFit], ...).
 func DefaultReasons() []Reason {
 	n, d, m, l := funnel.Nurture, funnel.Disqualified, funnel.MQL, funnel.Lost
 	return []Reason{
