@@ -1,21 +1,61 @@
 // Package smbeam runs smarketing's KPI report on Apache Beam, so that a
-// funnel event history too large for one machine gives the same figures as
-// the library computes in-process.
+// funnel event history too large for one machine gives the same figures,
+// byte for byte, as the report package computes in-process.
 //
-// It is a separate Go module (github.com/smarketing/smarketing/beam) so
+// It lives in its own Go module (github.com/smarketing/smarketing/beam) so
 // that importers of the core library never download the Beam SDK.
 //
-// The package gives a pipeline author:
+// # The pieces
 //
-//   - explicit, lossless coders for every element and accumulator type it
-//     puts in a PCollection (Beam's default schema coding silently turns
-//     decimal.Decimal fields into zero);
-//   - readers of event logs in JSON Lines and CSV through Beam's textio,
-//     with unparsable lines sent to a dead-letter PCollection instead of
-//     failing the job;
-//   - a Beam combiner wrapping the report package's mergeable accumulator;
-//   - writers of the finished report in the report renderers' formats.
+//   - Reading: [ReadLog] reads log files in [JSONL] or [CSV] (layouts:
+//     [Format], [CSVColumns]) through Beam's textio and parses them with
+//     [ParseFn] / [ParseLine]. A line that does not parse becomes a
+//     [DeadLetter] in a second PCollection (and counts in
+//     [CounterDeadLetters]); it never fails the job.
+//   - Combining: [Combiner] is a Beam combiner (create, add, merge,
+//     extract) over [report.Record] whose accumulator [Acc] wraps a
+//     [report.Accumulator]. [Report] combines globally; [CombineByLead]
+//     combines per lead shard first, so each lead's records and per-lead
+//     state meet in one accumulator. Records the report refuses count in
+//     [Acc.Rejected] and [CounterRejected]. [Accumulate] is the same
+//     computation in-process.
+//   - Grouping: [GroupByLead] gives each lead's funnel events in version
+//     order.
+//   - Writing: [RenderFn] / [Render] render with the report package's
+//     renderers ([Formats]) or as the accumulator's binary encoding;
+//     [WriteReport] and [WriteDeadLetters] write files through Beam's
+//     filesystems.
+//   - The whole pipeline: [Build] with [Options], as the smarketing-beam
+//     command runs it. The report configuration travels as a [Spec], a
+//     [report.Config] that survives Beam's JSON serialization of
+//     transforms.
 //
-// All transforms are registered with Beam's register package, so they run
-// on Prism (in-process, over loopback), Flink, Spark and Dataflow.
+// # Coders
+//
+// Beam's default schema coding silently turns a shopspring/decimal.Decimal
+// into zero (its fields are unexported). Importing this package registers
+// an explicit coder with beam.RegisterCoder for every type it puts in a
+// PCollection ([CodedTypes]): versioned binary encodings ([MarshalRecord],
+// [MarshalEvent], [MarshalAcc]) that keep every decimal's coefficient and
+// exponent and every time's instant and zone offset. Their decoders return
+// an error wrapping [ErrEncoding] on any malformed input, never panic.
+//
+// # Example
+//
+//	p, s := beam.NewPipelineWithRoot()
+//	recs, dead := smbeam.ReadLog(s, smbeam.JSONL, "gs://bucket/logs/*.jsonl")
+//	acc := smbeam.Report(s, spec, recs)
+//	smbeam.WriteReport(s, spec, "html", "gs://bucket/report.html", acc)
+//	smbeam.WriteDeadLetters(s, "gs://bucket/dead.jsonl", dead)
+//	err := beamx.Run(ctx, p)
+//
+// # Guarantees
+//
+// The report of a pipeline equals the report of [Accumulate] over the same
+// records, whatever the runner's bundling, ordering and merging, because
+// the report's accumulators merge associatively and commutatively and
+// their encoding is canonical. All transforms are registered with Beam's
+// register package. Transforms hold no state between elements beyond the
+// accumulators Beam gives them; [Acc] is not safe for concurrent use (Beam
+// never shares one).
 package smbeam
