@@ -30,15 +30,11 @@ const scoringSpec = `{
   }
 }`
 
-// NewLibrary builds the CRM's models: the default lifecycle (with the
-// codes sales' reason catalog needs), the scoring model, the default
-// policy, SLA and reason catalog, a 09:00-18:00 office calendar in loc and
-// a roster of four reps.
+// NewLibrary builds the CRM's models: the default lifecycle, the scoring
+// model, the default policy, SLA and reason catalog, a 09:00-18:00 office
+// calendar in loc and a roster of four reps.
 func NewLibrary(loc *time.Location) (*Library, error) {
-	fm, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), handoff.DefaultReasons(), funnel.SQL, funnel.Opportunity))
-	if err != nil {
-		return nil, err
-	}
+	fm := funnel.Default()
 	spec, err := scoring.ParseSpec([]byte(scoringSpec))
 	if err != nil {
 		return nil, err

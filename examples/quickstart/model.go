@@ -80,13 +80,7 @@ type hosts struct {
 }
 
 func newHosts(loc *time.Location) (*hosts, error) {
-	// The default lifecycle, plus what sales' reason catalog needs from it
-	// (the "student" disqualification is not a preset code).
-	fm, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), handoff.DefaultReasons(), funnel.SQL, funnel.Opportunity))
-	if err != nil {
-		return nil, fmt.Errorf("funnel: %w", err)
-	}
-	h := &hosts{funnel: fm}
+	h := &hosts{funnel: funnel.Default()}
 	spec, err := scoring.ParseSpec([]byte(scoringSpecJSON))
 	if err != nil {
 		return nil, fmt.Errorf("scoring spec: %w", err)

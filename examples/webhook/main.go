@@ -126,15 +126,11 @@ Flags:
 	return nil
 }
 
-// NewConfig builds the service's models: the default lifecycle (with the
-// codes of sales' reason catalog), the scoring model from its JSON spec,
-// the default handoff policy and SLA, office hours in loc, and a roster of
-// three reps routed by territory.
+// NewConfig builds the service's models: the default lifecycle, the
+// scoring model from its JSON spec, the default handoff policy and SLA,
+// office hours in loc, and a roster of three reps routed by territory.
 func NewConfig(scoringJSON []byte, loc *time.Location) (Config, error) {
-	fm, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), handoff.DefaultReasons(), funnel.SQL, funnel.Opportunity))
-	if err != nil {
-		return Config{}, err
-	}
+	fm := funnel.Default()
 	spec, err := scoring.ParseSpec(scoringJSON)
 	if err != nil {
 		return Config{}, err
