@@ -94,8 +94,8 @@
 // allocations (the ledger and its decimals) do not grow with the number
 // of activities. On the reference workload of BENCHMARKS.md (20 rules,
 // 50 activities) [Model.ScoreInto], which reuses a result's ledger for
-// batch scoring, costs about 2.5–3.3× hand-written int64 code that
-// returns two integers; [Model.Score] does the same work but its fresh
-// ~4.5 KB result adds garbage-collection cost (about 4–6× in that
-// microbenchmark). Use ScoreInto in loops.
+// batch scoring, costs about 2.5–3.7× hand-written int64 code that
+// returns two integers (depending on the machine's load); [Model.Score]
+// does the same work but its fresh ~4.5 KB result adds garbage-collection
+// cost (about 3–6× in that microbenchmark). Use ScoreInto in loops.
 package scoring
