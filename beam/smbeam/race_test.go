@@ -3,5 +3,5 @@
 package smbeam_test
 
 // raceEnabled is true when the tests run under the race detector, which
-// makes Beam's runtime an order of magnitude slower.
+// makes Beam's runtime several times slower (logged by the scale test).
 const raceEnabled = true
