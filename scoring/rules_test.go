@@ -463,3 +463,22 @@ func TestResultJSONRoundTrip(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// Allocations are bounded by the number of rules, not of activities
+// (a law of the design; timings are never asserted).
+func TestAllocationsDoNotGrowWithActivities(t *testing.T) {
+	m := scoring.MustNew(benchSpec(), benchSource())
+	var r scoring.Result
+	bound := 2*20 + 5
+	for _, n := range []int{50, 500, 5000} {
+		l := benchLeadN(n)
+		allocs := testing.AllocsPerRun(20, func() {
+			if err := m.ScoreInto(&r, l, benchNow, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > float64(bound) {
+			t.Errorf("%d activities: %.0f allocations per score, want at most %d", n, allocs, bound)
+		}
+	}
+}
