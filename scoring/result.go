@@ -164,3 +164,18 @@ func (r Result) Total(a Axis) decimal.Decimal {
 	}
 	return r.Interest
 }
+
+// Valid reports whether a is one of the two axes.
+func (a Axis) Valid() bool { return a == AxisFit || a == AxisInterest }
+
+// Valid reports whether q is one of the four quadrants.
+func (q Quadrant) Valid() bool { return q.Action() != "" }
+
+// Valid reports whether a is one of the four actions.
+func (a Action) Valid() bool {
+	switch a {
+	case ActionContactNow, ActionNurture, ActionOfferGap, ActionDoNotContact:
+		return true
+	}
+	return false
+}

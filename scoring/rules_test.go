@@ -482,3 +482,14 @@ func TestAllocationsDoNotGrowWithActivities(t *testing.T) {
 		}
 	}
 }
+
+func TestIdentifiersValid(t *testing.T) {
+	for _, q := range []scoring.Quadrant{scoring.HighFitHighInterest, scoring.HighFitLowInterest, scoring.LowFitHighInterest, scoring.LowFitLowInterest} {
+		if !q.Valid() || !q.Action().Valid() {
+			t.Errorf("%s or its action is not valid", q)
+		}
+	}
+	if scoring.Quadrant("middle").Valid() || scoring.Action("call").Valid() || scoring.Axis("size").Valid() || !scoring.AxisFit.Valid() {
+		t.Error("Valid accepts an unknown identifier or rejects a known one")
+	}
+}
