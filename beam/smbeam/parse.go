@@ -338,7 +338,12 @@ func formatJSON(rec report.Record) (string, error) {
 	case report.KindEvent:
 		payload = rec.Event
 	case report.KindDeal:
-		kind, payload = "deal", rec.Deal
+		// The amount as written keeps its exponent (1234.50, not
+		// decimal's 1234.5), so the log reads back to the same decimal.
+		kind, payload = "deal", struct {
+			report.Deal
+			Amount string `json:"amount"`
+		}{rec.Deal, exactString(rec.Deal.Amount)}
 	case report.KindTouch:
 		kind, payload = "touch", rec.Touch
 	case report.KindResponse:
@@ -377,6 +382,20 @@ func formatJSON(rec report.Record) (string, error) {
 	return "{" + extra.String() + string(p[1:]), nil
 }
 
+// exactString writes d with as many places as its exponent says, so
+// that decimal.NewFromString gives back the same coefficient and exponent
+// (1234.50 stays 1234.50, where decimal's String writes 1234.5; 5e3 stays
+// 5e3, where String writes 5000).
+func exactString(d decimal.Decimal) string {
+	switch e := d.Exponent(); {
+	case e < 0:
+		return d.StringFixed(-e)
+	case e > 0:
+		return d.Coefficient().String() + "e" + strconv.Itoa(int(e))
+	}
+	return d.String()
+}
+
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -395,7 +414,7 @@ func formatCSV(rec report.Record) (string, error) {
 		f = append(f, rec.Dims...)
 	case report.KindDeal:
 		d := rec.Deal
-		f = []string{"deal", d.ID, d.Lead, d.Amount.String(), formatTime(d.CreatedAt), formatTime(d.ClosedAt),
+		f = []string{"deal", d.ID, d.Lead, exactString(d.Amount), formatTime(d.CreatedAt), formatTime(d.ClosedAt),
 			strconv.FormatBool(d.Won), string(d.Origin)}
 	case report.KindTouch:
 		t := rec.Touch

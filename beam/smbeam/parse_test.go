@@ -46,6 +46,10 @@ func TestLineRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(rec, got); diff != "" {
 				t.Fatalf("%s: record %d %q (-want +got):\n%s", f, i, line, diff)
 			}
+			if rec.Kind == report.KindDeal && (got.Deal.Amount.Exponent() != rec.Deal.Amount.Exponent() ||
+				got.Deal.Amount.Coefficient().Cmp(rec.Deal.Amount.Coefficient()) != 0) {
+				t.Fatalf("%s: amount %s read back as %s: exponent lost", f, rec.Deal.Amount, got.Deal.Amount)
+			}
 		}
 	}
 }
