@@ -72,7 +72,8 @@ type axisModel struct {
 	groups         []groupModel
 	hasMin, hasMax bool
 	min, max       int64
-	bandMin        []int64 // per band but the last
+	dMin, dMax     decimal.Decimal // min and max as decimals
+	bandMin        []int64         // per band but the last
 	grades         []string
 	enter, leave   int64
 }
@@ -224,9 +225,11 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 		am.hasMin, am.hasMax = as.Min.Valid, as.Max.Valid
 		if as.Min.Valid {
 			am.min = units(as.Min.Decimal)
+			am.dMin = fromUnits(am.min)
 		}
 		if as.Max.Valid {
 			am.max = units(as.Max.Decimal)
+			am.dMax = fromUnits(am.max)
 		}
 		bands := as.Bands
 		if len(bands) == 0 {
@@ -327,6 +330,7 @@ type acc struct {
 	decayed           int64
 	first, last       int32 // indices of the oldest and newest activity counted
 	firstAge, lastAge int64
+	pts               int64 // decayed after the rule's cap (set by finish)
 }
 
 // Score scores lead at now. prev, if not nil, is the lead's previous
@@ -474,42 +478,91 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			customPts[i] = units(p)
 		}
 	}
-	n := 0
-	for i := range accs {
-		if accs[i].count > 0 {
-			n++
-		}
-	}
-	for ax := range m.axes {
-		n += len(m.axes[ax].groups) + 1
-	}
-	if cap(ledger) < n+len(m.custom) {
-		ledger = make([]Entry, 0, n+len(m.custom))
-	}
-	res.ModelID, res.ModelVersion, res.At = m.spec.ID, m.spec.Version, now
-	var grade [2]int
-	var high [2]bool
-	var groupBuf [8]int64
+
+	// Pass 1, int64 only: every rule's capped points, group sums, axis
+	// totals and caps, and so the exact number of ledger entries, so the
+	// ledger is allocated once at its exact size (no decimal work yet).
+	var groupBuf [16]int64
 	groupSum := groupBuf[:]
-	if n := max(len(m.axes[0].groups), len(m.axes[1].groups)); n > len(groupBuf) {
+	if n := len(m.axes[0].groups) + len(m.axes[1].groups); n > len(groupSum) {
 		groupSum = make([]int64, n)
 	}
+	var sum, total [2]int64 // before and after the axis cap
+	n := 0
+	goff := 0
 	for ax := range m.axes {
 		am := &m.axes[ax]
-		var total int64
+		gs := groupSum[goff : goff+len(am.groups)]
+		goff += len(am.groups)
+		clear(gs)
+		var t int64
 		var ok bool
-		for gi := range am.groups {
-			groupSum[gi] = 0
-		}
 		for _, ri := range am.rules {
 			ac := &accs[ri]
 			if ac.count == 0 {
 				continue
 			}
 			r := &m.rules[ri]
-			pts := clampCap(ac.decayed, r.hasCap, r.cap)
-			ledger = ledger[:len(ledger)+1] // capacity reserved above
-			e := &ledger[len(ledger)-1]
+			ac.pts = clampCap(ac.decayed, r.hasCap, r.cap)
+			n++
+			if r.groupIdx >= 0 {
+				if gs[r.groupIdx], ok = add(gs[r.groupIdx], ac.pts); !ok {
+					return ErrOverflow
+				}
+			}
+			if t, ok = add(t, ac.pts); !ok {
+				return ErrOverflow
+			}
+		}
+		for _, ci := range am.custom {
+			if outcomes[ci].Count == 0 && customPts[ci] == 0 {
+				continue
+			}
+			n++
+			if t, ok = add(t, customPts[ci]); !ok {
+				return ErrOverflow
+			}
+		}
+		for gi := range am.groups {
+			g := &am.groups[gi]
+			s := gs[gi]
+			if adj := clamp(s, g.hasMin, g.min, g.hasMax, g.max) - s; adj != 0 {
+				n++
+				if t, ok = add(t, adj); !ok {
+					return ErrOverflow
+				}
+			}
+		}
+		sum[ax] = t
+		total[ax] = clamp(t, am.hasMin, am.min, am.hasMax, am.max)
+		if total[ax] != t {
+			n++
+		}
+	}
+	if cap(ledger) < n {
+		ledger = make([]Entry, n)
+	}
+	ledger = ledger[:n]
+
+	// Pass 2: fill the ledger, sharing the model's ready decimals where
+	// a value is constant per rule.
+	res.ModelID, res.ModelVersion, res.At = m.spec.ID, m.spec.Version, now
+	var grade [2]int
+	var high [2]bool
+	i := 0
+	goff = 0
+	for ax := range m.axes {
+		am := &m.axes[ax]
+		gs := groupSum[goff : goff+len(am.groups)]
+		goff += len(am.groups)
+		for _, ri := range am.rules {
+			ac := &accs[ri]
+			if ac.count == 0 {
+				continue
+			}
+			r := &m.rules[ri]
+			e := &ledger[i]
+			i++
 			var raw, decayed, points decimal.Decimal
 			var first, last time.Time
 			if r.activity {
@@ -528,9 +581,9 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 					decayed = fromUnits(ac.decayed)
 				}
 				switch {
-				case pts == ac.decayed:
+				case ac.pts == ac.decayed:
 					points = decayed
-				case pts == r.cap:
+				case ac.pts == r.cap:
 					points = r.dCap
 				default:
 					points = r.dNegCap
@@ -543,57 +596,56 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			e.Kind, e.Axis, e.Name, e.Group, e.Count = EntryRule, am.axis, r.name, r.group, int(ac.count)
 			e.Raw, e.Decayed, e.Points = raw, decayed, points
 			e.First, e.Last, e.Reason = first, last, r.reason
-			if r.groupIdx >= 0 {
-				if groupSum[r.groupIdx], ok = add(groupSum[r.groupIdx], pts); !ok {
-					return ErrOverflow
-				}
-			}
-			if total, ok = add(total, pts); !ok {
-				return ErrOverflow
-			}
 		}
 		for _, ci := range am.custom {
 			o := outcomes[ci]
 			if o.Count == 0 && customPts[ci] == 0 {
 				continue
 			}
-			ledger = append(ledger, Entry{Kind: EntryCriterion, Axis: am.axis, Name: m.custom[ci].name,
-				Count: o.Count, Raw: o.Points, Decayed: o.Points, Points: o.Points, Reason: o.Reason})
-			if total, ok = add(total, customPts[ci]); !ok {
-				return ErrOverflow
-			}
+			ledger[i] = Entry{Kind: EntryCriterion, Axis: am.axis, Name: m.custom[ci].name,
+				Count: o.Count, Raw: o.Points, Decayed: o.Points, Points: o.Points, Reason: o.Reason}
+			i++
 		}
 		for gi := range am.groups {
 			g := &am.groups[gi]
-			s := groupSum[gi]
+			s := gs[gi]
 			adj := clamp(s, g.hasMin, g.min, g.hasMax, g.max) - s
 			if adj == 0 {
 				continue
 			}
-			ledger = append(ledger, Entry{Kind: EntryGroupCap, Axis: am.axis, Name: g.name, Group: g.name,
-				Raw: fromUnits(s), Decayed: fromUnits(s), Points: fromUnits(adj), Reason: groupReason(g, s)})
-			if total, ok = add(total, adj); !ok {
-				return ErrOverflow
-			}
+			ds := fromUnits(s)
+			ledger[i] = Entry{Kind: EntryGroupCap, Axis: am.axis, Name: g.name, Group: g.name,
+				Raw: ds, Decayed: ds, Points: fromUnits(adj), Reason: groupReason(g, s)}
+			i++
 		}
-		if adj := clamp(total, am.hasMin, am.min, am.hasMax, am.max) - total; adj != 0 {
-			ledger = append(ledger, Entry{Kind: EntryAxisCap, Axis: am.axis, Name: string(am.axis),
-				Raw: fromUnits(total), Decayed: fromUnits(total), Points: fromUnits(adj), Reason: axisReason(am, total)})
-			total += adj
+		t := total[ax]
+		var dt decimal.Decimal
+		if s := sum[ax]; t != s {
+			ds := fromUnits(s)
+			ledger[i] = Entry{Kind: EntryAxisCap, Axis: am.axis, Name: string(am.axis),
+				Raw: ds, Decayed: ds, Points: fromUnits(t - s), Reason: axisReason(am, s)}
+			i++
+			if am.hasMax && t == am.max {
+				dt = am.dMax
+			} else {
+				dt = am.dMin
+			}
+		} else {
+			dt = fromUnits(t)
 		}
 		g := len(am.bandMin)
-		for i, b := range am.bandMin {
-			if total >= b {
-				g = i
+		for bi, b := range am.bandMin {
+			if t >= b {
+				g = bi
 				break
 			}
 		}
 		grade[ax] = g
-		high[ax] = total >= am.enter || (wasHigh[ax] && total >= am.leave)
+		high[ax] = t >= am.enter || (wasHigh[ax] && t >= am.leave)
 		if ax == 0 {
-			res.Fit = fromUnits(total)
+			res.Fit = dt
 		} else {
-			res.Interest = fromUnits(total)
+			res.Interest = dt
 		}
 	}
 	res.FitGrade = m.axes[0].grades[grade[0]]
