@@ -416,6 +416,10 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 			continue
 		}
 		hot := m.byType[t]
+		// The last attribute looked up: rules of one type often filter
+		// on the same attribute (several rules on a page view's URL).
+		var key, val string
+		var found, looked bool
 	rules:
 		for hi := range hot {
 			r := &hot[hi]
@@ -424,8 +428,11 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 			}
 			for wi := range r.where {
 				w := &r.where[wi]
-				v, ok := a.Attr(w.field)
-				if !w.match(v, ok) {
+				if !looked || w.field != key {
+					key, looked = w.field, true
+					val, found = a.Attr(key)
+				}
+				if !w.match(val, found) {
 					continue rules
 				}
 			}
