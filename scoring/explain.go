@@ -97,18 +97,21 @@ func describeDecay(d Decay) string {
 	return ""
 }
 
+// groupReason returns the reason of a group cap entry for the group's
+// sum; the sentences are built once, by compile.
 func groupReason(g *groupModel, sum int64) string {
 	if g.hasMax && sum > g.max {
-		return fmt.Sprintf("group %q is capped at %s", g.name, fromUnits(g.max))
+		return g.capReason
 	}
-	return fmt.Sprintf("group %q is floored at %s", g.name, fromUnits(g.min))
+	return g.floorReason
 }
 
+// axisReason is groupReason for an axis cap.
 func axisReason(am *axisModel, total int64) string {
 	if am.hasMax && total > am.max {
-		return fmt.Sprintf("%s is capped at %s", am.axis, fromUnits(am.max))
+		return am.capReason
 	}
-	return fmt.Sprintf("%s is floored at %s", am.axis, fromUnits(am.min))
+	return am.floorReason
 }
 
 // Explain renders the result as text a sales rep reads: the model, the

@@ -74,14 +74,17 @@ type axisModel struct {
 	min, max       int64
 	dMin, dMax     decimal.Decimal // min and max as decimals
 	bandMin        []int64         // per band but the last
+	capReason      string          // sentences of its cap entries
+	floorReason    string
 	grades         []string
 	enter, leave   int64
 }
 
 type groupModel struct {
-	name           string
-	hasMin, hasMax bool
-	min, max       int64
+	name                   string
+	hasMin, hasMax         bool
+	min, max               int64
+	capReason, floorReason string // sentences of its cap entries
 }
 
 // defaultBands returns the bands of an axis (0 fit, 1 interest) with no bands.
@@ -181,6 +184,8 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 			if g.Max.Valid {
 				gm.max = units(g.Max.Decimal)
 			}
+			gm.capReason = fmt.Sprintf("group %q is capped at %s", g.Name, fromUnits(gm.max))
+			gm.floorReason = fmt.Sprintf("group %q is floored at %s", g.Name, fromUnits(gm.min))
 			am.groups = append(am.groups, gm)
 		}
 		for _, r := range as.Rules {
@@ -231,6 +236,8 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 			am.max = units(as.Max.Decimal)
 			am.dMax = fromUnits(am.max)
 		}
+		am.capReason = fmt.Sprintf("%s is capped at %s", am.axis, am.dMax)
+		am.floorReason = fmt.Sprintf("%s is floored at %s", am.axis, am.dMin)
 		bands := as.Bands
 		if len(bands) == 0 {
 			bands = defaultBands(ai)
