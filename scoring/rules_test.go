@@ -125,6 +125,12 @@ func TestActivityRuleFiltersAndCaps(t *testing.T) {
 		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "demo", Count: 1, Raw: dec("60"), Decayed: dec("60"), Points: dec("60"), First: t0.Add(-time.Hour), Last: t0.Add(-time.Hour)},
 		{Kind: scoring.EntryGroupCap, Axis: scoring.AxisInterest, Name: "web", Group: "web", Raw: dec("16"), Decayed: dec("16"), Points: dec("-1")},
 	}
+	if got, want := r.Ledger[len(r.Ledger)-1].Reason, `group "web" is capped at 15`; got != want {
+		t.Errorf("group cap reason %q, want %q", got, want)
+	}
+	if len(r.Ledger) != cap(r.Ledger) {
+		t.Errorf("ledger of %d entries has capacity %d: Score should allocate it at its exact size", len(r.Ledger), cap(r.Ledger))
+	}
 	for i := range r.Ledger {
 		r.Ledger[i].Reason = ""
 	}
@@ -141,6 +147,9 @@ func TestActivityRuleFiltersAndCaps(t *testing.T) {
 	last := r.Ledger[len(r.Ledger)-1]
 	if !r.Interest.Equal(dec("70")) || last.Kind != scoring.EntryAxisCap || !last.Points.Equal(dec("-59")) {
 		t.Errorf("got interest %s, last entry %+v", r.Interest, last)
+	}
+	if want := "interest is capped at 70"; last.Reason != want || !last.Raw.Equal(dec("129")) {
+		t.Errorf("axis cap entry %+v, want raw 129 and reason %q", last, want)
 	}
 }
 
