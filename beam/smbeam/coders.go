@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
 )
@@ -27,6 +28,16 @@ var CodedTypes = []reflect.Type{
 }
 
 func init() {
+	// Generic callers for the coder functions, so Beam calls them without
+	// reflection.
+	register.Function1x2(MarshalEvent)
+	register.Function1x2(UnmarshalEvent)
+	register.Function1x2(MarshalRecord)
+	register.Function1x2(UnmarshalRecord)
+	register.Function1x2(MarshalAcc)
+	register.Function1x2(UnmarshalAcc)
+	register.Function1x2(marshalDeadLetter)
+	register.Function1x2(unmarshalDeadLetter)
 	beam.RegisterCoder(reflect.TypeFor[funnel.Event](), MarshalEvent, UnmarshalEvent)
 	beam.RegisterCoder(reflect.TypeFor[report.Record](), MarshalRecord, UnmarshalRecord)
 	beam.RegisterCoder(reflect.TypeFor[Acc](), MarshalAcc, UnmarshalAcc)
