@@ -70,6 +70,7 @@ var CSVColumns = map[string][]string{
 // field is at fault; ParseLine never panics.
 func ParseLine(f Format, line string) (rec report.Record, skip bool, err error) {
 	line = strings.TrimSuffix(line, "\r")
+	line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark opening a file
 	t := strings.TrimSpace(line)
 	if t == "" || strings.HasPrefix(t, "#") {
 		return report.Record{}, true, nil

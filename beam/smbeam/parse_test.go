@@ -80,7 +80,7 @@ func TestParseLineErrors(t *testing.T) {
 			t.Errorf("ParseLine(%s, %q) = %v, want ErrParse with %q", tc.f, tc.line, err, tc.want)
 		}
 	}
-	for _, line := range []string{"", "  \r", "# comment", "record,id,lead"} {
+	for _, line := range []string{"", "  \r", "# comment", "record,id,lead", "\ufeffrecord,id"} {
 		if _, skip, err := smbeam.ParseLine(smbeam.CSV, line); !skip || err != nil {
 			t.Errorf("CSV %q: skip %v, err %v; want skipped", line, skip, err)
 		}

@@ -232,3 +232,21 @@ func cmpVersion(a, b uint64) int {
 	}
 	return 0
 }
+
+// TestBuildErrors: configuration mistakes are errors, not panics.
+func TestBuildErrors(t *testing.T) {
+	spec := smbeamtest.Spec()
+	for name, o := range map[string]smbeam.Options{
+		"no input":       {Spec: spec, Format: smbeam.JSONL},
+		"bad format":     {Spec: spec, Input: "x", Format: "xml"},
+		"bad spec":       {Spec: smbeam.Spec{}, Input: "x", Format: smbeam.JSONL},
+		"bad zone":       {Spec: smbeam.Spec{Path: spec.Path, Location: "Mars/Olympus"}, Input: "x", Format: smbeam.JSONL},
+		"bad output":     {Spec: spec, Input: "x", Format: smbeam.JSONL, Outputs: map[string]string{"r.pdf": "pdf"}},
+		"unknown scheme": {Spec: spec, Input: "nosuchscheme://bucket/x", Format: smbeam.JSONL},
+	} {
+		_, s := beam.NewPipelineWithRoot()
+		if _, err := smbeam.Build(s, o); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -317,7 +317,14 @@ type Options struct {
 // combine the records into the report, write it in every requested format,
 // and write the dead letters. It returns the combined [Acc] PCollection
 // for further use.
-func Build(s beam.Scope, o Options) (beam.PCollection, error) {
+func Build(s beam.Scope, o Options) (_ beam.PCollection, err error) {
+	// Beam's construction panics on some configuration errors (a path
+	// whose scheme no filesystem handles): return them as errors.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("smbeam: building the pipeline: %v", r)
+		}
+	}()
 	if o.Input == "" {
 		return beam.PCollection{}, fmt.Errorf("smbeam: no input")
 	}
