@@ -17,9 +17,10 @@ import (
 // piece travel between processes.
 //
 // Memory grows with periods, stages and dimension values, and, unless
-// [Config.NoLeadState] is set, with leads (about 100 bytes plus 8 per
-// stage of Path per lead), touches, won deals and handoffs; never with the
-// number of funnel events as such.
+// [Config.NoLeadState] is set, with leads (about 120 bytes plus 8 per
+// stage of Path per lead: 177 bytes measured with the 7-stage default
+// path, see BENCHMARKS.md), touches, won deals and handoffs; never with
+// the number of funnel events as such.
 //
 // An Accumulator is not safe for concurrent use; give each goroutine its
 // own and merge them. The zero Accumulator has no configuration: its

@@ -152,9 +152,10 @@ func weights(m AttributionModel, close, halfLife int64, ts []touchRec) []*big.In
 		for i, t := range ts {
 			k := int64(0)
 			if halfLife > 0 && close > t.at {
-				k = (close - t.at) / halfLife
+				// Unsigned: close − at can exceed MaxInt64 for times
+				// centuries apart, and must not wrap to a negative count.
+				k = int64(min((uint64(close)-uint64(t.at))/uint64(halfLife), 62))
 			}
-			k = min(k, 62)
 			ks[i] = k
 			kmax = max(kmax, k)
 		}

@@ -144,8 +144,8 @@
 //
 // Goals and scorecard: see [Goal] for the metrics and [Score] for
 // attainment and status (on track, at risk, missed, no data).
-// [NewScorecard] scores the last period and shows the change from the one
-// before it.
+// [NewScorecard] scores the current period ([Report.Current]: the one
+// containing AsOf) and shows the change from the one before it.
 //
 // Dimensions: with [Config.Dimensions], volumes, populations and flow
 // rates are also given per value ([Segment]). Populations by dimension are
