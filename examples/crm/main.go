@@ -17,7 +17,7 @@
 //
 // Usage:
 //
-//	cd examples/crm && go run . [-db FILE] [-contacts N] [-writers N] [-seed N]
+//	cd examples/crm && go run . [-db FILE] [-contacts N] [-writers N] [-ops N] [-seed N]
 package main
 
 import (
@@ -66,7 +66,7 @@ func (c *simClock) Now() time.Time {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("crm", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", "", "SQLite file to use (created if missing); empty means a new file in a temporary directory")
+	dbPath := fs.String("db", "", "SQLite file to create (it must not hold contacts yet); empty means a new file in a temporary directory")
 	contacts := fs.Int("contacts", 200, "contacts to import")
 	writers := fs.Int("writers", 4, "concurrent writers")
 	ops := fs.Int("ops", 300, "operations per writer")
@@ -110,6 +110,11 @@ Flags:
 		return err
 	}
 	defer st.Close()
+	if ids, err := st.ContactIDs(ctx); err != nil {
+		return err
+	} else if len(ids) > 0 {
+		return fmt.Errorf("%s already holds %d contacts: name a new file with -db, or leave -db out", *dbPath, len(ids))
+	}
 	clk := &simClock{start: time.Date(2026, time.March, 2, 9, 0, 0, 0, loc)}
 	st.Now = clk.Now
 

@@ -162,6 +162,10 @@ func TestStaleVersionIsRejected(t *testing.T) {
 	if err := st.apply(chB, funnel.Move{To: funnel.Disqualified, At: chB.at, Actor: "writer_b", Reason: funnel.ReasonSpam}); err != nil {
 		t.Fatal(err)
 	}
+	// The loser also carries an activity and an effect: a stale commit
+	// must write neither (they share its transaction).
+	chB.activity = &scoring.Activity{Type: "page_view", At: chB.at}
+	chB.effects = append(chB.effects, Effect{Kind: "notify", To: "marketing", Lead: "c1", Why: "writer_b"})
 	if err := st.commit(ctx, chA); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +177,41 @@ func TestStaleVersionIsRejected(t *testing.T) {
 	}
 	if n := count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1'`); n != 2 {
 		t.Errorf("%d events, want 2", n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox`) + count(t, st, `SELECT count(*) FROM activities`); n != 0 {
+		t.Errorf("the stale commit wrote %d outbox or activity rows, want 0", n)
+	}
+
+	// A change can also be stale on the routing rotation alone, after its
+	// contact row was already updated in the transaction: the rollback
+	// must undo that update too.
+	if err := st.AddContact(ctx, "c2", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := st.load(ctx, "c2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rot, rotRev := c2.rot, c2.rotRev
+	if _, err := st.db.Exec(`UPDATE rotation SET rev = rev + 1 WHERE id = 1`); err != nil { // another writer routed a lead
+		t.Fatal(err)
+	}
+	chC := &change{c: c2.c.clone(), at: st.Now(), rot: &rot, rotRev: rotRev}
+	if err := st.apply(chC, funnel.Move{To: funnel.MQL, At: chC.at, Actor: "writer_c"}); err != nil {
+		t.Fatal(err)
+	}
+	chC.effects = append(chC.effects, Effect{Kind: "notify", To: "ana", Lead: "c2", Why: "writer_c"})
+	if err := st.commit(ctx, chC); !errors.Is(err, ErrStale) {
+		t.Fatalf("commit on a stale rotation: %v, want ErrStale", err)
+	}
+	if rev := count(t, st, `SELECT rev FROM contacts WHERE id = 'c2'`); int64(rev) != c2.c.rev {
+		t.Errorf("c2 row version %d after the rolled-back commit, want %d", rev, c2.c.rev)
+	}
+	if got := mustRebuild(t, st, "c2"); got.Stage != funnel.Lead || got.Version != 1 {
+		t.Errorf("c2 after the rolled-back commit: %s v%d, want lead v1", got.Stage, got.Version)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Errorf("the rolled-back commit left %d outbox rows", n)
 	}
 }
 
@@ -295,6 +334,10 @@ func TestManyWritersManyContacts(t *testing.T) {
 	n, err := st.Verify(context.Background())
 	if err != nil || n != 40 {
 		t.Fatalf("verify after reopening: %d contacts, %v", n, err)
+	}
+	// A second run on the same file refuses to import over its contacts.
+	if err := run(context.Background(), []string{"-db", db, "-ops", "0"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "already holds 40 contacts") {
+		t.Errorf("second run on the same file: %v", err)
 	}
 }
 

@@ -24,7 +24,7 @@
 //
 // Usage:
 //
-//	go run ./examples/quickstart [-seed N] [-contacts N] [-out FILE]
+//	go run ./examples/quickstart [-seed N] [-contacts N] [-out FILE] [-full]
 package main
 
 import (
