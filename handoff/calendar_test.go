@@ -164,6 +164,10 @@ var anchors = []time.Time{
 	time.Date(2026, 12, 28, 0, 0, 0, 0, time.UTC),
 	time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 6, 0, 0, 0, 0, time.UTC),
 	time.Date(2026, 10, 4, 0, 0, 0, 0, time.UTC),
+	// The last day of a leap year past the zones' explicit transitions,
+	// where time.Time.ZoneBounds misreports the end of the offset period
+	// (Go issue 81583); see TestWeeklyLeapYearEndPastZoneTable.
+	time.Date(2040, 12, 31, 0, 0, 0, 0, time.UTC),
 }
 
 func drawCal(t *rapid.T) calCase {
@@ -398,5 +402,50 @@ func TestWeeklySkippedAndRepeatedHours(t *testing.T) {
 	nyS := sunday("America/New_York", handoff.Span{Start: 1*handoff.Hour + 15*handoff.Minute, End: 2*handoff.Hour + 15*handoff.Minute})
 	if got := day(nyS, 2026, 3, 8); got != 45*time.Minute {
 		t.Errorf("New York 01:15-02:15 on 8 March 2026 = %v, want 45m (01:15-02:00)", got)
+	}
+}
+
+// TestWeeklyLeapYearEndPastZoneTable pins a hang: in the last UTC day of a
+// leap year served by a zone's POSIX TZ rule (2040 with the embedded
+// database; possibly earlier with slim TZif files), time.Time.ZoneBounds
+// returns an end that is not after the instant (Go issue 81583), and the
+// cursor used to seek that same second forever. Every call walking over
+// 31 December 2040 hung.
+func TestWeeklyLeapYearEndPastZoneTable(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, zone := range zones {
+			w := office(t, zone)
+			loc := w.Location()
+			fri := time.Date(2040, 12, 28, 16, 0, 0, 0, loc) // Friday
+			if got, want := w.Add(fri, 2*time.Hour), time.Date(2040, 12, 31, 10, 0, 0, 0, loc); !got.Equal(want) {
+				t.Errorf("%s: Add over the weekend = %v, want %v", zone, got, want)
+			}
+			mon := time.Date(2040, 12, 31, 16, 0, 0, 0, loc) // Monday
+			if got, want := w.Add(mon, 2*time.Hour), time.Date(2041, 1, 1, 10, 0, 0, 0, loc); !got.Equal(want) {
+				t.Errorf("%s: Add over the year end = %v, want %v", zone, got, want)
+			}
+			if got := w.Between(fri, time.Date(2041, 1, 4, 0, 0, 0, 0, loc)); got != 33*time.Hour {
+				t.Errorf("%s: Between over the year end = %v, want 33h", zone, got)
+			}
+			if !w.Working(time.Date(2040, 12, 31, 12, 0, 0, 0, loc)) || w.Working(time.Date(2040, 12, 31, 20, 0, 0, 0, loc)) {
+				t.Errorf("%s: Working wrong on 31 December 2040", zone)
+			}
+			if got, want := w.Next(time.Date(2040, 12, 31, 20, 0, 0, 0, loc)), time.Date(2041, 1, 1, 9, 0, 0, 0, loc); !got.Equal(want) {
+				t.Errorf("%s: Next = %v, want %v", zone, got, want)
+			}
+			// A year of business time from 2040 crosses 2040-12-31 and
+			// later leap years.
+			s := time.Date(2040, 3, 1, 9, 0, 0, 0, loc)
+			if end := w.Add(s, 2000*time.Hour); w.Between(s, end) != 2000*time.Hour {
+				t.Errorf("%s: Between(s, Add(s, 2000h)) = %v", zone, w.Between(s, end))
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("calendar walk over 31 December 2040 did not finish (ZoneBounds bug)")
 	}
 }

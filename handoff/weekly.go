@@ -333,10 +333,47 @@ func (c *cursor) seek(u int64) {
 	c.segEnd = math.MaxInt64
 	if !end.IsZero() {
 		c.segEnd = end.Unix()
+		if c.segEnd <= u {
+			c.segEnd = nextOffsetChange(w.loc, u, off)
+		}
 	}
 	c.day = floorDiv(u+c.off, 86400)
 	c.hol = sort.Search(len(w.holidays), func(i int) bool { return w.holidays[i] >= c.day })
 	c.loadDay()
+}
+
+// nextOffsetChange returns a unix second after u up to which loc keeps
+// offset off: the first change of offset within two days of u, else u plus
+// two days (a boundary at which the offset does not change, which the
+// cursor handles like any other). It stands in for [time.Time.ZoneBounds]
+// when that returns an end that is not after the instant, as it does in the
+// last UTC day of a leap year served by a zone's POSIX TZ rule (2040 with
+// the embedded database, possibly earlier with slim TZif files: Go issue
+// 81583); trusting that end made the cursor seek the same second forever.
+// Offsets are probed hourly, then the change is found to the second by
+// bisection.
+func nextOffsetChange(loc *time.Location, u int64, off int) int64 {
+	offAt := func(x int64) int {
+		_, o := time.Unix(x, 0).In(loc).Zone()
+		return o
+	}
+	const step, limit = 3600, 2 * 86400
+	for lo := u; lo < u+limit; lo += step {
+		hi := lo + step
+		if offAt(hi) == off {
+			continue
+		}
+		for hi-lo > 1 { // offAt(lo) == off, offAt(hi) != off
+			mid := lo + (hi-lo)/2
+			if offAt(mid) == off {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return hi
+	}
+	return u + limit
 }
 
 func (c *cursor) nextDay() {
