@@ -429,6 +429,14 @@ func list[T ~string](xs []T) string {
 	return string(append(b, ']'))
 }
 
+// Qualifies reports whether a move from → to qualifies the lead: to is a
+// forward stage at or after the policy's qualify stage
+// ([PolicyConfig.QualifyStage]) and from is not. A recycling cooldown
+// keeps a rule with such a move from firing unless the rule overrides it
+// ([Action.OverrideCooldown]); package handofftest uses this to tell
+// whether a rule can be held by a cooldown while a later one fires.
+func (p *Policy) Qualifies(from, to funnel.Stage) bool { return p.qualifies(from, to) }
+
 // qualifies reports whether a move from → to qualifies the lead: to is a
 // forward stage at or after the qualify stage, and from is not.
 func (p *Policy) qualifies(from, to funnel.Stage) bool {

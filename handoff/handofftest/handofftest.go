@@ -197,7 +197,7 @@ func CheckPolicy(p *handoff.Policy, o Options) error {
 			}
 		}
 		for _, e := range spec.Rules[:i] {
-			if shadows(m, e, r) {
+			if shadows(p, e, r) {
 				add(where, "shadowed by rule %s, which matches every lead it matches and always fires", e.Name)
 				break
 			}
@@ -220,10 +220,12 @@ func edgeAllows(m *funnel.Model, from, to funnel.Stage, reason funnel.ReasonCode
 }
 
 // shadows reports whether earlier rule a hides rule b: a's conditions hold
-// whenever b's do, and a always fires then (no move, or a move allowed
-// from every stage b can see that no cooldown can block unless it would
-// block b too).
-func shadows(m *funnel.Model, a, b handoff.Rule) bool {
+// whenever b's do, and a always fires then: it moves nothing, or from
+// every stage b can see it moves where the funnel allows, and when a
+// recycling cooldown can hold a's move ([handoff.Policy.Qualifies]) it
+// holds b too.
+func shadows(p *handoff.Policy, a, b handoff.Rule) bool {
+	m := p.Model()
 	if !covers(a.When.Stages, b.When.Stages) || !covers(a.When.Activities, b.When.Activities) ||
 		!covers(a.When.Quadrants, b.When.Quadrants) || !covers(a.When.FitGrades, b.When.FitGrades) ||
 		!covers(a.When.InterestGrades, b.When.InterestGrades) ||
@@ -234,9 +236,6 @@ func shadows(m *funnel.Model, a, b handoff.Rule) bool {
 	if a.Then.To == "" {
 		return true
 	}
-	if !a.Then.OverrideCooldown && (b.Then.To == "" || b.Then.OverrideCooldown) {
-		return false // a may be held by a cooldown while b fires
-	}
 	from := b.When.Stages
 	if len(from) == 0 {
 		for _, st := range m.Stages() {
@@ -244,7 +243,18 @@ func shadows(m *funnel.Model, a, b handoff.Rule) bool {
 		}
 	}
 	for _, st := range from {
-		if st != a.Then.To && !edgeAllows(m, st, a.Then.To, a.Then.Reason) {
+		if st == a.Then.To {
+			continue // a fires without a move
+		}
+		if !edgeAllows(m, st, a.Then.To, a.Then.Reason) {
+			return false
+		}
+		if a.Then.OverrideCooldown || !p.Qualifies(st, a.Then.To) {
+			continue // no cooldown holds a here
+		}
+		// A cooldown can hold a at st; b fires then unless it is held too.
+		heldToo := b.Then.To != "" && b.Then.To != st && !b.Then.OverrideCooldown && p.Qualifies(st, b.Then.To)
+		if !heldToo {
 			return false
 		}
 	}

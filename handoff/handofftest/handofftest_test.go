@@ -98,3 +98,69 @@ func TestRosterGenerator(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckPolicyShadowingAndCooldown: a rule that a recycling cooldown
+// can hold does not shadow a later rule that fires during the cooldown,
+// and a rule that no cooldown holds does shadow a later one it covers.
+func TestCheckPolicyShadowingAndCooldown(t *testing.T) {
+	m := funnel.Default()
+	hh := []scoring.Quadrant{scoring.HighFitHighInterest}
+	hl := []scoring.Quadrant{scoring.HighFitLowInterest}
+	nurture := []funnel.Stage{funnel.Nurture}
+	mql := []funnel.Stage{funnel.MQL}
+	p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: handoff.PolicySpec{Rules: []handoff.Rule{
+		// Held during the cooldown (nurture → mql qualifies the lead) ...
+		{Name: "requalify", When: handoff.Condition{Stages: nurture, Quadrants: hh},
+			Then: handoff.Action{Verdict: handoff.VerdictPromote, To: funnel.MQL, Reason: funnel.ReasonScoreThreshold}},
+		// ... so this one fires then: not shadowed (nurture → disqualified
+		// does not qualify, so no cooldown holds it) ...
+		{Name: "give_up", When: handoff.Condition{Stages: nurture, Quadrants: hh},
+			Then: handoff.Action{Verdict: handoff.VerdictDisqualify, To: funnel.Disqualified, Reason: funnel.ReasonBadFit}},
+		// ... and, for the same reason, hides this one.
+		{Name: "wait_in_nurture", When: handoff.Condition{Stages: nurture, Quadrants: hh},
+			Then: handoff.Action{Verdict: handoff.VerdictNurture}},
+		// mql → nurture never qualifies, so no cooldown holds it ...
+		{Name: "nurture_mql", When: handoff.Condition{Stages: mql, Quadrants: hl},
+			Then: handoff.Action{Verdict: handoff.VerdictNurture, To: funnel.Nurture, Reason: funnel.ReasonScoreDecay}},
+		// ... and this one never fires: shadowed.
+		{Name: "nurture_in_place", When: handoff.Condition{Stages: mql, Quadrants: hl},
+			Then: handoff.Action{Verdict: handoff.VerdictNurture}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The checker's verdict matches what Decide does during a cooldown.
+	s, ok := handofftest.StateAt(m, "l", funnel.Nurture, start)
+	if !ok {
+		t.Fatal("nurture unreachable")
+	}
+	score := handofftest.SampleResult(scoring.HighFitHighInterest, start)
+	now := start.Add(time.Hour)
+	d, err := p.Decide(handoff.Input{State: s, Score: &score, Now: now, Recycle: handoff.RecycleState{Count: 1, Until: now.Add(time.Hour)}})
+	if err != nil || d.Rule != "give_up" {
+		t.Fatalf("during the cooldown: rule %q, %v", d.Rule, err)
+	}
+	if !p.Qualifies(funnel.Nurture, funnel.MQL) || p.Qualifies(funnel.MQL, funnel.Nurture) || p.Qualifies(funnel.MQL, funnel.SQL) {
+		t.Errorf("Qualifies disagrees with the qualify stage mql")
+	}
+	var shadowed []string
+	for _, e := range unwrap(handofftest.CheckPolicy(p, handofftest.Options{Stages: []funnel.Stage{}})) {
+		var pr *handofftest.Problem
+		if errors.As(e, &pr) && strings.Contains(pr.What, "shadowed") {
+			shadowed = append(shadowed, pr.Where)
+		}
+	}
+	if want := []string{"rule wait_in_nurture", "rule nurture_in_place"}; strings.Join(shadowed, ",") != strings.Join(want, ",") {
+		t.Errorf("shadowed %v, want %v", shadowed, want)
+	}
+}
+
+func unwrap(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err != nil {
+		return []error{err}
+	}
+	return nil
+}
