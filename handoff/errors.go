@@ -9,7 +9,7 @@ import (
 // hosts test with [errors.Is]; the typed errors ([SpecError], [RejectError])
 // carry the details for [errors.As].
 var (
-	// ErrInvalidSpec: a spec (calendar, SLA, routing, recycling, policy)
+	// ErrInvalidSpec: a spec (calendar, SLA, routing, acceptance, policy)
 	// failed validation. The error joins one [SpecError] per problem.
 	ErrInvalidSpec = errors.New("handoff: invalid spec")
 	// ErrNoWorkingTime: a calendar week has no working hours at all, so no
@@ -42,7 +42,7 @@ var (
 // [io/fs.PathError]. It matches [ErrInvalidSpec] and whatever Err wraps.
 type SpecError struct {
 	// Spec names the kind of spec: "calendar", "sla", "routing",
-	// "recycling", "policy".
+	// "acceptance" (its reasons and recycling), "policy".
 	Spec string
 	// Path is the field at fault, in JSON names.
 	Path string
