@@ -99,7 +99,8 @@ func HalfLifeFactor(j int) decimal.Decimal {
 // Factor returns the decay factor for an activity of the given age, as
 // an exact decimal computed straight from the definition (slowly; the
 // model uses an equivalent integer form). A negative age gives 1. The
-// decay is assumed valid (see [Spec.Validate]).
+// decay is assumed valid (see [Spec.Validate]); an invalid one gives a
+// meaningless factor but never a panic.
 func (d Decay) Factor(age time.Duration) decimal.Decimal {
 	one := decimal.NewFromInt(1)
 	if age < 0 {
@@ -133,6 +134,11 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 			return one
 		}
 		hi, lo := bits.Mul64(uint64(age), HalfLifeSteps)
+		if hi >= uint64(d.HalfLife) {
+			// k ≥ 2^64 (only for a half-life below 1s, which Validate
+			// rejects): countless half-lives, and no Div64 overflow panic.
+			return decimal.Decimal{}
+		}
 		k, _ := bits.Div64(hi, lo, uint64(d.HalfLife))
 		q, j := k/HalfLifeSteps, k%HalfLifeSteps
 		if q > 64 {

@@ -86,3 +86,29 @@ func TestDecayHandComputed(t *testing.T) {
 		})
 	}
 }
+
+// Decay.Factor is exported: an invalid decay (here a 1 ns half-life,
+// which Validate rejects) must not make it panic, even for old activities.
+func TestDecayFactorInvalidDoesNotPanic(t *testing.T) {
+	for _, d := range []scoring.Decay{
+		{Kind: scoring.DecayHalfLife, HalfLife: 1},
+		{Kind: scoring.DecayHalfLife, HalfLife: scoring.Duration(time.Millisecond)},
+		{Kind: scoring.DecayPercent, Percent: dec("50")},
+		{Kind: scoring.DecayLinear, Percent: dec("50")},
+	} {
+		for _, age := range []time.Duration{0, time.Hour, 100 * 365 * day, 1<<63 - 1} {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("%+v.Factor(%s) panicked: %v", d, age, p)
+					}
+				}()
+				_ = d.Factor(age)
+			}()
+		}
+	}
+	// A half-life of 1 ns and an age of a century: countless half-lives.
+	if got := (scoring.Decay{Kind: scoring.DecayHalfLife, HalfLife: 1}).Factor(100 * 365 * day); !got.IsZero() {
+		t.Errorf("factor %s, want 0", got)
+	}
+}

@@ -26,7 +26,9 @@ func TestPropFastPathEqualsDecimalReference(t *testing.T) {
 		now := propNow.Add(time.Duration(rapid.Int64Range(0, 400*86400).Draw(t, "later_s")) * time.Second)
 		var prev *scoring.Result
 		if rapid.Bool().Draw(t, "has_prev") {
-			prev = &scoring.Result{ModelID: spec.ID, FitHigh: rapid.Bool().Draw(t, "fh"), InterestHigh: rapid.Bool().Draw(t, "ih")}
+			// Usually this model's previous result; sometimes another model's (ignored).
+			prevID := rapid.SampledFrom([]string{spec.ID, spec.ID, "other-model"}).Draw(t, "prev_id")
+			prev = &scoring.Result{ModelID: prevID, FitHigh: rapid.Bool().Draw(t, "fh"), InterestHigh: rapid.Bool().Draw(t, "ih")}
 		}
 		got, err := m.Score(lead, now, prev)
 		if err != nil {

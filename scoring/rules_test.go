@@ -502,3 +502,50 @@ func TestIdentifiersValid(t *testing.T) {
 		t.Error("Valid accepts an unknown identifier or rejects a known one")
 	}
 }
+
+// Negative activity points (unsubscribe, bounce) under decay, a rule cap
+// on a negative total, and an axis minimum that floors the total with an
+// axis_cap entry: all hand-computed.
+func TestNegativePointsAndAxisFloor(t *testing.T) {
+	spec := scoring.Spec{Format: 1, ID: "neg", Version: 1,
+		Interest: scoring.AxisSpec{
+			Rules: []scoring.Rule{
+				{Name: "visit", Points: dec("4"), Activity: "page_view"},
+				{Name: "unsubscribe", Points: dec("-30"), Activity: "unsubscribe",
+					Decay: scoring.HalfLifeDecay(scoring.Days(30))},
+				{Name: "bounce", Points: dec("-10"), Cap: ndec("15"), Activity: "email_bounce"},
+			},
+			Min: ndec("-20"),
+		},
+	}
+	m := scoring.MustNew(spec, scoring.LeadSource())
+	lead := scoring.Lead{Activities: []scoring.Activity{
+		{Type: "page_view", At: t0.Add(-day)},
+		{Type: "page_view", At: t0.Add(-2 * day)},
+		{Type: "unsubscribe", At: t0.Add(-30 * day)}, // −30 × ½ = −15
+		{Type: "email_bounce", At: t0.Add(-3 * day)},
+		{Type: "email_bounce", At: t0.Add(-4 * day)}, // −20, capped at −15
+	}}
+	r, err := m.Score(lead, t0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 − 15 − 15 = −22, floored at −20 by an entry of +2.
+	want := []scoring.Entry{
+		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "visit", Count: 2, Raw: dec("8"), Decayed: dec("8"), Points: dec("8"), First: t0.Add(-2 * day), Last: t0.Add(-day)},
+		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "unsubscribe", Count: 1, Raw: dec("-30"), Decayed: dec("-15"), Points: dec("-15"), First: t0.Add(-30 * day), Last: t0.Add(-30 * day)},
+		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "bounce", Count: 2, Raw: dec("-20"), Decayed: dec("-20"), Points: dec("-15"), First: t0.Add(-4 * day), Last: t0.Add(-3 * day)},
+		{Kind: scoring.EntryAxisCap, Axis: scoring.AxisInterest, Name: "interest", Raw: dec("-22"), Decayed: dec("-22"), Points: dec("2"), Reason: "interest is floored at -20"},
+	}
+	for i := range r.Ledger {
+		if r.Ledger[i].Kind == scoring.EntryRule {
+			r.Ledger[i].Reason = ""
+		}
+	}
+	if diff := cmp.Diff(want, r.Ledger); diff != "" {
+		t.Errorf("ledger (-want +got):\n%s", diff)
+	}
+	if !r.Interest.Equal(dec("-20")) || r.InterestGrade != "4" || r.Action != scoring.ActionDoNotContact {
+		t.Errorf("interest %s grade %s action %s, want -20, 4, do_not_contact", r.Interest, r.InterestGrade, r.Action)
+	}
+}

@@ -86,3 +86,24 @@ func TestHostModelLaws(t *testing.T) {
 		scoringtest.CheckDecay(t, m, lead, now, later)
 	})
 }
+
+// CheckDecay leaves the totals to the host when a host criterion counts
+// (its points may rightly grow with time, e.g. days as a customer), but
+// still checks the built-in rules.
+func TestCheckDecayWithGrowingHostCriterion(t *testing.T) {
+	tenure := scoring.CriterionFunc("tenure", scoring.AxisFit, func(l scoring.Lead, at time.Time) scoring.Outcome {
+		days := int64(at.Sub(now) / (24 * time.Hour))
+		return scoring.Outcome{Points: decimal.NewFromInt(days), Count: 1, Reason: "days since signup"}
+	})
+	spec := scoring.Spec{Format: scoring.SpecFormat, ID: "host", Version: 1,
+		Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "visit", Points: decimal.NewFromInt(3),
+			Activity: "page_view", Decay: scoring.HalfLifeDecay(scoring.Days(14))}}},
+	}
+	m := scoring.MustNew(spec, scoring.LeadSource(), tenure)
+	lead := scoring.Lead{Activities: []scoring.Activity{{Type: "page_view", At: now}}}
+	var tb fakeTB
+	scoringtest.CheckDecay(&tb, m, lead, now, now.Add(30*24*time.Hour))
+	if tb.failed != "" {
+		t.Errorf("CheckDecay failed a model whose host criterion grows with time: %s", tb.failed)
+	}
+}
