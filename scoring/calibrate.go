@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -68,14 +67,15 @@ type CriterionStats struct {
 // each rule and host criterion in declaration order, its support,
 // conversion rate with and without it, lift and suggested points, and
 // flags those that do not discriminate. It is deterministic; the only
-// errors are those of [Model.Score].
+// errors are those of [Model.Score] and [ErrCalibration] for a Scale or
+// MinDifference out of range (more than 40 decimal places or digits).
 func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calibration, error) {
 	scale := opt.Scale
 	if scale.IsZero() {
 		scale = decimal.NewFromInt(100)
 	}
 	if !sane(scale) {
-		return Calibration{}, errors.New("scoring: calibration scale out of range")
+		return Calibration{}, fmt.Errorf("%w: scale out of range", ErrCalibration)
 	}
 	minSupport := opt.MinSupport
 	if minSupport <= 0 {
@@ -84,6 +84,9 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 	minDiff := opt.MinDifference
 	if minDiff.IsZero() {
 		minDiff = decimal.New(5, -2)
+	}
+	if !sane(minDiff) {
+		return Calibration{}, fmt.Errorf("%w: min difference out of range", ErrCalibration)
 	}
 	type row struct {
 		name   string

@@ -100,7 +100,8 @@ func HalfLifeFactor(j int) decimal.Decimal {
 // an exact decimal computed straight from the definition (slowly; the
 // model uses an equivalent integer form). A negative age gives 1. The
 // decay is assumed valid (see [Spec.Validate]); an invalid one gives a
-// meaningless factor but never a panic.
+// meaningless factor but never a panic, and a Percent out of range
+// (which Validate rejects) gives 0 at once rather than unbounded work.
 func (d Decay) Factor(age time.Duration) decimal.Decimal {
 	one := decimal.NewFromInt(1)
 	if age < 0 {
@@ -110,6 +111,9 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 	case DecayPercent, DecayLinear:
 		if d.Every <= 0 {
 			return one
+		}
+		if !sane(d.Percent) {
+			return decimal.Decimal{}
 		}
 		n := int64(age / time.Duration(d.Every))
 		p := d.Percent.Shift(-2)

@@ -12,6 +12,8 @@ var (
 	// ErrCriterion reports a host criterion that returned unusable points
 	// (more than PointPlaces places after rounding is fine; out of range is not).
 	ErrCriterion = errors.New("scoring: criterion returned points out of range")
+	// ErrCalibration reports invalid [CalibrationOptions].
+	ErrCalibration = errors.New("scoring: invalid calibration options")
 )
 
 // SpecError is one problem of a spec, at the path of the field at fault

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"slices"
 
@@ -56,8 +57,18 @@ func (r Rollup) Account(results []Result) (AccountScore, error) {
 	return AccountScore{Fit: f, Interest: in, Contacts: len(results)}, nil
 }
 
-// Combine combines scores; no scores give zero.
+// Combine combines scores; no scores give zero. A score or Cap out of
+// range (more than 40 decimal places or digits, which no [Result] has)
+// is an [ErrRollup], so no input costs unbounded time or memory.
 func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
+	if r.Cap.Valid && !sane(r.Cap.Decimal) {
+		return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("cap out of range"))
+	}
+	for i, s := range scores {
+		if !sane(s) {
+			return decimal.Decimal{}, errors.Join(ErrRollup, fmt.Errorf("score %d out of range", i))
+		}
+	}
 	switch r.Method {
 	case "", RollupMax:
 		if len(scores) == 0 {

@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,7 @@ func TestFieldRules(t *testing.T) {
 		{"range negative", scoring.Condition{Field: "v", Op: scoring.OpRange, Max: ndec("0")}, ptr("-3.5"), "10"},
 		{"range exponent form", scoring.Condition{Field: "v", Op: scoring.OpRange, Min: ndec("1000")}, ptr("1.5e3"), "10"},
 		{"range many digits", scoring.Condition{Field: "v", Op: scoring.OpRange, Min: ndec("1000")}, ptr("123456789012345678901234567890"), "10"},
+		{"range, a number longer than 64 bytes is not read", scoring.Condition{Field: "v", Op: scoring.OpRange, Min: ndec("1000")}, ptr("1" + strings.Repeat("0", 64)), "0"},
 		{"range not a number", scoring.Condition{Field: "v", Op: scoring.OpRange, Min: ndec("1")}, ptr("many"), "0"},
 		{"prefix", scoring.Condition{Field: "v", Op: scoring.OpPrefix, Value: "Head of"}, ptr("Head of Sales"), "10"},
 		{"prefix ignoring case", scoring.Condition{Field: "v", Op: scoring.OpPrefix, Value: "head OF", IgnoreCase: true}, ptr("Head of Sales"), "10"},

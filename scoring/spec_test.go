@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -212,4 +213,49 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatalf("a valid spec does not round-trip: %v\n%s", err, back)
 		}
 	})
+}
+
+// Every other limit of validate.go, each at one past the limit, with the
+// path of the field at fault; and each at the limit itself accepted.
+func TestEveryLimitHasAPath(t *testing.T) {
+	build := func(over int) scoring.Spec {
+		long := strings.Repeat("n", scoring.MaxNameLen+over)
+		spec := scoring.Spec{Format: 1, ID: long}
+		for i := 0; i < scoring.MaxGroups+over; i++ {
+			spec.Fit.Groups = append(spec.Fit.Groups, scoring.Group{Name: "g" + strconv.Itoa(i)})
+		}
+		for i := 0; i < scoring.MaxBands+over; i++ {
+			b := scoring.Band{Grade: "b" + strconv.Itoa(i)}
+			if i < scoring.MaxBands+over-1 {
+				b.Min = decimal.NewNullDecimal(decimal.NewFromInt(int64(1000 - i)))
+			}
+			spec.Fit.Bands = append(spec.Fit.Bands, b)
+		}
+		values := make([]string, scoring.MaxValues+over)
+		for i := range values {
+			values[i] = "v" + strconv.Itoa(i)
+		}
+		values[0] = strings.Repeat("v", scoring.MaxPatternLen+over)
+		spec.Fit.Rules = []scoring.Rule{{Name: "values", Points: dec("1"),
+			When: scoring.Condition{Field: "f", Op: scoring.OpOneOf, Values: values}}}
+		var where []scoring.Condition
+		for i := 0; i < scoring.MaxConditions+over; i++ {
+			where = append(where, scoring.Condition{Field: "u", Op: scoring.OpPresent})
+		}
+		var steps []scoring.Step
+		for i := 0; i < scoring.MaxSteps+over; i++ {
+			steps = append(steps, scoring.Step{After: scoring.Days(i + 1), Factor: dec("0.5")})
+		}
+		spec.Interest.Rules = []scoring.Rule{{Name: "where", Points: dec("1"), Activity: "a", Where: where,
+			Decay: scoring.StepDecay(steps...)}}
+		return spec
+	}
+	if err := build(0).Validate(); err != nil {
+		t.Errorf("a spec at every limit is rejected: %v", err)
+	}
+	want := []string{"id", "fit.groups", "fit.rules[0].when.values", "fit.rules[0].when.values[0]",
+		"fit.bands", "interest.rules[0].where", "interest.rules[0].decay.steps"}
+	if diff := cmp.Diff(want, errorPaths(build(1).Validate())); diff != "" {
+		t.Errorf("error paths one past every limit (-want +got):\n%s", diff)
+	}
 }

@@ -107,3 +107,80 @@ func TestCheckDecayWithGrowingHostCriterion(t *testing.T) {
 		t.Errorf("CheckDecay failed a model whose host criterion grows with time: %s", tb.failed)
 	}
 }
+
+// CheckCaps catches a group sum and an axis total outside their bounds,
+// not only a rule beyond its cap.
+func TestCheckCapsCatchesGroupAndAxisViolations(t *testing.T) {
+	d := decimal.NewFromInt
+	nd := func(n int64) decimal.NullDecimal { return decimal.NewNullDecimal(d(n)) }
+	spec := scoring.Spec{Interest: scoring.AxisSpec{Max: nd(100), Min: nd(-10),
+		Groups: []scoring.Group{{Name: "web", Max: nd(15), Min: nd(-5)}},
+		Rules:  []scoring.Rule{{Name: "a", Group: "web"}, {Name: "b"}}}}
+	entry := func(name, group string, pts int64) scoring.Entry {
+		return scoring.Entry{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: name, Group: group, Points: d(pts)}
+	}
+	tests := []struct {
+		name string
+		r    scoring.Result
+		fail bool
+	}{
+		{"within bounds", scoring.Result{Interest: d(30), Ledger: []scoring.Entry{entry("a", "web", 15), entry("b", "", 15)}}, false},
+		{"group above its max", scoring.Result{Interest: d(36), Ledger: []scoring.Entry{entry("a", "web", 16), entry("b", "", 20)}}, true},
+		{"group below its min", scoring.Result{Interest: d(14), Ledger: []scoring.Entry{entry("a", "web", -6), entry("b", "", 20)}}, true},
+		{"group capped by its entry", scoring.Result{Interest: d(35), Ledger: []scoring.Entry{entry("a", "web", 16), entry("b", "", 20),
+			{Kind: scoring.EntryGroupCap, Axis: scoring.AxisInterest, Name: "web", Group: "web", Points: d(-1)}}}, false},
+		{"axis above its max", scoring.Result{Interest: d(101), Ledger: []scoring.Entry{entry("b", "", 101)}}, true},
+		{"axis below its min", scoring.Result{Interest: d(-11), Ledger: []scoring.Entry{entry("b", "", -11)}}, true},
+	}
+	for _, tt := range tests {
+		var tb fakeTB
+		scoringtest.CheckCaps(&tb, spec, tt.r)
+		if failed := tb.failed != ""; failed != tt.fail {
+			t.Errorf("%s: CheckCaps failed=%v (%q), want %v", tt.name, failed, tb.failed, tt.fail)
+		}
+	}
+}
+
+// A host whose Source misbehaves (here it returns one more activity on
+// every call, so the lead seems to gain activity as time passes) breaks
+// the decay law; CheckDecay must say so.
+func TestCheckDecayCatchesAGrowingScore(t *testing.T) {
+	src := scoring.Source[*int]{Activities: func(calls *int) []scoring.Activity {
+		*calls++
+		acts := make([]scoring.Activity, *calls)
+		for i := range acts {
+			acts[i] = scoring.Activity{Type: "page_view", At: now}
+		}
+		return acts
+	}}
+	spec := scoring.Spec{Format: scoring.SpecFormat, ID: "grow", Version: 1,
+		Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "visit", Points: decimal.NewFromInt(3), Activity: "page_view"}}}}
+	m := scoring.MustNew(spec, src)
+	var tb fakeTB
+	calls := 0
+	scoringtest.CheckDecay(&tb, m, &calls, now, now.Add(time.Hour))
+	if tb.failed == "" {
+		t.Error("CheckDecay accepted a rule whose points grew from 3 to 6 as time passed")
+	}
+}
+
+// CheckOrder passes a true permutation and catches leads that differ.
+func TestCheckOrderCatchesADifference(t *testing.T) {
+	spec := scoring.Spec{Format: scoring.SpecFormat, ID: "order", Version: 1,
+		Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "visit", Points: decimal.NewFromInt(3), Activity: "page_view",
+			Decay: scoring.HalfLifeDecay(scoring.Days(14))}}}}
+	m := scoring.MustNew(spec, scoring.LeadSource())
+	a := scoring.Lead{Activities: []scoring.Activity{{Type: "page_view", At: now.Add(-time.Hour)}, {Type: "page_view", At: now.Add(-200 * time.Hour)}}}
+	perm := scoring.Lead{Activities: []scoring.Activity{a.Activities[1], a.Activities[0]}}
+	var tb fakeTB
+	scoringtest.CheckOrder(&tb, m, a, perm, now)
+	if tb.failed != "" {
+		t.Errorf("CheckOrder failed a true permutation: %s", tb.failed)
+	}
+	other := scoring.Lead{Activities: []scoring.Activity{a.Activities[0], {Type: "page_view", At: now.Add(-100 * time.Hour)}}}
+	tb = fakeTB{}
+	scoringtest.CheckOrder(&tb, m, a, other, now)
+	if tb.failed == "" {
+		t.Error("CheckOrder accepted two leads that score differently")
+	}
+}

@@ -1,0 +1,103 @@
+package scoring_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/smarketing/smarketing/scoring"
+)
+
+// A decimal a host builds in code (not from a spec) can have an absurd
+// exponent. Before these checks, rescaling it (to compare or add) built
+// a number of 10^8 digits: seconds of work and hundreds of MB. Each call
+// must reject it with a typed error (or, for Decay.Factor, give a factor
+// at once); no timing is asserted: without the checks the test just
+// takes very long.
+func TestOutOfRangeDecimalsAreRejectedCheaply(t *testing.T) {
+	huge := decimal.New(1, -99_999_999)
+	one := decimal.NewFromInt(1)
+
+	for _, r := range []scoring.Rollup{
+		{}, {Method: scoring.RollupCappedSum}, {Method: scoring.RollupTopMean, N: 2},
+	} {
+		if _, err := r.Combine([]decimal.Decimal{one, huge}); !errors.Is(err, scoring.ErrRollup) {
+			t.Errorf("%s of an out-of-range score: err = %v, want ErrRollup", r.Method, err)
+		}
+		if _, err := r.Account([]scoring.Result{{Fit: one, Interest: huge}}); !errors.Is(err, scoring.ErrRollup) {
+			t.Errorf("%s Account with an out-of-range interest: err = %v, want ErrRollup", r.Method, err)
+		}
+	}
+	capped := scoring.Rollup{Method: scoring.RollupCappedSum, Cap: decimal.NewNullDecimal(huge)}
+	if _, err := capped.Combine([]decimal.Decimal{one}); !errors.Is(err, scoring.ErrRollup) {
+		t.Errorf("capped_sum with an out-of-range cap: err = %v, want ErrRollup", err)
+	}
+	// Ordinary scores still combine.
+	if got, err := (scoring.Rollup{Method: scoring.RollupCappedSum}).Combine([]decimal.Decimal{one, dec("0.0001")}); err != nil || !got.Equal(dec("1.0001")) {
+		t.Errorf("capped_sum of 1 and 0.0001 = %s, %v", got, err)
+	}
+
+	for _, d := range []scoring.Decay{scoring.PercentDecay(huge, scoring.Days(1)), scoring.LinearDecay(huge, scoring.Days(1))} {
+		if f := d.Factor(48 * time.Hour); !f.IsZero() {
+			t.Errorf("%s decay with an out-of-range percent: factor %s, want 0", d.Kind, f)
+		}
+	}
+
+	m := scoring.MustNew(scoring.Spec{Format: 1, ID: "cal", Fit: scoring.AxisSpec{Rules: []scoring.Rule{
+		{Name: "phone", Points: dec("5"), When: scoring.Condition{Field: "phone", Op: scoring.OpPresent}}}}}, scoring.LeadSource())
+	var samples []scoring.Sample[scoring.Lead]
+	for i := 0; i < 40; i++ {
+		l := scoring.Lead{Fields: map[string]string{}}
+		if i%2 == 0 {
+			l.Fields["phone"] = "1"
+		}
+		samples = append(samples, scoring.Sample[scoring.Lead]{Lead: l, At: t0, Converted: i%3 == 0})
+	}
+	for _, opt := range []scoring.CalibrationOptions{{Scale: huge}, {MinDifference: huge}} {
+		if _, err := m.Calibrate(samples, opt); !errors.Is(err, scoring.ErrCalibration) {
+			t.Errorf("Calibrate(%+v): err = %v, want ErrCalibration", opt, err)
+		}
+	}
+	if _, err := m.Calibrate(samples, scoring.CalibrationOptions{}); err != nil {
+		t.Errorf("Calibrate with defaults: %v", err)
+	}
+}
+
+// The rapid property compares with the decimal reference on small leads;
+// this compares on the benchmark's reference workload (20 rules,
+// half-life decay, caps, negative points, axis bounds) with 50 and 500
+// activities, so rules count more than the 16 occurrences whose raw
+// totals the model keeps ready, at times when activities decay and
+// leave.
+func TestReferenceWorkloadEqualsDecimalReference(t *testing.T) {
+	spec := benchSpec()
+	m := scoring.MustNew(spec, benchSource())
+	for _, n := range []int{1, 50, 500} {
+		bl := benchLeadN(n)
+		lead := scoring.Lead{Fields: map[string]string{}, Activities: bl.Activities}
+		for _, f := range []string{"industry", "country", "employees", "email", "title", "revenue",
+			"seniority", "phone", "website", "source", "language", "timezone"} {
+			if v, ok := benchSource().Field(bl, f); ok {
+				lead.Fields[f] = v
+			}
+		}
+		for _, now := range []time.Time{benchNow, benchNow.Add(20 * day), benchNow.Add(400 * day)} {
+			got, err := m.Score(bl, now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reference(spec, lead, now, nil)
+			if len(want.Ledger) == len(got.Ledger) {
+				for i := range want.Ledger {
+					want.Ledger[i].Reason = got.Ledger[i].Reason
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("n=%d now=%s: model differs from the decimal reference (-want +got):\n%s", n, now, diff)
+			}
+		}
+	}
+}
