@@ -156,7 +156,7 @@ func reportConfig(m *funnel.Model, loc *time.Location, asOf time.Time, contacts 
 		Dimensions: []string{"source"},
 		Goals: []report.Goal{
 			{Metric: "first_entries:mql", Label: "MQLs this month", Target: decimal.NewFromInt(mqlGoal)},
-			{Metric: "cohort:mql:sql", Label: "MQL → SQL (cohort)", Target: ratio("0.6")},
+			{Metric: "flow:sql:opportunity", Label: "SQL → opportunity (flow)", Target: ratio("0.4")},
 			{Metric: "acceptance_rate", Label: "sales acceptance", Target: ratio("0.9")},
 			{Metric: "sla_compliance", Label: "first touch within SLA", Target: ratio("0.9")},
 			{Metric: "response_minutes_median", Label: "median response (min)", Target: ratio("60"), AtMost: true},

@@ -355,8 +355,9 @@ func (s *sim) activity(c *contact, a scoring.Activity) {
 	case c.state.Stage == funnel.Disqualified:
 		return
 	}
-	if a.Type == actUnsubscribe && c.state.Stage != funnel.Customer && c.state.Stage != funnel.Evangelist {
-		// An opt-out ends marketing's work, wherever the contact is.
+	if st, _ := s.h.funnel.Stage(c.state.Stage); a.Type == actUnsubscribe && st.Team == funnel.Marketing {
+		// An opt-out from marketing's mail ends marketing's work; a contact
+		// sales already works (SQL, an open opportunity) stays with sales.
 		if err := s.h.funnel.Can(c.state, funnel.Move{To: funnel.Disqualified, At: a.At, Reason: funnel.ReasonOptOut}); err == nil {
 			s.apply(c, funnel.Move{To: funnel.Disqualified, At: a.At, Actor: "rule:opt_out", Reason: funnel.ReasonOptOut})
 			c.handoff = -1

@@ -218,6 +218,14 @@ func TestErrors(t *testing.T) {
 		{"not JSON", "POST", "/contacts/c1/activities", `type=page_view`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
 		{"unknown contact", "POST", "/contacts/nobody/activities", `{"type":"page_view"}`, nil, 404, "unknown_contact"},
 		{"unknown contact get", "GET", "/contacts/nobody", ``, nil, 404, "unknown_contact"},
+		{"unknown contact profile", "POST", "/contacts/nobody/profile", `{"fields":{"country":"ES"}}`, nil, 404, "unknown_contact"},
+		{"unknown contact accept", "POST", "/contacts/nobody/accept", `{"rep":"ana"}`, nil, 404, "unknown_contact"},
+		{"unknown contact reject", "POST", "/contacts/nobody/reject", `{"rep":"ana","reason":"bad_data"}`, nil, 404, "unknown_contact"},
+		{"bad JSON on create", "POST", "/contacts", `{"id":"c9",`, nil, 400, "bad_json"},
+		{"unknown field on create", "POST", "/contacts", `{"id":"c9","score":100}`, nil, 400, "unknown_field"},
+		{"oversized create", "POST", "/contacts", `{"id":"c9","fields":{"x":"` + strings.Repeat("a", 5000) + `"}}`, nil, 413, "body_too_large"},
+		{"unknown field on reject", "POST", "/contacts/c1/reject", `{"rep":"ana","reason":"bad_data","by":"x"}`, nil, 400, "unknown_field"},
+		{"oversized profile", "POST", "/contacts/c1/profile", `{"fields":{"x":"` + strings.Repeat("a", 5000) + `"}}`, nil, 413, "body_too_large"},
 		{"no such endpoint", "POST", "/leads", `{}`, nil, 404, "not_found"},
 		{"wrong method", "GET", "/contacts/c1/activities", ``, nil, 405, "method_not_allowed"},
 		{"wrong method on a contact", "DELETE", "/contacts/c1", ``, nil, 405, "method_not_allowed"},
@@ -375,4 +383,80 @@ func TestFlagsHelp(t *testing.T) {
 	if err := run([]string{"-h"}, &buf); err == nil || !strings.Contains(buf.String(), "-addr") {
 		t.Errorf("-h: %v\n%s", err, buf.String())
 	}
+}
+
+// TestProfileChangeHandsOff posts a profile change, the other input the
+// service takes besides activities: a lead that engages but does not fit
+// is flagged for product, and once its profile says it fits, the answer
+// carries the new score with its explanation, the policy's decisions, the
+// rep it was routed to and its SLA deadlines.
+func TestProfileChangeHandsOff(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":{"employees":"20","country":"US","email_domain":"gmail.com"}}`)
+	var out map[string]any
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		h.clock.Add(10 * time.Minute)
+		out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"`+typ+`"}`)
+	}
+	if get(out, "score", "fit") != "0" || get(out, "score", "interest_high") != true || get(out, "contact", "stage") != "lead" {
+		t.Fatalf("engaged but no fit: score %v, stage %v", get(out, "score"), get(out, "contact", "stage"))
+	}
+	if decs, _ := get(out, "decisions").([]any); len(decs) != 1 || get(decs[0], "verdict") != "offer_gap" {
+		t.Errorf("decisions %v, want offer_gap", decs)
+	}
+
+	h.clock.Add(10 * time.Minute)
+	now := h.clock.Now()
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/profile",
+		`{"fields":{"employees":"200","industry":"software","country":"ES","seniority":"director","email_domain":""}}`)
+	if get(out, "score", "fit") != "90" || get(out, "score", "interest_high") != true || get(out, "score", "quadrant") != "high_fit_high_interest" {
+		t.Errorf("score after the profile change: %v", get(out, "score"))
+	}
+	expl, _ := get(out, "explanation").(string)
+	for _, rule := range []string{"mid_market", "target_industry", "served_market", "decision_maker", "pricing_page", "webinar"} {
+		if !strings.Contains(expl, rule) {
+			t.Errorf("explanation does not name %s:\n%s", rule, expl)
+		}
+	}
+	if strings.Contains(expl, "free_email") {
+		t.Errorf("the removed e-mail domain still counts:\n%s", expl)
+	}
+	if _, ok := get(out, "contact", "fields").(map[string]any)["email_domain"]; ok {
+		t.Errorf("\"\" did not remove email_domain: %v", get(out, "contact", "fields"))
+	}
+	// Lead → MQL → SQL in one request, each step with its rule and reason.
+	var verdicts []string
+	decs, _ := get(out, "decisions").([]any)
+	for _, d := range decs {
+		verdicts = append(verdicts, fmt.Sprint(get(d, "verdict")))
+		if e, _ := get(d, "explanation").(string); e == "" {
+			t.Errorf("decision without an explanation: %v", d)
+		}
+	}
+	if len(verdicts) < 2 || verdicts[0] != "promote" || verdicts[len(verdicts)-1] != "hand_off" {
+		t.Errorf("verdicts %v, want promote ... hand_off", verdicts)
+	}
+	evs, _ := get(out, "events").([]any)
+	if len(evs) != 2 || get(evs[0], "to") != "mql" || get(evs[1], "to") != "sql" {
+		t.Errorf("events %v, want lead → mql → sql", evs)
+	}
+	if get(out, "contact", "stage") != "sql" || get(out, "sla", "tier") != "standard" {
+		t.Fatalf("after the profile change: stage %v, sla %v", get(out, "contact", "stage"), get(out, "sla"))
+	}
+	if rep := get(out, "assignment", "rep"); rep != "ana" && rep != "bruno" {
+		t.Errorf("routed to %v, want an Iberia rep", rep)
+	}
+	// The standard tier: accept within 4 business hours of the assignment
+	// (Monday 10:50 → 14:50, all within office hours).
+	var deadline string
+	clocks, _ := get(out, "sla", "clocks").([]any)
+	for _, c := range clocks {
+		if get(c, "target") == "accept" {
+			deadline, _ = get(c, "deadline").(string)
+		}
+	}
+	if want := now.Add(4 * time.Hour).Format(time.RFC3339); deadline != want {
+		t.Errorf("accept deadline %q, want %q", deadline, want)
+	}
+	h.checkReplay("c1")
 }
