@@ -65,7 +65,8 @@ type Credit struct {
 //     to the touches with the largest remainders (units × wᵢ mod Σw), ties
 //     to the earlier touch (largest-remainder method).
 //
-// With no touches it returns nil.
+// With no touches it returns nil. A model that is not one of
+// [AttributionModels] gets the weights of [Linear].
 func Attribute(m AttributionModel, amount decimal.Decimal, close time.Time, halfLife time.Duration, touches []Touch) []decimal.Decimal {
 	recs := make([]touchRec, len(touches))
 	for i, t := range touches {

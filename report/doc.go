@@ -97,8 +97,9 @@
 //
 // Quantiles: the median is the value of rank ⌊0.5·(n−1)⌋ (0-based,
 // ascending), p90 of rank ⌊0.9·(n−1)⌋, each within 1 % relative error
-// ([SketchAccuracy]); the sketch's memory is bounded (at most 2 200
-// buckets of 8 bytes) however many values it holds, and merging is exact.
+// ([SketchAccuracy]) plus at most half a nanosecond of rounding to a whole
+// duration; the sketch's memory is bounded (at most 2 185 buckets of 8
+// bytes) however many values it holds, and merging is exact.
 //
 // Win rate ([KindRatio]): won ÷ (won + lost) among the deals ([Deal]) whose
 // ClosedAt falls in P. Average deal size: closed-won amount ÷ won deals.

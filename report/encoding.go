@@ -417,6 +417,18 @@ func (r *reader) int() int64 {
 	return v
 }
 
+// tally reads a counter that Add and Merge only ever increment: a
+// negative one is malformed (and would let a hostile state divide by zero
+// in Report, such as won + lost = 0 with won > 0).
+func (r *reader) tally() int64 {
+	v := r.int()
+	if v < 0 {
+		r.fail("negative count")
+		return 0
+	}
+	return v
+}
+
 // count reads a length that must not exceed the bytes left (every element
 // takes at least one byte), which bounds allocations.
 func (r *reader) count() int {
@@ -547,10 +559,10 @@ func (r *reader) series(p *plan, s *series, withStays bool) {
 		b := p.newBlock(withStays)
 		s.blocks[i] = b
 		for j := range n {
-			b.first[j] = r.int()
+			b.first[j] = r.tally()
 		}
 		for j := range n {
-			b.all[j] = r.int()
+			b.all[j] = r.tally()
 		}
 		for j := range n {
 			b.delta[j] = r.int()
@@ -561,29 +573,29 @@ func (r *reader) series(p *plan, s *series, withStays bool) {
 		for j := range b.stays {
 			r.sketch(&b.stays[j])
 		}
-		b.recycleIn = r.int()
-		b.recycleOut = r.int()
-		b.dealsWon = r.int()
-		b.dealsLost = r.int()
+		b.recycleIn = r.tally()
+		b.recycleOut = r.tally()
+		b.dealsWon = r.tally()
+		b.dealsLost = r.tally()
 		b.wonAmount = r.dec()
 		for j := range b.wonByOrigin {
 			b.wonByOrigin[j] = r.dec()
-			b.wonByOriginN[j] = r.int()
+			b.wonByOriginN[j] = r.tally()
 		}
 		r.sketch(&b.salesCycle)
-		b.accepted = r.int()
-		b.rejected = r.int()
+		b.accepted = r.tally()
+		b.rejected = r.tally()
 		if k := r.count(); k > 0 {
 			b.reasons = make(map[string]int64, k)
 			for range k {
-				b.reasons[r.str()] = r.int()
+				b.reasons[r.str()] = r.tally()
 			}
 		}
 		if k := r.count(); k > 0 {
 			b.critDecisions = make(map[string]int64, k)
 			b.critRejections = map[critReason]int64{}
 			for range k {
-				b.critDecisions[r.str()] = r.int()
+				b.critDecisions[r.str()] = r.tally()
 			}
 		}
 		if k := r.count(); k > 0 {
@@ -593,7 +605,7 @@ func (r *reader) series(p *plan, s *series, withStays bool) {
 			}
 			for range k {
 				c := critReason{r.str(), r.str()}
-				b.critRejections[c] = r.int()
+				b.critRejections[c] = r.tally()
 			}
 		}
 	}

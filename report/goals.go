@@ -129,7 +129,7 @@ func ParseGoals(data []byte) ([]Goal, error) {
 	if err := dec.Decode(&gs); err != nil {
 		return nil, fmt.Errorf("%w: goals: %v", ErrEncoding, err)
 	}
-	if dec.More() {
+	if !atEnd(dec, data) {
 		return nil, fmt.Errorf("%w: goals: trailing data", ErrEncoding)
 	}
 	var errs []error
@@ -142,6 +142,14 @@ func ParseGoals(data []byte) ([]Goal, error) {
 		return nil, errors.Join(errs...)
 	}
 	return gs, nil
+}
+
+// atEnd says whether only JSON whitespace follows the value dec has just
+// decoded from data. (json.Decoder.More is not enough: it reports false
+// before a stray ']' or '}'.)
+func atEnd(dec *json.Decoder, data []byte) bool {
+	off := dec.InputOffset()
+	return off >= 0 && off <= int64(len(data)) && len(bytes.TrimLeft(data[off:], " \t\r\n")) == 0
 }
 
 func minutes(d time.Duration) decimal.Decimal {

@@ -353,3 +353,28 @@ func TestKPIFutureDeadlineDoesNotMoveAsOf(t *testing.T) {
 		t.Errorf("current %s, previous %s, scorecard %s; want April, March, April", cur.Label, prev.Label, r.Scorecard.Period)
 	}
 }
+
+func TestKPIAging(t *testing.T) {
+	// AsOf is the latest record, L5's MQL entry on April 6 at noon. Each
+	// lead's latest event: L1 Customer since March 20 (17 d), L2 SQL since
+	// March 25 (12 d), L3 SQL since April 2 (4 d), L4 MQL since April 3
+	// (3 d), L5 MQL since April 6 (0). Median and p90 of two values are
+	// the value of rank 0, the smaller one (exact: the sketch keeps min).
+	d := 24 * time.Hour
+	open := func(ages ...time.Duration) report.Velocity {
+		v := report.Velocity{Count: int64(len(ages)), Median: ages[0], P90: ages[0], Min: ages[0], Max: ages[len(ages)-1]}
+		for _, a := range ages {
+			v.Mean += a
+		}
+		v.Mean /= time.Duration(len(ages))
+		return v
+	}
+	want := []report.Aging{
+		{Stage: funnel.MQL, Open: open(0, 3*d)},
+		{Stage: funnel.SQL, Open: open(4*d, 12*d)},
+		{Stage: funnel.Customer, Open: open(17 * d)},
+	}
+	if diff := cmp.Diff(want, smallReport(t, nil).Aging); diff != "" {
+		t.Errorf("aging (-want +got):\n%s", diff)
+	}
+}

@@ -553,7 +553,7 @@ func ParseReport(data []byte) (Report, error) {
 	if err := dec.Decode(&r); err != nil {
 		return Report{}, fmt.Errorf("%w: report: %v", ErrEncoding, err)
 	}
-	if dec.More() {
+	if !atEnd(dec, data) {
 		return Report{}, fmt.Errorf("%w: report: trailing data", ErrEncoding)
 	}
 	if r.Schema != SchemaVersion {

@@ -307,6 +307,33 @@ type StageVolume struct {
 // only periods with data are listed.
 const maxSpan = 3000
 
+// subSat returns a − b and addSat a + b, saturated to the int64 range:
+// two accepted record times can lie more than 292 years (MaxInt64
+// nanoseconds) apart, and a window can be as long, so plain arithmetic on
+// unix nanoseconds would wrap (a lag of 550 years becoming negative, hence
+// "within the window").
+func subSat(a, b int64) int64 {
+	d := a - b
+	if (a >= 0) != (b >= 0) && (d >= 0) != (a >= 0) {
+		if a >= 0 {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return d
+}
+
+func addSat(a, b int64) int64 {
+	s := a + b
+	if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) {
+		if a >= 0 {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return s
+}
+
 // asOf returns the report time in unix nanoseconds.
 func (a *Accumulator) asOf() int64 {
 	if !a.p.cfg.AsOf.IsZero() {
@@ -387,20 +414,20 @@ func (a *Accumulator) Report() Report {
 				f := getLF(pidx(ta))
 				f.cohortN[j]++
 				tb := reach[p.rank[pr[1]]]
-				if tb != math.MaxInt64 && (win == 0 || max(0, tb-ta) <= win) {
+				if tb != math.MaxInt64 && (win == 0 || max(0, subSat(tb, ta)) <= win) {
 					f.cohortC[j]++
 				}
-				if win == 0 || ta+win <= asOf {
+				if win == 0 || addSat(ta, win) <= asOf {
 					f.cohortM[j]++
 				}
 			}
 			c := a.leadCore[l]
 			if c.lastStage >= 0 {
-				aging[c.lastStage].Add(time.Duration(max(0, asOf-c.lastAt)))
+				aging[c.lastStage].Add(time.Duration(max(0, subSat(asOf, c.lastAt))))
 			}
 			if p.won >= 0 {
 				if tw := first[p.rank[p.won]]; tw != math.MaxInt64 {
-					getLF(pidx(tw)).l2c.Add(time.Duration(tw - c.created))
+					getLF(pidx(tw)).l2c.Add(time.Duration(subSat(tw, c.created)))
 				}
 			}
 		}
@@ -540,7 +567,7 @@ func (a *Accumulator) Report() Report {
 			for j, pr := range p.pairs {
 				per.Cohort[j] = CohortConversion{From: pr.From, To: pr.To,
 					Rate:          newRate(KindCohort, f.cohortC[j], f.cohortN[j]),
-					Mature:        endNs+int64(p.cfg.Window) <= asOf,
+					Mature:        addSat(endNs, int64(p.cfg.Window)) <= asOf,
 					MatureMembers: f.cohortM[j]}
 			}
 			per.LeadToCustomer = velocityOf(&f.l2c)
@@ -562,9 +589,12 @@ func (a *Accumulator) Report() Report {
 		if b.dealsWon > 0 && b.salesCycle.n > 0 && (b.salesCycle.sumHi != 0 || b.salesCycle.sumLo != 0) {
 			sum := decimal.NewFromBigInt(sum128(&b.salesCycle), 0)
 			num := b.wonAmount.Mul(decimal.NewFromInt(o.Opportunities)).Mul(decimal.NewFromInt(b.salesCycle.Count())).Mul(decimal.NewFromInt(int64(24 * time.Hour)))
-			den := sum.Mul(decimal.NewFromInt(b.dealsWon + b.dealsLost))
-			o.PipelineVelocity = num.DivRound(den, MoneyPlaces)
-			o.PipelineVelocityDefined = true
+			// den is positive for any state Add and Merge build; the check
+			// keeps a hostile decoded state from dividing by zero.
+			if den := sum.Mul(decimal.NewFromInt(b.dealsWon + b.dealsLost)); !den.IsZero() {
+				o.PipelineVelocity = num.DivRound(den, MoneyPlaces)
+				o.PipelineVelocityDefined = true
+			}
 		}
 		if p.qual >= 0 {
 			o.QualifiedLeads = b.first[p.qual]

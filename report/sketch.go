@@ -12,13 +12,15 @@ import (
 // a value v > 0 goes to bucket ⌈log_γ v⌉ with γ = (1+α)/(1−α) and
 // α = [SketchAccuracy] = 1 %, and a bucket is read back as 2γ^i/(γ+1).
 // Every quantile it returns is therefore within 1 % (relative) of the exact
-// value of that rank. Zero durations are counted exactly, negative ones are
-// counted as zero.
+// value of that rank, plus at most half a nanosecond from rounding to a
+// whole [time.Duration]. Zero durations are counted exactly, negative ones
+// are counted as zero.
 //
 // Memory is bounded whatever the number of values: durations up to 292
-// years span at most 2 200 buckets of 8 bytes, and only the range between
-// the smallest and the largest bucket used is allocated (a few hundred
-// buckets for stays from minutes to months). The count, the exact sum
+// years span at most 2 185 buckets of 8 bytes (the bucket array never
+// grows beyond that), and only the range between the smallest and the
+// largest bucket used is allocated (a few hundred buckets for stays from
+// minutes to months). The count, the exact sum
 // (128-bit) and the exact minimum and maximum are kept beside the buckets.
 //
 // Merging two sketches adds their buckets: it is exact, associative and
@@ -103,20 +105,32 @@ func (s *Sketch) Add(d time.Duration) {
 	s.addBucket(bucketOf(v), 1)
 }
 
+// sketchSpan is the number of buckets durations of 1 ns to MaxInt64 ns
+// occupy (2 185): the most a sketch of real durations ever allocates.
+var sketchSpan = int(bucketOf(math.MaxInt64)) + 1
+
+// bucketCap returns the capacity to allocate for n buckets: some room to
+// grow, never beyond sketchSpan (unless n itself is larger, which only a
+// decoded sketch with out-of-range buckets can ask for).
+func bucketCap(n, want int) int {
+	return max(n, min(want, sketchSpan))
+}
+
 func (s *Sketch) addBucket(i int32, k uint64) {
 	if len(s.counts) == 0 {
 		s.counts = make([]uint64, 1, 64)
 		s.off = i
 	} else if i < s.off {
 		grow := int(s.off - i)
-		nc := make([]uint64, grow+len(s.counts), grow+len(s.counts)+32)
+		n := grow + len(s.counts)
+		nc := make([]uint64, n, bucketCap(n, n+32))
 		copy(nc[grow:], s.counts)
 		s.counts, s.off = nc, i
 	} else if j := int(i - s.off); j >= len(s.counts) {
 		if j < cap(s.counts) {
 			s.counts = s.counts[:j+1]
 		} else {
-			nc := make([]uint64, j+1, 2*(j+1))
+			nc := make([]uint64, j+1, bucketCap(j+1, 2*(j+1)))
 			copy(nc, s.counts)
 			s.counts = nc
 		}
