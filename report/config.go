@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,6 +251,8 @@ func compile(cfg Config) (*plan, error) {
 	for i, g := range cfg.Goals {
 		if err := g.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("goals[%d]: %w", i, err))
+		} else if err := p.goalReported(g); err != nil {
+			errs = append(errs, fmt.Errorf("goals[%d]: %w", i, err))
 		}
 	}
 	if len(errs) > 0 {
@@ -294,4 +297,24 @@ func StagesOf(m *funnel.Model) (path, detours []funnel.Stage) {
 		}
 	}
 	return path, detours
+}
+
+// goalReported checks that a goal's stage or pair is one the report has
+// (a stage of Path or Detours; a pair of adjacent Path stages or of
+// Pairs), so a typo in a metric is an error, not a goal that never has
+// data.
+func (p *plan) goalReported(g Goal) error {
+	parts := strings.Split(g.Metric, ":")
+	switch parts[0] {
+	case "first_entries", "entries":
+		if p.stageIndex(funnel.Stage(parts[1])) < 0 {
+			return fmt.Errorf("%w: %w: metric %q: stage %q not in Path or Detours", ErrConfig, errGoal, g.Metric, parts[1])
+		}
+	case "flow", "cohort":
+		want := Pair{funnel.Stage(parts[1]), funnel.Stage(parts[2])}
+		if !slices.Contains(p.pairs, want) {
+			return fmt.Errorf("%w: %w: metric %q: %s → %s is not a reported pair (adjacent stages of Path, or Pairs)", ErrConfig, errGoal, g.Metric, want.From, want.To)
+		}
+	}
+	return nil
 }

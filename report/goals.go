@@ -32,7 +32,10 @@ import (
 //	lead_velocity_rate        growth of qualified leads over the previous period
 //
 // Rates are ratios (0.9, not 90). For a metric where lower is better
-// (follow-up time) set AtMost.
+// (follow-up time) set AtMost. [NewAccumulator] rejects a goal whose stage
+// is not in the Config's Path or Detours, or whose pair is not reported
+// (adjacent Path stages, or Config.Pairs), so a typo is an error rather
+// than a goal that never has data.
 type Goal struct {
 	Metric string          `json:"metric"`
 	Label  string          `json:"label,omitempty"`

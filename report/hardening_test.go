@@ -2,10 +2,13 @@ package report_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
 )
@@ -99,5 +102,37 @@ func TestSketchMemoryBoundHoldsOverFullRange(t *testing.T) {
 	}
 	if mid.Count() != up.Count()+down.Count()+1 || mid.Max() != math.MaxInt64 || mid.Min() != 1 {
 		t.Errorf("merged sketch: count %d min %v max %v", mid.Count(), mid.Min(), mid.Max())
+	}
+}
+
+// A goal that names a stage or pair the Config does not report is an
+// ErrConfig with its index, not a goal that silently never has data.
+func TestGoalsMustNameReportedFigures(t *testing.T) {
+	path := []funnel.Stage{funnel.Lead, funnel.MQL, funnel.SQL, funnel.Opportunity}
+	for _, c := range []struct {
+		metric string
+		ok     bool
+	}{
+		{"first_entries:mql", true},
+		{"entries:nurture", true}, // a detour
+		{"flow:mql:sql", true},
+		{"cohort:lead:sql", true}, // in Pairs
+		{"acceptance_rate", true},
+		{"first_entries:mlq", false},
+		{"entries:customer", false},
+		{"flow:lead:opportunity", false}, // not adjacent, not in Pairs
+		{"cohort:sql:mql", false},
+		{"flow:mql:evangelist", false},
+	} {
+		cfg := report.Config{Path: path, Detours: []funnel.Stage{funnel.Nurture},
+			Pairs: []report.Pair{{From: funnel.Lead, To: funnel.SQL}},
+			Goals: []report.Goal{{Metric: "win_rate"}, {Metric: c.metric, Target: decimal.NewFromInt(1)}}}
+		_, err := report.NewAccumulator(cfg)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: %v", c.metric, err)
+		case !c.ok && (!errors.Is(err, report.ErrConfig) || !strings.Contains(fmt.Sprint(err), "goals[1]")):
+			t.Errorf("%s: error %v, want ErrConfig at goals[1]", c.metric, err)
+		}
 	}
 }
