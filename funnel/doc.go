@@ -26,7 +26,9 @@
 // a detour or terminal, [MoveReturn] from a detour back to the path,
 // [MoveAcross] between detours. Terminal stages have no way out. A new
 // contact enters at [Model.Entry] (or, with AllowSkip, any later forward
-// stage). [Model.Rank] gives a stage's position on the forward path, which
+// stage), or where a declared entry move (one with an empty
+// [MoveSpec.From]) lets it; entry moves carry reasons and guards like any
+// other. [Model.Rank] gives a stage's position on the forward path, which
 // is how reports read "reached B or any later stage".
 //
 // Presets: [Default] (the SMarketing funnel with Nurture, Lost and

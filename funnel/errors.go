@@ -43,6 +43,8 @@ var (
 	// to the stage the contact was already in.
 	ErrEventMismatch = errors.New("funnel: event disagrees with the model")
 	// ErrInvalidState: the state given to [Model.Apply] is inconsistent
-	// (its current stage has no facts, or it has facts but no stage).
+	// (its current stage has no facts, it has facts but no stage, or its
+	// version is math.MaxUint64, after which the next version would wrap
+	// to 0, the version of the zero Event).
 	ErrInvalidState = errors.New("funnel: inconsistent state")
 )

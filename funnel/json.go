@@ -24,20 +24,22 @@ import (
 //	  "reasons": [{"code": "bad_timing", "label": "Not ready yet"}]
 //	}
 //
-// Decoding is strict: unknown fields, trailing data, malformed stage
-// identifiers, more than [MaxSpecJSONLen] bytes and more items than the
-// Max limits are errors (a [*SpecError] matching [ErrInvalidSpec]).
-// ParseSpec checks only the form; [New] (or [Load], which does both)
-// checks the meaning. Guards are code and have no JSON form: attach them to
-// the returned Spec's Guards, or pass them to Load.
+// Decoding is strict: unknown fields, trailing data, more than
+// [MaxSpecJSONLen] bytes and more items than the Max limits are errors (a
+// [*SpecError] matching [ErrInvalidSpec]). ParseSpec checks only the form;
+// [New] (or [Load], which does both) checks the meaning. Stage identifiers
+// are meaning too: a malformed one is decoded as it is, so that New reports
+// it with its path together with every other problem of the spec, exactly
+// as for a spec written in Go. Guards are code and have no JSON form:
+// attach them to the returned Spec's Guards, or pass them to Load.
 func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > MaxSpecJSONLen {
 		return Spec{}, &SpecError{Err: fmt.Errorf("JSON of %d bytes, at most %d", len(data), MaxSpecJSONLen)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var s Spec
-	if err := dec.Decode(&s); err != nil {
+	var js specJSON
+	if err := dec.Decode(&js); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
@@ -46,6 +48,7 @@ func ParseSpec(data []byte) (Spec, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Err: fmt.Errorf("trailing data after the spec at offset %d", dec.InputOffset())}
 	}
+	s := js.spec()
 	var v validator
 	if len(s.Stages) > MaxStages {
 		v.addf("stages", "%d stages, at most %d", len(s.Stages), MaxStages)
@@ -68,6 +71,51 @@ func ParseSpec(data []byte) (Spec, error) {
 		return Spec{}, errors.Join(v.errs...)
 	}
 	return s, nil
+}
+
+// specJSON is the JSON form of a [Spec] with stage identifiers as plain
+// strings: Stage.UnmarshalText would stop the decoder at the first
+// malformed one, without its path and hiding every other problem. Its
+// fields and keys must stay those of Spec, StageSpec and MoveSpec (a test
+// compares them).
+type specJSON struct {
+	ID        string          `json:"id"`
+	Entry     string          `json:"entry,omitempty"`
+	AllowSkip bool            `json:"allow_skip"`
+	Stages    []stageSpecJSON `json:"stages"`
+	Moves     []moveSpecJSON  `json:"moves,omitempty"`
+	Reasons   []ReasonSpec    `json:"reasons,omitempty"`
+}
+
+type stageSpecJSON struct {
+	ID    string `json:"id"`
+	Label string `json:"label,omitempty"`
+	Team  Team   `json:"team"`
+	Kind  Kind   `json:"kind"`
+}
+
+type moveSpecJSON struct {
+	From    string       `json:"from"`
+	To      string       `json:"to"`
+	Reasons []ReasonCode `json:"reasons,omitempty"`
+	Guards  []string     `json:"guards,omitempty"`
+}
+
+func (js *specJSON) spec() Spec {
+	s := Spec{ID: js.ID, Entry: Stage(js.Entry), AllowSkip: js.AllowSkip, Reasons: js.Reasons}
+	if js.Stages != nil {
+		s.Stages = make([]StageSpec, len(js.Stages))
+		for i, st := range js.Stages {
+			s.Stages[i] = StageSpec{ID: Stage(st.ID), Label: st.Label, Team: st.Team, Kind: st.Kind}
+		}
+	}
+	if js.Moves != nil {
+		s.Moves = make([]MoveSpec, len(js.Moves))
+		for i, mv := range js.Moves {
+			s.Moves[i] = MoveSpec{From: Stage(mv.From), To: Stage(mv.To), Reasons: mv.Reasons, Guards: mv.Guards}
+		}
+	}
+	return s
 }
 
 // jsonPath returns the field path of a decoding error when encoding/json

@@ -77,7 +77,6 @@ func TestParseSpecErrors(t *testing.T) {
 		{"unknown field", `{"id":"x","stagez":[]}`, "", `unknown field "stagez"`, nil},
 		{"unknown nested field", `{"id":"x","stages":[{"id":"a","colour":"red"}]}`, "", `unknown field "colour"`, nil},
 		{"wrong type", `{"id":"x","allow_skip":"yes"}`, "allow_skip", "cannot unmarshal", nil},
-		{"malformed stage", `{"id":"x","stages":[{"id":"Big Stage"}]}`, "", "invalid stage identifier", funnel.ErrInvalidStage},
 		{"trailing data", `{"id":"x"} {}`, "", "trailing data", nil},
 		{"too many stages", big, "stages", "65 stages, at most 64", nil},
 		{"too large", `{"id":"` + strings.Repeat("x", funnel.MaxSpecJSONLen) + `"}`, "", "at most", nil},
@@ -115,6 +114,61 @@ func TestLoadSameErrorsAsNew(t *testing.T) {
 	_, errLoad := funnel.Load(data)
 	if errNew == nil || errLoad == nil || errNew.Error() != errLoad.Error() {
 		t.Errorf("New and Load disagree:\nNew:  %v\nLoad: %v", errNew, errLoad)
+	}
+}
+
+// TestLoadMalformedIdentifiers: malformed stage identifiers in JSON are
+// reported by New's validator, each with its path and together with every
+// other problem, exactly as for the same spec written in Go (not by the
+// decoder, which would stop at the first, without a path).
+func TestLoadMalformedIdentifiers(t *testing.T) {
+	data := []byte(`{
+		"id": "x",
+		"entry": "Lead",
+		"stages": [
+			{"id": "Lead", "team": "marketing", "kind": "forward"},
+			{"id": "sql", "team": "ops", "kind": "forward"},
+			{"id": "big stage", "team": "sales", "kind": "detour"}
+		],
+		"moves": [{"from": "sql", "to": "big stage", "reasons": ["r"]}],
+		"reasons": [{"code": "r"}]
+	}`)
+	spec, err := funnel.ParseSpec(data)
+	if err != nil {
+		t.Fatalf("ParseSpec checks the form only: %v", err)
+	}
+	goSpec := funnel.Spec{
+		ID: "x", Entry: "Lead",
+		Stages: []funnel.StageSpec{
+			{ID: "Lead", Team: funnel.Marketing, Kind: funnel.Forward},
+			{ID: "sql", Team: "ops", Kind: funnel.Forward},
+			{ID: "big stage", Team: funnel.Sales, Kind: funnel.Detour},
+		},
+		Moves:   []funnel.MoveSpec{{From: "sql", To: "big stage", Reasons: []funnel.ReasonCode{"r"}}},
+		Reasons: []funnel.ReasonSpec{{Code: "r"}},
+	}
+	if diff := cmp.Diff(goSpec, spec); diff != "" {
+		t.Errorf("decoded spec (-want +got):\n%s", diff)
+	}
+	_, errLoad := funnel.Load(data)
+	_, errNew := funnel.New(goSpec)
+	if errLoad == nil || errNew == nil || errLoad.Error() != errNew.Error() {
+		t.Fatalf("Load and New disagree:\nLoad: %v\nNew:  %v", errLoad, errNew)
+	}
+	if !errors.Is(errLoad, funnel.ErrInvalidSpec) || !errors.Is(errLoad, funnel.ErrInvalidStage) {
+		t.Errorf("error does not match ErrInvalidSpec and ErrInvalidStage: %v", errLoad)
+	}
+	var paths []string
+	for _, e := range errLoad.(interface{ Unwrap() []error }).Unwrap() {
+		var se *funnel.SpecError
+		if !errors.As(e, &se) {
+			t.Fatalf("not a *SpecError: %v", e)
+		}
+		paths = append(paths, se.Path)
+	}
+	want := []string{"stages[0].id", "stages[1].team", "stages[2].id", "entry", "moves[0].to"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("paths (-want +got):\n%s\n%v", diff, errLoad)
 	}
 }
 

@@ -3,6 +3,7 @@ package funnel
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -31,13 +32,14 @@ type Model struct {
 	forward []int // stage indices of the forward path, in order
 	n       int
 	cells   []int16 // n*n: index into edges, or -1 when the move is not allowed
+	entries []int16 // n: index into edges of the entry move into each stage, or -1
 	edges   []edge
 	reasons map[ReasonCode]struct{}
 	guards  []Guard
 	lookup  stageIndex
 }
 
-// edge is one compiled move From → To.
+// edge is one compiled move From → To (from is -1 for an entry move).
 type edge struct {
 	from, to int
 	kind     MoveKind
@@ -126,10 +128,7 @@ type Edge struct {
 // then for each stage in declaration order its moves in declaration order
 // of the target. The result is freshly allocated and deterministic.
 func (m *Model) Edges() []Edge {
-	var out []Edge
-	for _, t := range m.entryTargets() {
-		out = append(out, Edge{To: m.stages[t].ID, Kind: MoveEntry})
-	}
+	out := m.entryEdges()
 	for from := 0; from < m.n; from++ {
 		out = append(out, m.edgesFrom(from)...)
 	}
@@ -141,11 +140,7 @@ func (m *Model) Edges() []Edge {
 // terminal stage.
 func (m *Model) EdgesFrom(s Stage) []Edge {
 	if s == "" {
-		var out []Edge
-		for _, t := range m.entryTargets() {
-			out = append(out, Edge{To: m.stages[t].ID, Kind: MoveEntry})
-		}
-		return out
+		return m.entryEdges()
 	}
 	i := m.lookup.find(s)
 	if i < 0 {
@@ -157,31 +152,39 @@ func (m *Model) EdgesFrom(s Stage) []Edge {
 func (m *Model) edgesFrom(from int) []Edge {
 	var out []Edge
 	for to := 0; to < m.n; to++ {
-		c := m.cells[from*m.n+to]
-		if c < 0 {
-			continue
+		if c := m.cells[from*m.n+to]; c >= 0 {
+			out = append(out, m.edgeOf(c))
 		}
-		e := &m.edges[c]
-		ed := Edge{
-			From: m.stages[from].ID, To: m.stages[to].ID, Kind: e.kind,
-			Declared: e.declared, ReasonRequired: e.needReason,
-			Reasons: slices.Clone(e.reasons),
-		}
-		for _, g := range e.guards {
-			ed.Guards = append(ed.Guards, m.guards[g].Name)
-		}
-		out = append(out, ed)
 	}
 	return out
 }
 
-// entryTargets lists the stages a new contact may enter.
-func (m *Model) entryTargets() []int {
-	out := []int{m.entry}
-	if m.allowSkip {
-		out = append(out, m.forward[m.rank[m.entry]+1:]...)
+// entryEdges lists the entry moves, in declaration order of the target.
+func (m *Model) entryEdges() []Edge {
+	var out []Edge
+	for _, c := range m.entries {
+		if c >= 0 {
+			out = append(out, m.edgeOf(c))
+		}
 	}
 	return out
+}
+
+// edgeOf describes compiled edge c.
+func (m *Model) edgeOf(c int16) Edge {
+	e := &m.edges[c]
+	ed := Edge{
+		To: m.stages[e.to].ID, Kind: e.kind,
+		Declared: e.declared, ReasonRequired: e.needReason,
+		Reasons: slices.Clone(e.reasons),
+	}
+	if e.from >= 0 {
+		ed.From = m.stages[e.from].ID
+	}
+	for _, g := range e.guards {
+		ed.Guards = append(ed.Guards, m.guards[g].Name)
+	}
+	return ed
 }
 
 // MoveError is the error [Model.Apply] and [Model.Can] return when a move
@@ -301,13 +304,13 @@ func (m *Model) Can(s State, mv Move) error {
 // [ErrInvalidMove]); the target stage is declared ([ErrUnknownStage]); a
 // move to the current stage is a no-op and returns (s, Event{}, nil); the
 // state is consistent ([ErrInvalidState]: its stage is declared and has
-// facts); the move's EventID is not the state's last event ID
-// ([ErrDuplicateEvent]);
-// the expected version matches when CheckVersion is set
-// ([ErrVersionConflict]); the move is not dated before the last one
-// ([ErrTimeTravel]); the model allows the edge ([ErrNotAllowed]); a
-// reason is given where required ([ErrReasonRequired]) and accepted
-// ([ErrUnknownReason]); the edge's guards pass ([ErrGuard]).
+// facts, and its version can still grow); the move's EventID is not the
+// state's last event ID ([ErrDuplicateEvent]); the expected version
+// matches when CheckVersion is set ([ErrVersionConflict]); the move is not
+// dated before the last one ([ErrTimeTravel]); the model allows the edge,
+// entry moves included ([ErrNotAllowed]); a reason is given where required
+// ([ErrReasonRequired]) and accepted ([ErrUnknownReason]); the edge's
+// guards pass ([ErrGuard]).
 //
 // Like append, Apply may reuse the Facts storage of s for the returned
 // state: keep the returned value, and [State.Clone] s first if the old
@@ -392,7 +395,7 @@ func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
 			break
 		}
 	}
-	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) {
+	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) || s.Version == math.MaxUint64 {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
 	}
 	if mv.EventID != "" && mv.EventID == s.LastEventID {
@@ -403,18 +406,26 @@ func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
 			Expected: mv.ExpectedVersion, Actual: s.Version, Err: ErrVersionConflict}
 	}
 	if from < 0 {
-		// Entry move: into the entry stage, or a later forward stage with
-		// AllowSkip. Reasons are optional, from the model's list.
-		r := m.rank[to]
-		if to != m.entry && !(m.allowSkip && r > m.rank[m.entry]) {
+		// Entry move: into the entry stage, a later forward stage with
+		// AllowSkip, or the target of a declared entry move. Reasons are
+		// optional, from the edge's list or else the model's.
+		c := m.entries[to]
+		if c < 0 {
 			return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrNotAllowed}
 		}
-		if mv.Reason != "" {
-			if _, ok := m.reasons[mv.Reason]; !ok {
-				return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrUnknownReason}
+		e := &m.edges[c]
+		if mv.Reason != "" && !m.acceptsReason(e, mv.Reason) {
+			return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry, Err: ErrUnknownReason}
+		}
+		if guards {
+			for _, g := range e.guards {
+				if err := m.guards[g].Check(*s, *mv); err != nil {
+					return plan{}, &MoveError{To: mv.To, Reason: mv.Reason, Kind: MoveEntry,
+						Guard: m.guards[g].Name, Err: ErrGuard, Cause: err}
+				}
 			}
 		}
-		return p, nil
+		return p, nil // p.edge stays -1: the entry move
 	}
 	if wallBefore(mv.At, s.Since) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrTimeTravel}
@@ -667,6 +678,7 @@ func compile(spec Spec) *Model {
 		id: spec.ID, allowSkip: spec.AllowSkip, n: n,
 		stages: spec.Stages, rank: make([]int, n),
 		cells:   make([]int16, n*n),
+		entries: make([]int16, n),
 		reasons: make(map[ReasonCode]struct{}, len(spec.Reasons)),
 		guards:  spec.Guards,
 	}
@@ -688,9 +700,27 @@ func compile(spec Spec) *Model {
 	for i := range m.cells {
 		m.cells[i] = -1
 	}
+	for i := range m.entries {
+		m.entries[i] = -1
+	}
+	// cell returns the table slot of an edge (entries for entry moves).
+	cell := func(from, to int) *int16 {
+		if from < 0 {
+			return &m.entries[to]
+		}
+		return &m.cells[from*n+to]
+	}
 	add := func(e edge) {
-		m.cells[e.from*n+e.to] = int16(len(m.edges))
+		*cell(e.from, e.to) = int16(len(m.edges))
 		m.edges = append(m.edges, e)
+	}
+	// The implicit entry moves: the entry stage and, with AllowSkip, every
+	// later forward stage.
+	add(edge{from: -1, to: m.entry, kind: MoveEntry})
+	if spec.AllowSkip {
+		for _, to := range m.forward[m.rank[m.entry]+1:] {
+			add(edge{from: -1, to: to, kind: MoveEntry})
+		}
 	}
 	// The implicit forward path and, with AllowSkip, the skips.
 	for k, from := range m.forward {
@@ -707,18 +737,20 @@ func compile(spec Spec) *Model {
 		guardIdx[g.Name] = i
 	}
 	for _, ms := range spec.Moves {
-		from, to := m.lookup.find(ms.From), m.lookup.find(ms.To)
-		kind := m.classify(from, to)
-		e := edge{from: from, to: to, kind: kind, declared: true,
-			needReason: kind != MoveForward && kind != MoveSkip}
+		from, to := m.lookup.find(ms.From), m.lookup.find(ms.To) // from is -1 for an entry move
+		e := edge{from: from, to: to, kind: MoveEntry, declared: true}
+		if from >= 0 {
+			e.kind = m.classify(from, to)
+			e.needReason = e.kind != MoveForward && e.kind != MoveSkip
+		}
 		if len(ms.Reasons) > 0 {
 			e.reasons = slices.Clone(ms.Reasons)
 		}
 		for _, g := range ms.Guards {
 			e.guards = append(e.guards, guardIdx[g])
 		}
-		if c := m.cells[from*n+to]; c >= 0 {
-			m.edges[c] = e // a declared forward edge replaces the implicit one
+		if c := *cell(from, to); c >= 0 {
+			m.edges[c] = e // a declared forward or entry edge replaces the implicit one
 		} else {
 			add(e)
 		}

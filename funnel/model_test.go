@@ -1,9 +1,11 @@
 package funnel_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -285,6 +287,8 @@ func TestApplyErrors(t *testing.T) {
 		funnel.Move{To: funnel.MQL, At: at(2), EventID: "e3"},
 	)
 	fresh := funnel.State{Lead: "c"}
+	exhausted := mql.Clone()
+	exhausted.Version = math.MaxUint64
 	for _, tc := range []struct {
 		name string
 		s    funnel.State
@@ -299,6 +303,7 @@ func TestApplyErrors(t *testing.T) {
 		{"state from another model", funnel.State{Stage: funnel.SAL, Version: 1, Since: at(0)}, funnel.Move{To: funnel.SQL, At: at(3)}, funnel.ErrUnknownStage, "funnel: move sal → sql: unknown stage"},
 		{"state without facts", funnel.State{Stage: funnel.MQL, Version: 3, Since: at(2)}, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
 		{"facts without stage", funnel.State{Facts: mql.Facts}, funnel.Move{To: funnel.Subscriber, At: at(3)}, funnel.ErrInvalidState, "funnel: move (start) → subscriber: inconsistent state"},
+		{"version would wrap", exhausted, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
 		{"re-used event ID", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", EventID: "e3"}, funnel.ErrDuplicateEvent, "funnel: move mql → sql: duplicate event ID"},
 		{"stale version", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", CheckVersion: true, ExpectedVersion: 2}, funnel.ErrVersionConflict, "funnel: move mql → sql: version conflict (expected version 2, state has 3)"},
 		{"time travel", mql, funnel.Move{To: funnel.SQL, At: at(1), Actor: "ann"}, funnel.ErrTimeTravel, "funnel: move mql → sql: move earlier than the last move"},
@@ -500,6 +505,40 @@ func TestCustomLifecycle(t *testing.T) {
 	if _, _, err := m.Apply(s, funnel.Move{To: funnel.Evangelist, At: at(2)}); !errors.Is(err, funnel.ErrUnknownStage) {
 		t.Errorf("move to removed stage: %v", err)
 	}
+
+	// Reorder forward stages: the path follows the declaration order, and
+	// what was a forward move becomes a backward one (refused unless
+	// declared), while the declared evangelist → customer edge is now a
+	// forward move.
+	re := funnel.DefaultSpec()
+	re.ID = "reordered"
+	re.AllowSkip = false
+	re.Stages[5], re.Stages[6] = re.Stages[6], re.Stages[5] // evangelist before customer
+	rm, err := funnel.New(re)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]funnel.Stage{funnel.Subscriber, funnel.Lead, funnel.MQL, funnel.SQL, funnel.Opportunity, funnel.Evangelist, funnel.Customer}, rm.Path()); diff != "" {
+		t.Errorf("reordered path (-want +got):\n%s", diff)
+	}
+	rs, evs := walk(t, rm, funnel.State{},
+		funnel.Move{To: funnel.Subscriber, At: at(0)},
+		funnel.Move{To: funnel.Lead, At: at(1)},
+		funnel.Move{To: funnel.MQL, At: at(2)},
+		funnel.Move{To: funnel.SQL, At: at(3)},
+		funnel.Move{To: funnel.Opportunity, At: at(4)},
+		funnel.Move{To: funnel.Evangelist, At: at(5)},
+		funnel.Move{To: funnel.Customer, At: at(6)},
+	)
+	if k := evs[5].Kind; k != funnel.MoveForward {
+		t.Errorf("opportunity → evangelist is %s", k)
+	}
+	if k := evs[6].Kind; k != funnel.MoveForward {
+		t.Errorf("evangelist → customer is %s", k)
+	}
+	if _, _, err := rm.Apply(rs, funnel.Move{To: funnel.Evangelist, At: at(7)}); !errors.Is(err, funnel.ErrNotAllowed) {
+		t.Errorf("customer → evangelist after reordering: %v", err)
+	}
 }
 
 // TestMonotonicClockIgnored: times from time.Now carry a monotonic reading
@@ -557,5 +596,149 @@ func TestConcurrentUse(t *testing.T) {
 		if s := <-done; s.Stage != funnel.SQL || s.Version != 5 {
 			t.Errorf("state %+v", s)
 		}
+	}
+}
+
+// TestEntryMoves: a declared entry move (From empty) guards an entry,
+// restricts its reasons, or opens a later forward stage as an entry
+// without AllowSkip; Can, Edges, Replay and the renderers follow.
+func TestEntryMoves(t *testing.T) {
+	noOwner := errors.New("no owner assigned")
+	spec := funnel.DefaultSpec()
+	spec.AllowSkip = false
+	spec.Guards = []funnel.Guard{{Name: "sql_needs_owner", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Actor == "" {
+			return noOwner
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves,
+		funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"sql_needs_owner"}},
+		// An import may enter at SQL, under the same rule as a handoff.
+		funnel.MoveSpec{To: funnel.SQL, Guards: []string{"sql_needs_owner"}},
+		// Entries at the entry stage only with a score reason.
+		funnel.MoveSpec{To: funnel.Subscriber, Reasons: []funnel.ReasonCode{funnel.ReasonScoreThreshold}},
+	)
+	m, err := funnel.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := funnel.State{Lead: "c"}
+	for _, tc := range []struct {
+		mv   funnel.Move
+		want error
+	}{
+		{funnel.Move{To: funnel.SQL, At: at(0)}, funnel.ErrGuard},
+		{funnel.Move{To: funnel.SQL, At: at(0), Actor: "ann"}, nil},
+		{funnel.Move{To: funnel.SQL, At: at(0), Actor: "ann", Reason: funnel.ReasonBadFit}, nil}, // any code of the model
+		{funnel.Move{To: funnel.SQL, At: at(0), Actor: "ann", Reason: "nope"}, funnel.ErrUnknownReason},
+		{funnel.Move{To: funnel.Subscriber, At: at(0)}, nil}, // reasons stay optional
+		{funnel.Move{To: funnel.Subscriber, At: at(0), Reason: funnel.ReasonScoreThreshold}, nil},
+		{funnel.Move{To: funnel.Subscriber, At: at(0), Reason: funnel.ReasonBadFit}, funnel.ErrUnknownReason},
+		{funnel.Move{To: funnel.Lead, At: at(0)}, funnel.ErrNotAllowed}, // neither the entry nor declared
+		{funnel.Move{To: funnel.Nurture, At: at(0), Reason: funnel.ReasonBadTiming}, funnel.ErrNotAllowed},
+	} {
+		canErr := m.Can(fresh, tc.mv)
+		s, ev, err := m.Apply(fresh, tc.mv)
+		if !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) || !errors.Is(canErr, tc.want) || (canErr == nil) != (tc.want == nil) {
+			t.Errorf("%+v: Apply %v, Can %v, want %v", tc.mv, err, canErr, tc.want)
+			continue
+		}
+		if err != nil {
+			var me *funnel.MoveError
+			if !errors.As(err, &me) || me.Kind != funnel.MoveEntry || me.From != "" || me.To != tc.mv.To {
+				t.Errorf("%+v: MoveError %+v", tc.mv, me)
+			}
+			if tc.want == funnel.ErrGuard && (!errors.Is(err, noOwner) || me.Guard != "sql_needs_owner") {
+				t.Errorf("guard error without its cause: %v", err)
+			}
+			continue
+		}
+		if ev.Kind != funnel.MoveEntry || !ev.FirstEntry || s.Stage != tc.mv.To {
+			t.Errorf("%+v: event %+v, state %+v", tc.mv, ev, s)
+		}
+		// Replay does not run guards again but checks the entry's reasons.
+		if got, err := m.Replay("c", []funnel.Event{ev}); err != nil || !got.Equal(s) {
+			t.Errorf("replay of %+v: %v", ev, err)
+		}
+	}
+	// The entry into sql bypassed nothing: the guarded handoff still holds.
+	mql, _ := walk(t, m, funnel.State{Lead: "c"},
+		funnel.Move{To: funnel.Subscriber, At: at(0)},
+		funnel.Move{To: funnel.Lead, At: at(1)},
+		funnel.Move{To: funnel.MQL, At: at(2)},
+	)
+	if err := m.Can(mql, funnel.Move{To: funnel.SQL, At: at(3)}); !errors.Is(err, funnel.ErrGuard) {
+		t.Errorf("mql → sql without owner: %v", err)
+	}
+	// Edges reports the entries in declaration order of the target.
+	want := []funnel.Edge{
+		{To: funnel.Subscriber, Kind: funnel.MoveEntry, Declared: true, Reasons: []funnel.ReasonCode{funnel.ReasonScoreThreshold}},
+		{To: funnel.SQL, Kind: funnel.MoveEntry, Declared: true, Guards: []string{"sql_needs_owner"}},
+	}
+	if diff := cmp.Diff(want, m.EdgesFrom("")); diff != "" {
+		t.Errorf("entry edges (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, m.Edges()[:2]); diff != "" {
+		t.Errorf("Edges starts with the entries (-want +got):\n%s", diff)
+	}
+	// The spec, entry moves included, survives JSON.
+	data, err := json.Marshal(m.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := funnel.Load(data, spec.Guards...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m.EdgesFrom(""), m2.EdgesFrom("")); diff != "" {
+		t.Errorf("entry edges after JSON (-want +got):\n%s", diff)
+	}
+	// The renderers draw the declared entries from the start marker.
+	var mm, dot bytes.Buffer
+	if err := m.WriteMermaid(&mm); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"    [*] --> subscriber: score_threshold\n", "    [*] --> sql: [sql_needs_owner]\n"} {
+		if !strings.Contains(mm.String(), line) {
+			t.Errorf("Mermaid lacks %q:\n%s", line, mm.String())
+		}
+	}
+	for _, line := range []string{"\t_start -> \"subscriber\" [label=\"score_threshold\"];\n", "\t_start -> \"sql\" [label=\"[sql_needs_owner]\"];\n"} {
+		if !strings.Contains(dot.String(), line) {
+			t.Errorf("DOT lacks %q:\n%s", line, dot.String())
+		}
+	}
+}
+
+func TestEntryMoveSpecErrors(t *testing.T) {
+	spec := funnel.DefaultSpec()
+	spec.Moves = append(spec.Moves,
+		funnel.MoveSpec{To: funnel.Nurture},      // a detour
+		funnel.MoveSpec{To: funnel.Disqualified}, // a terminal
+		funnel.MoveSpec{To: funnel.Lead},
+		funnel.MoveSpec{To: funnel.Lead, Reasons: []funnel.ReasonCode{"nope"}, Guards: []string{"nope"}},
+		funnel.MoveSpec{To: ""},
+	)
+	n := len(funnel.DefaultSpec().Moves)
+	_, err := funnel.New(spec)
+	var paths []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var se *funnel.SpecError
+		if !errors.As(e, &se) {
+			t.Fatalf("not a *SpecError: %v", e)
+		}
+		paths = append(paths, se.Path)
+	}
+	want := []string{
+		fmt.Sprintf("moves[%d].to", n), fmt.Sprintf("moves[%d].to", n+1),
+		fmt.Sprintf("moves[%d]", n+3), fmt.Sprintf("moves[%d].reasons[0]", n+3), fmt.Sprintf("moves[%d].guards[0]", n+3),
+		fmt.Sprintf("moves[%d].to", n+4),
+	}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("paths (-want +got):\n%s\n%v", diff, err)
 	}
 }

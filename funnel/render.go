@@ -11,8 +11,8 @@ import (
 // deterministic (declaration order) and shows:
 //
 //   - the forward path as plain arrows, from the start marker to the entry
-//     stage; skips are implied by the title when the model allows them and
-//     drawn only when declared;
+//     stage; skips (and entries past the entry stage) are implied by the
+//     title when the model allows them and drawn only when declared;
 //   - every declared move labelled with its reason codes (and guards in
 //     brackets);
 //   - stages styled by class: one per team on the forward path, "detour"
@@ -34,7 +34,16 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 		}
 		b.WriteString("    state \"" + mermaidText(label) + "\" as " + mermaidID(st.ID) + "\n")
 	}
-	b.WriteString("    [*] --> " + mermaidID(m.Entry()) + "\n")
+	for to, c := range m.entries {
+		if c < 0 || (to != m.entry && !m.edges[c].declared) {
+			continue
+		}
+		b.WriteString("    [*] --> " + mermaidID(m.stages[to].ID))
+		if l := m.edgeLabel(&m.edges[c], ", "); l != "" {
+			b.WriteString(": " + l)
+		}
+		b.WriteString("\n")
+	}
 	for k := 0; k+1 < len(m.forward); k++ {
 		from, to := m.forward[k], m.forward[k+1]
 		e := &m.edges[m.cells[from*m.n+to]]
@@ -46,7 +55,7 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 	}
 	for i := range m.edges {
 		e := &m.edges[i]
-		if !e.declared || (e.kind == MoveForward) {
+		if !e.declared || e.kind == MoveForward || e.kind == MoveEntry {
 			continue
 		}
 		b.WriteString("    " + mermaidID(m.stages[e.from].ID) + " --> " + mermaidID(m.stages[e.to].ID))
@@ -119,9 +128,9 @@ func mermaidText(s string) string {
 // are dashed, terminals are grey octagons; backward moves are dashed blue
 // arrows, detours dashed orange, returns dotted green and moves across
 // detours dotted grey, each labelled with its reason codes and guards.
-// Skips are drawn only when declared; the graph label says when the model
-// allows them all. Node IDs are quoted, so stages named like DOT keywords
-// (node, edge, graph) are safe.
+// Skips (and entries past the entry stage) are drawn only when declared;
+// the graph label says when the model allows them all. Node IDs are
+// quoted, so stages named like DOT keywords (node, edge, graph) are safe.
 func (m *Model) WriteDOT(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	b.WriteString("digraph " + dotQuote(m.id) + " {\n")
@@ -150,7 +159,16 @@ func (m *Model) WriteDOT(w io.Writer) error {
 		}
 		b.WriteString("\t" + dotQuote(string(st.ID)) + " [" + attrs + "];\n")
 	}
-	b.WriteString("\t_start -> " + dotQuote(string(m.Entry())) + ";\n")
+	for to, c := range m.entries {
+		if c < 0 || (to != m.entry && !m.edges[c].declared) {
+			continue
+		}
+		b.WriteString("\t_start -> " + dotQuote(string(m.stages[to].ID)))
+		if l := m.edgeLabel(&m.edges[c], "\n"); l != "" {
+			b.WriteString(" [label=" + dotQuote(l) + "]")
+		}
+		b.WriteString(";\n")
+	}
 	for k := 0; k+1 < len(m.forward); k++ {
 		from, to := m.forward[k], m.forward[k+1]
 		e := &m.edges[m.cells[from*m.n+to]]
@@ -169,7 +187,7 @@ func (m *Model) WriteDOT(w io.Writer) error {
 	}
 	for i := range m.edges {
 		e := &m.edges[i]
-		if !e.declared || e.kind == MoveForward {
+		if !e.declared || e.kind == MoveForward || e.kind == MoveEntry {
 			continue
 		}
 		b.WriteString("\t" + dotQuote(string(m.stages[e.from].ID)) + " -> " + dotQuote(string(m.stages[e.to].ID)) + " [" + style[e.kind])

@@ -61,6 +61,12 @@ func newRef(spec funnel.Spec) *ref {
 // which reasons it accepts (nil: any declared code).
 func (r *ref) edge(from, to funnel.Stage) (ok, needReason bool, reasons []funnel.ReasonCode) {
 	if from == "" {
+		if d, ok := r.declared[[2]funnel.Stage{"", to}]; ok {
+			if len(d.Reasons) == 0 {
+				return true, false, nil
+			}
+			return true, false, d.Reasons
+		}
 		_, fwd := r.rank[to]
 		return to == r.entry || (r.spec.AllowSkip && fwd && r.rank[to] > r.rank[r.entry]), false, nil
 	}
@@ -167,6 +173,18 @@ func TestStateMachine(t *testing.T) {
 			spec = funnel.WaterfallSpec()
 		default:
 			spec = funneltest.Spec().Draw(t, "spec")
+			// Declared entry moves: into the entry stage or any other forward
+			// stage, with or without their own reasons.
+			var fwd []funnel.Stage
+			for _, st := range spec.Stages {
+				if st.Kind == funnel.Forward {
+					fwd = append(fwd, st.ID)
+				}
+			}
+			for _, to := range rapid.SliceOfDistinct(rapid.SampledFrom(fwd), func(s funnel.Stage) funnel.Stage { return s }).Draw(t, "entries") {
+				codes := rapid.SliceOfNDistinct(rapid.SampledFrom([]funnel.ReasonCode{"r0", "r1", "r2", "r3"}), 0, 2, func(r funnel.ReasonCode) funnel.ReasonCode { return r }).Draw(t, "entry_reasons")
+				spec.Moves = append(spec.Moves, funnel.MoveSpec{To: to, Reasons: codes})
+			}
 		}
 		m := funnel.MustNew(spec)
 		r := newRef(spec)

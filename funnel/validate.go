@@ -171,11 +171,21 @@ func (v *validator) spec(s *Spec) {
 		p := fmt.Sprintf("moves[%d]", i)
 		fk, fok := stages[mv.From]
 		tk, tok := stages[mv.To]
-		if !fok {
+		entry := mv.From == "" // an entry move: a new contact enters at To
+		if !fok && !entry {
 			v.add(p+".from", fmt.Errorf("%w: %q", ErrUnknownStage, clip(string(mv.From))))
 		}
 		if !tok {
 			v.add(p+".to", fmt.Errorf("%w: %q", ErrUnknownStage, clip(string(mv.To))))
+		}
+		if entry && tok {
+			if tk != Forward {
+				v.addf(p+".to", "entry move into %q, a %s stage: contacts enter on the forward path", mv.To, tk)
+			} else if j, dup := seen[pair{"", mv.To}]; dup {
+				v.addf(p, "duplicate of moves[%d] (entry → %s)", j, mv.To)
+			} else {
+				seen[pair{"", mv.To}] = i
+			}
 		}
 		if fok && tok {
 			switch {

@@ -119,3 +119,42 @@ func TestValidMove(t *testing.T) {
 		}
 	})
 }
+
+// entryModel declares entry moves: a guarded entry at sql (without
+// AllowSkip) and an entry at subscriber restricted to one reason.
+func entryModel() *funnel.Model {
+	spec := funnel.DefaultSpec()
+	spec.ID = "entries"
+	spec.AllowSkip = false
+	spec.Guards = []funnel.Guard{{Name: "owner", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Actor == "" {
+			return errors.New("no owner")
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves,
+		funnel.MoveSpec{To: funnel.SQL, Guards: []string{"owner"}},
+		funnel.MoveSpec{To: funnel.Subscriber, Reasons: []funnel.ReasonCode{funnel.ReasonScoreThreshold}},
+	)
+	return funnel.MustNew(spec)
+}
+
+// TestEntryMoves: Check and the generators handle declared entry moves.
+func TestEntryMoves(t *testing.T) {
+	m := entryModel()
+	funneltest.CheckModel(t, m)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		s := funnel.State{Lead: "l"}
+		for _, mv := range funneltest.ValidMoves(m, "l", start, 3).Draw(t, "moves") {
+			var err error
+			if s, _, err = m.Apply(s, mv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inv := funneltest.InvalidMove(m, s, start).Draw(t, "invalid")
+		if err := m.Can(s, inv.Move); !errors.Is(err, inv.Err) {
+			t.Fatalf("Can(%+v) = %v, want %v", inv.Move, err, inv.Err)
+		}
+	})
+}
