@@ -2,6 +2,8 @@ package handoff_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -307,4 +309,107 @@ func TestAcceptanceErrors(t *testing.T) {
 	if o, err := acc.Accept(sql, rs, "a", t0); err != nil || o.HasMove {
 		t.Errorf("Accept: %+v %v", o, err)
 	}
+}
+
+// TestAcceptanceHostReasons: a host extends the documented catalog with
+// its own codes; they are checked like the built-in ones and travel on the
+// audit event.
+func TestAcceptanceHostReasons(t *testing.T) {
+	reasons := append(handoff.DefaultReasons(),
+		handoff.Reason{Code: "wrong_product", Class: handoff.Procedural, Label: "Asked about a product this team does not sell", To: []funnel.Stage{funnel.MQL}},
+		handoff.Reason{Code: "chose_partner", Class: handoff.AfterContact, Label: "Buys through a partner", To: []funnel.Stage{funnel.Nurture}},
+	)
+	m, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), reasons, funnel.SQL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Reasons: reasons})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := acc.Reason("wrong_product"); !ok || r.Class != handoff.Procedural {
+		t.Fatalf("host reason not in the catalog: %+v", r)
+	}
+	sql := at(t, m, funnel.SQL)
+	o, err := acc.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: "wrong_product", At: t0, EventID: "ev-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Recycled || o.Move.To != funnel.MQL || o.Recycle.Count != 0 ||
+		!cmp.Equal(o.Recycle.RejectedBy, []string{"ana"}) || len(o.Recycle.History) != 1 || o.Recycle.History[0].Class != handoff.Procedural {
+		t.Errorf("wrong_product outcome: %+v", o)
+	}
+	st, ev, err := m.Apply(sql, o.Move)
+	if err != nil || st.Stage != funnel.MQL || ev.Reason != "wrong_product" || ev.Actor != "ana" || ev.ID != "ev-1" {
+		t.Errorf("applied: %+v, event %+v, %v", st, ev, err)
+	}
+	o, err = acc.Disqualify(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: "chose_partner", At: t0})
+	if err != nil || !o.Recycled || o.Move.To != funnel.Nurture || o.Move.Reason != "chose_partner" {
+		t.Errorf("chose_partner: %+v, %v", o, err)
+	}
+	// The host's after-contact code is not a rejection.
+	if _, err := acc.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: "chose_partner", At: t0}); !errors.Is(err, handoff.ErrUnknownReason) {
+		t.Errorf("after-contact host code to Reject: %v", err)
+	}
+	// Without FunnelReasons the lifecycle refuses the code: a funnel error.
+	acc2, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: funnel.Default(), Reasons: reasons})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me *funnel.MoveError
+	if _, err := acc2.Reject(at(t, funnel.Default(), funnel.SQL), handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: "wrong_product", At: t0}); !errors.As(err, &me) {
+		t.Errorf("code the lifecycle lacks: %v", err)
+	}
+	// Extending with a code already in the catalog, or a bad class, is a
+	// spec error at the host entry's path.
+	n := len(handoff.DefaultReasons())
+	bad := append(handoff.DefaultReasons(),
+		handoff.Reason{Code: funnel.ReasonBadFit, Class: handoff.Definitional, To: []funnel.Stage{funnel.Nurture}},
+		handoff.Reason{Code: "gut_feeling", Class: "hunch", To: []funnel.Stage{funnel.Nurture}})
+	_, err = handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Reasons: bad})
+	want := []string{fmt.Sprintf("reasons[%d].code", n), fmt.Sprintf("reasons[%d].class", n+1)}
+	if diff := cmp.Diff(want, specPaths(t, err)); diff != "" {
+		t.Errorf("paths (-want +got):\n%s\n%v", diff, err)
+	}
+}
+
+// TestRecycleDefaults: the zero RecycleSpec recycles three times with a
+// 30-day cooldown, never routes the lead back to a rep who sent it back,
+// and disqualifies it on the fourth return; the log replays to the state.
+func TestRecycleDefaults(t *testing.T) {
+	l := newLifecycle(t, funnel.Default(), handoff.RecycleSpec{})
+	now := t0.Add(time.Hour)
+	for i := 1; i <= 4; i++ {
+		if got := l.decide(now, scoring.HighFitHighInterest); len(got) == 0 || got[len(got)-1] != "hand_off" {
+			t.Fatalf("return %d: rules fired %v", i, got)
+		}
+		if slices.Contains(l.recycle.RejectedBy, l.owner) {
+			t.Fatalf("return %d: routed to %s, who sent it back before (%v)", i, l.owner, l.recycle.RejectedBy)
+		}
+		at := now.Add(time.Hour)
+		o, err := l.acc.Disqualify(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: funnel.ReasonBadTiming, At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.apply(o.Move)
+		l.recycle = o.Recycle
+		if i == 4 {
+			if !o.LimitReached || !o.Disqualified || l.state.Stage != funnel.Disqualified {
+				t.Fatalf("fourth return: %+v", o)
+			}
+			break
+		}
+		if !o.Recycled || o.Recycle.Count != i || !o.Recycle.Until.Equal(at.Add(30*24*time.Hour)) {
+			t.Fatalf("return %d: %+v", i, o)
+		}
+		// A day before the cooldown ends the hot score does nothing.
+		if got := l.decide(o.Recycle.Until.Add(-24*time.Hour), scoring.HighFitHighInterest); len(got) != 0 {
+			t.Fatalf("return %d: requalified during the cooldown: %v", i, got)
+		}
+		now = o.Recycle.Until
+	}
+	if len(l.recycle.RejectedBy) != 4 || len(l.recycle.History) != 4 {
+		t.Errorf("recycle state: %+v", l.recycle)
+	}
+	l.checkReplay()
 }

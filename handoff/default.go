@@ -42,8 +42,12 @@ const (
 // carries the first of the named reasons that the model accepts on that
 // edge (nurture_mql falls back to bad_timing, which the waterfall takes),
 // and a rule whose edge the model lacks is left out, so the spec passes
-// handofftest.CheckPolicy for the presets.
+// handofftest.CheckPolicy for the presets. A nil m gives a spec with no
+// rules, which [NewPolicy] rejects.
 func DefaultPolicySpec(m *funnel.Model) PolicySpec {
+	if m == nil {
+		return PolicySpec{ID: "smarketing_default"}
+	}
 	q := funnel.MQL
 	if _, ok := m.Rank(q); !ok {
 		q = m.Path()[0]
@@ -137,8 +141,12 @@ func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 }
 
 // DefaultPolicy compiles [DefaultPolicySpec] for m, checked against
-// [DefaultSLASpec]'s tiers.
+// [DefaultSLASpec]'s tiers. A nil m is an error matching [ErrInvalidSpec],
+// as for [NewPolicy].
 func DefaultPolicy(m *funnel.Model) (*Policy, error) {
+	if m == nil {
+		return NewPolicy(PolicyConfig{})
+	}
 	sla, err := NewSLA(DefaultSLASpec())
 	if err != nil {
 		return nil, err

@@ -210,3 +210,14 @@ func TestPolicyUndeclaredReason(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestDefaultPolicyNilModel: a nil model is an error, not a panic.
+func TestDefaultPolicyNilModel(t *testing.T) {
+	if spec := handoff.DefaultPolicySpec(nil); len(spec.Rules) != 0 {
+		t.Errorf("DefaultPolicySpec(nil) has rules: %+v", spec)
+	}
+	p, err := handoff.DefaultPolicy(nil)
+	if p != nil || !cmp.Equal(specPaths(t, err), []string{"model"}) {
+		t.Errorf("DefaultPolicy(nil) = %v, %v", p, err)
+	}
+}

@@ -175,3 +175,49 @@ func TestAssignOwnership(t *testing.T) {
 		t.Errorf("after return: %v, want %v", got, want)
 	}
 }
+
+// TestRouteByTerritoryAndSegment: the rules of testdata/routing.json pick
+// the queue by segment before territory, unmatched leads go to the
+// fallback, and Assign takes the rep from that queue only.
+func TestRouteByTerritoryAndSegment(t *testing.T) {
+	spec, err := handoff.ParseRoutingSpec(readSpec(t, "routing.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := handoff.NewRouter(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roster := []handoff.Rep{
+		{ID: "eve", Queues: []string{"enterprise"}},
+		{ID: "ana", Queues: []string{"emea"}},
+		{ID: "sam", Queues: []string{"americas"}},
+	}
+	tests := []struct {
+		territory, segment string
+		queue, rule, rep   string
+	}{
+		{"es", "enterprise", "enterprise", "enterprise", "eve"},
+		{"us", "enterprise", "enterprise", "enterprise", "eve"},
+		{"es", "smb", "emea", "emea", "ana"},
+		{"br", "", "americas", "americas", "sam"},
+		{"jp", "smb", "emea", "", "ana"}, // fallback
+	}
+	for _, tt := range tests {
+		req := handoff.Request{Lead: "l", Territory: tt.territory, Segment: tt.segment}
+		q, rule, err := router.Route(req)
+		if err != nil || q != tt.queue || rule != tt.rule {
+			t.Errorf("Route(%s, %s) = %q, %q, %v; want %q, %q", tt.territory, tt.segment, q, rule, err, tt.queue, tt.rule)
+		}
+		a, _, err := router.Assign(roster, handoff.Rotation{}, req)
+		if err != nil || a.Rep != tt.rep || a.Queue != tt.queue || a.Rule != tt.rule {
+			t.Errorf("Assign(%s, %s) = %+v, %v; want rep %s", tt.territory, tt.segment, a, err, tt.rep)
+		}
+	}
+	// The enterprise queue's only rep is away: no fall-through to another
+	// queue.
+	roster[0].Away = true
+	if _, _, err := router.Assign(roster, handoff.Rotation{}, handoff.Request{Lead: "l", Territory: "es", Segment: "enterprise"}); !errors.Is(err, handoff.ErrNoEligibleRep) {
+		t.Errorf("empty enterprise queue: %v", err)
+	}
+}

@@ -117,3 +117,87 @@ func specPaths(t *testing.T, err error) []string {
 	}
 	return paths
 }
+
+// TestSLADueSoonShareAndReassign: the due-soon share is configurable (here
+// 0.5, from JSON), a reassign escalation is returned as data once due and
+// not when the target was met before it, and the default standard tier
+// reassigns at 72 business hours.
+func TestSLADueSoonShareAndReassign(t *testing.T) {
+	mad := mustLoad(t, "Europe/Madrid")
+	cal := office(t, "Europe/Madrid")
+	spec, err := handoff.ParseSLASpec([]byte(`{"due_soon": "0.5", "tiers": [{"name": "t",
+		"targets": [{"target": "accept", "within": "4h"}],
+		"escalations": [{"name": "take_back", "target": "accept", "at": 2, "action": "reassign"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sla, err := handoff.NewSLA(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := func(h, m int) time.Time { return time.Date(2026, 3, 2, h, m, 0, 0, mad) }
+	tk := handoff.Ticket{AssignedAt: mon(9, 0)}
+	type got struct {
+		Status      handoff.Status
+		Escalations []handoff.Escalation
+	}
+	eval := func(tk handoff.Ticket, now time.Time) got {
+		t.Helper()
+		r, err := sla.Evaluate(cal, tk, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := r.Clock(handoff.TargetAccept)
+		if !c.Deadline.Equal(mon(13, 0)) {
+			t.Errorf("deadline %v, want Monday 13:00", c.Deadline)
+		}
+		return got{c.Status, r.Escalations}
+	}
+	reassign := []handoff.Escalation{{Name: "take_back", Target: handoff.TargetAccept, Action: handoff.Reassign, At: mon(17, 0)}}
+	decided := func(at time.Time) handoff.Ticket { k := tk; k.DecidedAt = at; return k }
+	tests := []struct {
+		name string
+		tk   handoff.Ticket
+		now  time.Time
+		want got
+	}{
+		{"under half", tk, mon(10, 59), got{handoff.StatusPending, nil}},
+		{"half used", tk, mon(11, 0), got{handoff.StatusDueSoon, nil}},
+		{"at the deadline", tk, mon(13, 0), got{handoff.StatusDueSoon, nil}},
+		{"past it", tk, mon(13, 1), got{handoff.StatusBreached, nil}},
+		{"just before reassign", tk, mon(16, 59), got{handoff.StatusBreached, nil}},
+		{"reassign due", tk, mon(17, 0), got{handoff.StatusBreached, reassign}},
+		{"still due next day", tk, time.Date(2026, 3, 3, 9, 30, 0, 0, mad), got{handoff.StatusBreached, reassign}},
+		{"met in time", decided(mon(12, 0)), mon(18, 0), got{handoff.StatusMet, nil}},
+		{"met late, before reassign", decided(mon(14, 0)), mon(18, 0), got{handoff.StatusBreached, nil}},
+		{"met after reassign", decided(mon(17, 30)), mon(18, 0), got{handoff.StatusBreached, reassign}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, eval(tt.tk, tt.now)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	// Default standard tier: first touch within 24 business hours of the
+	// action, reassign at three times that: 72 business hours (nine
+	// 8-hour days) from Monday 2 March 09:00 is Thursday 12 March 17:00.
+	def := handoff.MustSLA(handoff.DefaultSLASpec())
+	act := handoff.Ticket{ActionAt: mon(9, 0), AssignedAt: mon(9, 0), DecidedAt: mon(9, 30)}
+	names := func(now time.Time) []string {
+		r, err := def.Evaluate(cal, act, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, e := range r.Escalations {
+			ns = append(ns, e.Name)
+		}
+		return ns
+	}
+	thu := func(h, m int) time.Time { return time.Date(2026, 3, 12, h, m, 0, 0, mad) }
+	if got := names(thu(16, 59)); !cmp.Equal(got, []string{"remind_owner", "alert_manager"}) {
+		t.Errorf("Thursday 16:59: %v", got)
+	}
+	if got := names(thu(17, 0)); !cmp.Equal(got, []string{"remind_owner", "alert_manager", "reassign"}) {
+		t.Errorf("Thursday 17:00: %v", got)
+	}
+}
