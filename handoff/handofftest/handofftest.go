@@ -431,8 +431,12 @@ func Input(m *funnel.Model, start time.Time) *rapid.Generator[handoff.Input] {
 }
 
 // Roster returns a generator of rosters of 1 to max reps with unique IDs,
-// some in queue "emea", some away or at capacity, weights 1 to 3.
+// some in queue "emea", some away or at capacity, weights 1 to 3. A max
+// below 1 counts as 1.
 func Roster(max int) *rapid.Generator[[]handoff.Rep] {
+	if max < 1 {
+		max = 1
+	}
 	return rapid.Custom(func(t *rapid.T) []handoff.Rep {
 		n := rapid.IntRange(1, max).Draw(t, "reps")
 		reps := make([]handoff.Rep, n)

@@ -164,3 +164,14 @@ func unwrap(err error) []error {
 	}
 	return nil
 }
+
+// Roster with a max below 1 draws one-rep rosters instead of panicking.
+func TestRosterSmallMax(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		for _, max := range []int{0, -3} {
+			if n := len(handofftest.Roster(max).Draw(t, "roster")); n != 1 {
+				t.Fatalf("Roster(%d) drew %d reps, want 1", max, n)
+			}
+		}
+	})
+}
