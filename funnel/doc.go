@@ -56,7 +56,8 @@
 // [ErrUnknownStage], [ErrDuplicateEvent], [ErrVersionConflict] (optimistic
 // concurrency with [Move.CheckVersion]), [ErrTimeTravel], [ErrNotAllowed],
 // [ErrReasonRequired], [ErrUnknownReason], [ErrGuard] (with the guard's
-// own error) and [ErrInvalidState]. [Model.Can] runs the same checks
+// own error) and [ErrInvalidState] ([Model.CheckState] checks a stored
+// state in full before it is trusted). [Model.Can] runs the same checks
 // without moving. [Model.ApplyTo] is the same operation on pointers, for
 // hot loops.
 //

@@ -45,6 +45,7 @@ var (
 	// ErrInvalidState: the state given to [Model.Apply] is inconsistent
 	// (its current stage has no facts, it has facts but no stage, or its
 	// version is math.MaxUint64, after which the next version would wrap
-	// to 0, the version of the zero Event).
+	// to 0, the version of the zero Event), or, from [Model.CheckState],
+	// fails one of the checks listed there.
 	ErrInvalidState = errors.New("funnel: inconsistent state")
 )

@@ -1,6 +1,7 @@
 package funnel_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -269,4 +270,24 @@ func ExampleModel_ApplyTo() {
 	// 2 forward mql
 	// no-op: mql
 	// 3 forward sql
+}
+
+// A state read back from the host's storage is checked before it is
+// trusted: here someone edited the JSON column by hand.
+func ExampleModel_CheckState() {
+	m := funnel.Default()
+	var s funnel.State
+	stored := `{"lead":"c-7","stage":"mql","version":2,"since":"2026-03-02T11:00:00Z",
+	  "facts":[{"stage":"lead","first_entered":"2026-03-02T09:00:00Z","last_entered":"2026-03-02T09:00:00Z","last_exited":"2026-03-02T11:00:00Z","entries":1,"cumulative_ns":7200000000000},
+	           {"stage":"mql","first_entered":"2026-03-02T11:00:00Z","last_entered":"2026-03-02T11:00:00Z","entries":3,"cumulative_ns":0}]}`
+	if err := json.Unmarshal([]byte(stored), &s); err != nil {
+		fmt.Println(err)
+		return
+	}
+	err := m.CheckState(s)
+	fmt.Println(errors.Is(err, funnel.ErrInvalidState))
+	fmt.Println(err)
+	// Output:
+	// true
+	// funnel: inconsistent state: version: 2, but the facts count 4 entries (one per applied event)
 }

@@ -103,7 +103,7 @@ func checkInvariants(t *rapid.T, s funnel.State, evs []funnel.Event) {
 
 // TestPropApplyReplay: every step fails exactly as the generator says,
 // nothing changes on error, Can agrees with Apply, the invariants hold
-// after every step, and replaying the events (also after a JSON round
+// and CheckState accepts the state after every step, and replaying the events (also after a JSON round
 // trip) gives the state the Apply calls produced.
 func TestPropApplyReplay(t *testing.T) {
 	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
@@ -138,6 +138,9 @@ func TestPropApplyReplay(t *testing.T) {
 				continue
 			}
 			s = next
+			if err := m.CheckState(s); err != nil {
+				t.Fatalf("step %d: CheckState refuses a state Apply produced: %v", i, err)
+			}
 			evs = append(evs, ev)
 			checkInvariants(t, s, evs)
 		}

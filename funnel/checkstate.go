@@ -1,0 +1,107 @@
+package funnel
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CheckState reports whether s is a state that this model's [Model.Apply]
+// calls could have produced, for states read from storage the host does
+// not fully trust (a JSON column edited by hand, an import, a migration
+// that renamed stages). It returns nil, or an error matching
+// [ErrInvalidState] that joins one error per problem, each naming the
+// field at fault ("facts[2].entries").
+//
+// It checks that a state with version 0 has no stage, facts or event ID;
+// that otherwise its stage is declared and has facts; that every fact
+// names a declared stage, once; that entries are at least 1 and add up to
+// Version (every applied event enters exactly one stage); that cumulative
+// time is not negative; and that the times are in order: first entry ≤
+// last entry ≤ Since, a stage the contact left was left after it was last
+// entered and no later than Since, and the current stage was last entered
+// at Since. Times compare by the wall clock, as in Apply.
+//
+// Apply itself checks only what it needs to stay safe (see
+// [ErrInvalidState]), so that a move costs no scan of the facts; a state
+// that fails CheckState moves without a panic but its facts are garbage
+// in, garbage out. [Model.Replay] rebuilds a trustworthy state from the
+// event log. CheckState does not allocate unless it finds a problem and is
+// safe for concurrent use.
+func (m *Model) CheckState(s State) error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrInvalidState, path, fmt.Sprintf(format, args...)))
+	}
+	// at names field of facts[i]; built only for a problem found.
+	at := func(i int, field string) string { return fmt.Sprintf("facts[%d].%s", i, field) }
+	if s.Version == 0 {
+		if s.Stage != "" || len(s.Facts) > 0 || s.LastEventID != "" {
+			bad("version", "0 (no move applied), but the state has a stage, facts or an event ID")
+		}
+		return errors.Join(errs...)
+	}
+	if s.Stage == "" {
+		bad("stage", "empty at version %d", s.Version)
+	} else if m.lookup.find(s.Stage) < 0 {
+		bad("stage", "%q is not a stage of model %q", clip(string(s.Stage)), m.id)
+	}
+	var entries uint64
+	current := -1
+	for i, f := range s.Facts {
+		if m.lookup.find(f.Stage) < 0 {
+			bad(at(i, "stage"), "%q is not a stage of model %q", clip(string(f.Stage)), m.id)
+		}
+		for j := range i {
+			if s.Facts[j].Stage == f.Stage {
+				bad(at(i, "stage"), "%q repeats facts[%d]", clip(string(f.Stage)), j)
+				break
+			}
+		}
+		if f.Entries < 1 {
+			bad(at(i, "entries"), "%d, want at least 1", f.Entries)
+		} else {
+			entries += uint64(f.Entries)
+		}
+		if f.Cumulative < 0 {
+			bad(at(i, "cumulative_ns"), "negative (%v)", f.Cumulative)
+		}
+		if wallBefore(f.LastEntered, f.FirstEntered) {
+			bad(at(i, "last_entered"), "before first_entered")
+		}
+		if wallBefore(s.Since, f.LastEntered) {
+			bad(at(i, "last_entered"), "after since")
+		}
+		if f.Stage == s.Stage {
+			current = i
+			if !wallEqual(f.LastEntered, s.Since) {
+				bad(at(i, "last_entered"), "the current stage was last entered at %s, not at since (%s)",
+					f.LastEntered.Format(time.RFC3339Nano), s.Since.Format(time.RFC3339Nano))
+			}
+			if !f.LastExited.IsZero() && wallBefore(f.LastExited, f.FirstEntered) {
+				bad(at(i, "last_exited"), "before first_entered")
+			}
+			continue
+		}
+		switch {
+		case f.LastExited.IsZero():
+			bad(at(i, "last_exited"), "missing for a stage the contact is not in")
+		case wallBefore(f.LastExited, f.LastEntered):
+			bad(at(i, "last_exited"), "before last_entered")
+		case wallBefore(s.Since, f.LastExited):
+			bad(at(i, "last_exited"), "after since")
+		}
+	}
+	if s.Stage != "" && current < 0 {
+		bad("facts", "no facts for the current stage %q", clip(string(s.Stage)))
+	}
+	if entries != s.Version {
+		bad("version", "%d, but the facts count %d entries (one per applied event)", s.Version, entries)
+	}
+	return errors.Join(errs...)
+}
+
+// wallEqual reports whether a and b are the same wall-clock instant.
+func wallEqual(a, b time.Time) bool {
+	return a.Unix() == b.Unix() && a.Nanosecond() == b.Nanosecond()
+}
