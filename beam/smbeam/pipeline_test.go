@@ -3,6 +3,7 @@ package smbeam_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -184,19 +185,28 @@ func TestPipelineEmptyInput(t *testing.T) {
 	checkSame(t, spec, nil, smbeam.JSONL, got)
 }
 
+// leadVersions writes a lead's events as its ID, their versions in order
+// and every field of every event as funnel's JSON, so passert sees any
+// field the []funnel.Event coding lost or changed, not only the order.
 func leadVersions(lead string, es []funnel.Event) string {
 	var b strings.Builder
 	b.WriteString(lead + ":")
 	for _, e := range es {
 		fmt.Fprintf(&b, " %d", e.Version)
 	}
+	js, err := json.Marshal(es)
+	if err != nil {
+		return "json: " + err.Error()
+	}
+	b.WriteString(" ")
+	b.Write(js)
 	return b.String()
 }
 
 func init() { register.Function2x1(leadVersions) }
 
 // TestGroupByLead: events of each lead, shuffled, come back together in
-// version order.
+// version order, every field intact.
 func TestGroupByLead(t *testing.T) {
 	var events []any
 	for _, rec := range smbeamtest.Generate(5, 300) {
