@@ -83,20 +83,23 @@ func models(t *rapid.T) *funnel.Model {
 // the generator names, from states reached by valid moves.
 func TestInvalidMove(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rapid.Check(t, func(t *rapid.T) {
-		m := models(t)
-		s := funnel.State{Lead: "l"}
-		for _, mv := range funneltest.ValidMoves(m, "l", start, 10).Draw(t, "prefix") {
-			var err error
-			if s, _, err = m.Apply(s, mv); err != nil {
-				t.Fatal(err)
-			}
+	rapid.Check(t, func(t *rapid.T) { checkInvalidAfterValid(t, models(t), start, 10) })
+}
+
+// checkInvalidAfterValid applies up to n drawn valid moves, then checks
+// that a drawn invalid move is refused with the sentinel it names.
+func checkInvalidAfterValid(t *rapid.T, m *funnel.Model, start time.Time, n int) {
+	s := funnel.State{Lead: "l"}
+	for _, mv := range funneltest.ValidMoves(m, "l", start, n).Draw(t, "prefix") {
+		var err error
+		if s, _, err = m.Apply(s, mv); err != nil {
+			t.Fatal(err)
 		}
-		inv := funneltest.InvalidMove(m, s, start).Draw(t, "invalid")
-		if err := m.Can(s, inv.Move); !errors.Is(err, inv.Err) {
-			t.Fatalf("Can(%+v) = %v, want %v", inv.Move, err, inv.Err)
-		}
-	})
+	}
+	inv := funneltest.InvalidMove(m, s, start).Draw(t, "invalid")
+	if err := m.Can(s, inv.Move); !errors.Is(err, inv.Err) {
+		t.Fatalf("Can(%+v) = %v, want %v", inv.Move, err, inv.Err)
+	}
 }
 
 // TestValidMove: a drawn valid move is accepted, or is a no-op when the
@@ -144,17 +147,5 @@ func TestEntryMoves(t *testing.T) {
 	m := entryModel()
 	funneltest.CheckModel(t, m)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rapid.Check(t, func(t *rapid.T) {
-		s := funnel.State{Lead: "l"}
-		for _, mv := range funneltest.ValidMoves(m, "l", start, 3).Draw(t, "moves") {
-			var err error
-			if s, _, err = m.Apply(s, mv); err != nil {
-				t.Fatal(err)
-			}
-		}
-		inv := funneltest.InvalidMove(m, s, start).Draw(t, "invalid")
-		if err := m.Can(s, inv.Move); !errors.Is(err, inv.Err) {
-			t.Fatalf("Can(%+v) = %v, want %v", inv.Move, err, inv.Err)
-		}
-	})
+	rapid.Check(t, func(t *rapid.T) { checkInvalidAfterValid(t, m, start, 3) })
 }
