@@ -215,11 +215,60 @@ func TestStaleVersionIsRejected(t *testing.T) {
 	}
 }
 
+// pairBarrier makes two writers race on every commit: each one that
+// reaches the commit waits until the other has computed its change too,
+// so both always work from the same snapshot and one of them must lose.
+// A writer that is done calls leave, and the other then runs alone.
+type pairBarrier struct {
+	mu      sync.Mutex
+	active  int
+	waiting int
+	release chan struct{}
+	rounds  int // commits both writers reached together
+}
+
+func newPairBarrier(st *Store) *pairBarrier {
+	b := &pairBarrier{active: 2, release: make(chan struct{})}
+	st.beforeCommit = func(string, string) { b.wait() }
+	return b
+}
+
+func (b *pairBarrier) wait() {
+	b.mu.Lock()
+	if b.active < 2 {
+		b.mu.Unlock()
+		return
+	}
+	b.waiting++
+	if b.waiting == 2 {
+		b.waiting = 0
+		b.rounds++
+		close(b.release)
+		b.release = make(chan struct{})
+		b.mu.Unlock()
+		return
+	}
+	ch := b.release
+	b.mu.Unlock()
+	<-ch
+}
+
+func (b *pairBarrier) leave() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.active--
+	b.waiting = 0
+	close(b.release)
+	b.release = make(chan struct{})
+}
+
 // TestTwoWritersRace makes two goroutines record activities on the same
 // contact at the same time. A barrier makes both read before either
-// commits, so the loser's version is stale: it must retry, and in the end
-// every activity is stored once, the log has no gap or double, and the
-// stored state is what the log replays to.
+// commits, every time, so one of each pair is stale: it must retry, and
+// in the end every activity is stored once, the log has no gap or double,
+// the stored score counts every activity and the stored state is what the
+// log replays to. Without the version check in the commit this test fails
+// (the second writer of a pair overwrites the first's row).
 func TestTwoWritersRace(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
@@ -227,42 +276,14 @@ func TestTwoWritersRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	const perWriter = 15
-	var (
-		mu      sync.Mutex
-		waiting int
-		release = make(chan struct{})
-		rounds  int
-	)
-	// The first few rounds: hold each writer until both have computed
-	// their change from the same snapshot.
-	st.beforeCommit = func(op, id string) {
-		mu.Lock()
-		if rounds >= 3 {
-			mu.Unlock()
-			return
-		}
-		waiting++
-		if waiting == 2 {
-			waiting = 0
-			rounds++
-			close(release)
-			release = make(chan struct{})
-			mu.Unlock()
-			return
-		}
-		ch := release
-		mu.Unlock()
-		select {
-		case <-ch:
-		case <-time.After(10 * time.Second): // the other writer failed
-		}
-	}
+	b := newPairBarrier(st)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for w := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer b.leave()
 			for i := range perWriter {
 				typ := []string{"page_view", "pricing_page", "webinar"}[(i+w)%3]
 				if _, err := st.RecordActivity(ctx, "c1", typ, attr(w, i)...); err != nil {
@@ -282,8 +303,9 @@ func TestTwoWritersRace(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	if st.Conflicts() == 0 {
-		t.Error("no stale commit was detected: the writers did not race")
+	// Every round in which both writers reached the commit had a loser.
+	if st.Conflicts() < int64(b.rounds) || b.rounds < perWriter {
+		t.Errorf("%d stale commits in %d rounds where both writers committed: the writers did not race, or a stale write went through", st.Conflicts(), b.rounds)
 	}
 	if n := count(t, st, `SELECT count(*) FROM activities WHERE contact = 'c1'`); n != 2*perWriter {
 		t.Errorf("%d activities stored, want %d (lost or doubled)", n, 2*perWriter)
@@ -295,13 +317,80 @@ func TestTwoWritersRace(t *testing.T) {
 	if max := count(t, st, `SELECT max(version) FROM events WHERE contact = 'c1'`); uint64(max) != got.Version {
 		t.Errorf("last event version %d, state version %d", max, got.Version)
 	}
+	if n := count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1'`); uint64(n) != got.Version {
+		t.Errorf("%d events for state version %d: a gap or a double", n, got.Version)
+	}
 	// One notification per handoff, never two.
 	handoffs := count(t, st, `SELECT count(*) FROM events WHERE contact = 'c1' AND json_extract(body, '$.to') = 'sql'`)
 	notes := count(t, st, `SELECT count(*) FROM outbox WHERE contact = 'c1' AND kind = 'notify' AND json_extract(payload, '$.to') NOT IN ('marketing', 'product')`)
 	if handoffs == 0 || notes != handoffs {
 		t.Errorf("%d handoffs, %d rep notifications", handoffs, notes)
 	}
-	t.Logf("%d stale commits retried; final state %s v%d", st.Conflicts(), got.Stage, got.Version)
+	// No lost update: the stored score was computed from every stored
+	// activity. Had a writer overwritten the row from a stale snapshot,
+	// the score would miss the activity the other writer committed.
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkScoreCountsActivities(t, c)
+	t.Logf("%d stale commits retried in %d racing rounds; final state %s v%d", st.Conflicts(), b.rounds, got.Stage, got.Version)
+}
+
+// TestTwoWritersRaceOnTouches makes two reps log contact attempts on the
+// same handed-off lead at the same time, every commit racing: the ticket's
+// attempt counter lives in the contact row, so a stale write that went
+// through would lose an attempt.
+func TestTwoWritersRaceOnTouches(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := st.Contact(ctx, "c1")
+	if err != nil || before.Ticket == nil {
+		t.Fatalf("not handed off: %v", err)
+	}
+	const perWriter = 20
+	b := newPairBarrier(st)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer b.leave()
+			for range perWriter {
+				if _, err := st.Touch(ctx, "c1"); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ticket.Attempts != 2*perWriter {
+		t.Errorf("%d attempts recorded, want %d: a stale write went through", c.Ticket.Attempts, 2*perWriter)
+	}
+	if st.Conflicts() < perWriter {
+		t.Errorf("%d stale commits, want at least %d: the writers did not race", st.Conflicts(), perWriter)
+	}
+	if rev := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`); int64(rev) != before.rev+2*perWriter {
+		t.Errorf("row version %d, want %d (one per touch)", rev, before.rev+2*perWriter)
+	}
+	mustRebuild(t, st, "c1")
 }
 
 func attr(w, i int) []scoring.Attr {
@@ -425,5 +514,28 @@ func TestRebuildDetectsTampering(t *testing.T) {
 	}
 	if _, err := st.Rebuild(ctx, "c1"); !errors.Is(err, ErrMismatch) {
 		t.Errorf("tampered state: %v, want ErrMismatch", err)
+	}
+}
+
+// checkScoreCountsActivities checks that the contact's stored score
+// counts each of its stored activities (the CRM's rules have no window the
+// tests' clocks leave).
+func checkScoreCountsActivities(t *testing.T, c *Contact) {
+	t.Helper()
+	if c.Score == nil {
+		t.Fatalf("%s has no score", c.ID)
+	}
+	stored := map[string]int{}
+	for _, a := range c.Lead.Activities {
+		stored[a.Type]++
+	}
+	scored := map[string]int{}
+	for _, e := range c.Score.Ledger {
+		scored[e.Name] += e.Count
+	}
+	for rule, typ := range map[string]string{"page_views": "page_view", "pricing_page": "pricing_page", "webinar": "webinar"} {
+		if scored[rule] != stored[typ] {
+			t.Errorf("%s: the stored score counts %d %s activities, %d are stored (a lost update)", c.ID, scored[rule], typ, stored[typ])
+		}
 	}
 }
