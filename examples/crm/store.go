@@ -99,6 +99,12 @@ CREATE TABLE IF NOT EXISTS events (
 	body     TEXT NOT NULL,            -- funnel.Event as JSON
 	PRIMARY KEY (contact, version)
 ) STRICT;
+-- The log is append-only: the database itself refuses to change or
+-- delete an event, whatever code runs against it.
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TABLE IF NOT EXISTS outbox (
 	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
 	contact    TEXT NOT NULL,
@@ -197,7 +203,35 @@ type snapshot struct {
 	rotRev int64
 }
 
-func (s *Store) load(ctx context.Context, id string) (*snapshot, error) {
+// querier is what reads need: the database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// read runs f in a read-only transaction: every query of f sees the same
+// committed state (in WAL mode it neither waits for writers nor blocks
+// them), so a contact row is never read with the activities or events of
+// another commit.
+func (s *Store) read(ctx context.Context, f func(q querier) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // nothing was written
+	return f(tx)
+}
+
+// load reads a consistent snapshot of a contact and the routing rotation.
+func (s *Store) load(ctx context.Context, id string) (snap *snapshot, err error) {
+	err = s.read(ctx, func(q querier) error {
+		snap, err = s.loadIn(ctx, q, id)
+		return err
+	})
+	return snap, err
+}
+
+func (s *Store) loadIn(ctx context.Context, q querier, id string) (*snapshot, error) {
 	var (
 		c                             = &Contact{ID: id}
 		fields, state, recycle, fired string
@@ -205,7 +239,7 @@ func (s *Store) load(ctx context.Context, id string) (*snapshot, error) {
 		rotState                      string
 		snap                          = &snapshot{c: c}
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT rev, fields, state, recycle, score, owner, ticket, fired FROM contacts WHERE id = ?`, id).
+	err := q.QueryRowContext(ctx, `SELECT rev, fields, state, recycle, score, owner, ticket, fired FROM contacts WHERE id = ?`, id).
 		Scan(&c.rev, &fields, &state, &recycle, &score, &c.Owner, &ticket, &fired)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
@@ -233,7 +267,7 @@ func (s *Store) load(ctx context.Context, id string) (*snapshot, error) {
 			return nil, fmt.Errorf("contact %q ticket: %w", id, err)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT type, at, attrs FROM activities WHERE contact = ? ORDER BY seq`, id)
+	rows, err := q.QueryContext(ctx, `SELECT type, at, attrs FROM activities WHERE contact = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +289,7 @@ func (s *Store) load(ctx context.Context, id string) (*snapshot, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT rev, state FROM rotation WHERE id = 1`).Scan(&snap.rotRev, &rotState); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT rev, state FROM rotation WHERE id = 1`).Scan(&snap.rotRev, &rotState); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(rotState), &snap.rot); err != nil {
@@ -652,7 +686,11 @@ func (s *Store) CheckSLA(ctx context.Context, id string) (int, error) {
 
 // Events returns the contact's event log, in version order.
 func (s *Store) Events(ctx context.Context, id string) ([]funnel.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM events WHERE contact = ? ORDER BY version`, id)
+	return s.events(ctx, s.db, id)
+}
+
+func (s *Store) events(ctx context.Context, q querier, id string) ([]funnel.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT body FROM events WHERE contact = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -682,14 +720,29 @@ func (s *Store) Contact(ctx context.Context, id string) (*Contact, error) {
 }
 
 // Rebuild replays the contact's event log and checks the result against
-// the stored state: it returns the rebuilt state, and an error matching
-// ErrMismatch when they differ.
+// the stored state (and the stage and version columns kept beside it for
+// queries): it returns the rebuilt state, and an error matching
+// ErrMismatch when they differ. The row and the log are read in one
+// transaction, so Rebuild can run while writers work.
 func (s *Store) Rebuild(ctx context.Context, id string) (funnel.State, error) {
-	c, err := s.Contact(ctx, id)
-	if err != nil {
-		return funnel.State{}, err
-	}
-	evs, err := s.Events(ctx, id)
+	var (
+		c       *Contact
+		evs     []funnel.Event
+		stage   string
+		version int64
+	)
+	err := s.read(ctx, func(q querier) error {
+		snap, err := s.loadIn(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		c = snap.c
+		if err := q.QueryRowContext(ctx, `SELECT stage, version FROM contacts WHERE id = ?`, id).Scan(&stage, &version); err != nil {
+			return err
+		}
+		evs, err = s.events(ctx, q, id)
+		return err
+	})
 	if err != nil {
 		return funnel.State{}, err
 	}
@@ -699,6 +752,9 @@ func (s *Store) Rebuild(ctx context.Context, id string) (funnel.State, error) {
 	}
 	if !st.Equal(c.State) {
 		return st, fmt.Errorf("%w: %q stored at %s v%d, log gives %s v%d", ErrMismatch, id, c.State.Stage, c.State.Version, st.Stage, st.Version)
+	}
+	if stage != string(st.Stage) || version != int64(st.Version) {
+		return st, fmt.Errorf("%w: %q columns say %s v%d, the log gives %s v%d", ErrMismatch, id, stage, version, st.Stage, st.Version)
 	}
 	return st, nil
 }

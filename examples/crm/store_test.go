@@ -515,6 +515,91 @@ func TestRebuildDetectsTampering(t *testing.T) {
 	if _, err := st.Rebuild(ctx, "c1"); !errors.Is(err, ErrMismatch) {
 		t.Errorf("tampered state: %v, want ErrMismatch", err)
 	}
+	// The stage column kept for queries is checked too.
+	if err := st.AddContact(ctx, "c2", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.db.Exec(`UPDATE contacts SET stage = 'customer' WHERE id = 'c2'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Rebuild(ctx, "c2"); !errors.Is(err, ErrMismatch) {
+		t.Errorf("tampered stage column: %v, want ErrMismatch", err)
+	}
+	if _, err := st.Verify(ctx); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), `"c1"`) || !strings.Contains(err.Error(), `"c2"`) {
+		t.Errorf("Verify: %v, want both contacts reported", err)
+	}
+}
+
+// TestEventLogIsAppendOnly checks that the database refuses to change or
+// delete an event, whoever asks.
+func TestEventLogIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE events SET body = json_set(body, '$.to', 'customer') WHERE contact = 'c1'`,
+		`DELETE FROM events WHERE contact = 'c1'`,
+	} {
+		if _, err := st.db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want the append-only refusal", q, err)
+		}
+	}
+	mustRebuild(t, st, "c1")
+}
+
+// TestRebuildWhileWriting rebuilds a contact over and over while another
+// goroutine moves it through the funnel: every rebuild reads the row and
+// the log of the same commit, so it never sees a mismatch that is not
+// there.
+func TestRebuildWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := range 60 {
+			var err error
+			if c, e := st.Contact(ctx, "c1"); e != nil {
+				err = e
+			} else if c.State.Stage == funnel.SQL {
+				_, err = st.Reject(ctx, "c1", funnel.ReasonBadTiming, "")
+			} else {
+				_, err = st.RecordActivity(ctx, "c1", []string{"pricing_page", "webinar", "page_view"}[i%3])
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var rebuilds int
+	var errs []error
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("rebuilds while writing: %v", err)
+			}
+			got := mustRebuild(t, st, "c1")
+			if got.Version < 5 || rebuilds == 0 {
+				t.Errorf("the writer moved the contact to v%d during %d rebuilds: too little to test", got.Version, rebuilds)
+			}
+			return
+		default:
+		}
+		rebuilds++
+		if _, err := st.Rebuild(ctx, "c1"); err != nil && len(errs) < 3 {
+			errs = append(errs, err)
+		}
+	}
 }
 
 // checkScoreCountsActivities checks that the contact's stored score
