@@ -395,6 +395,11 @@ func (r *Response) key() string {
 }
 
 func (a *Accumulator) addResponse(r *Response) error {
+	if r.Handoff == "" && r.Lead == "" {
+		// Records are combined by key: keyless ones would all become one
+		// handoff.
+		return fmt.Errorf("%w: response without Handoff or Lead", ErrRecord)
+	}
 	times := [4]struct {
 		t    time.Time
 		what string

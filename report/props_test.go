@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"slices"
@@ -184,9 +185,20 @@ func TestZeroAccumulatorAndErrors(t *testing.T) {
 	}
 	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
 	for _, r := range []report.Record{{}, {Kind: report.KindEvent}, report.EventRecord(evAt("nope", day(3, 1))),
-		report.TouchRecord(report.Touch{}), report.DecisionRecord(report.Decision{})} {
+		report.TouchRecord(report.Touch{}), report.DecisionRecord(report.Decision{}),
+		report.DealRecord(report.Deal{ClosedAt: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}),
+		report.ResponseRecord(report.Response{}),
+		report.ResponseRecord(report.Response{ActionAt: day(3, 1), Deadline: day(3, 2)}), // no key
+		report.ResponseRecord(report.Response{Lead: "x", TouchedAt: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)})} {
 		if err := acc.Add(r); !errors.Is(err, report.ErrRecord) {
 			t.Errorf("Add(%+v): %v", r, err)
 		}
+	}
+	// A refused record changes nothing.
+	empty, _ := report.NewAccumulator(report.Config{Path: testPath})
+	got, _ := acc.MarshalBinary()
+	want, _ := empty.MarshalBinary()
+	if !bytes.Equal(got, want) {
+		t.Errorf("refused records changed the accumulator")
 	}
 }

@@ -110,7 +110,8 @@ const (
 // Response holds the service-level facts of one handoff to sales. Records
 // with the same key (Handoff, or Lead when Handoff is empty) are combined,
 // keeping the earliest non-zero time of each field, so a host may send the
-// assignment and the first touch as two records.
+// assignment and the first touch as two records. A response with neither
+// Handoff nor Lead is an [ErrRecord].
 type Response struct {
 	Handoff string `json:"handoff,omitempty"`
 	Lead    string `json:"lead"`
