@@ -121,10 +121,7 @@ func (r *Report) tables() []table {
 			t.title += " (change vs " + r.Scorecard.Previous + ")"
 		}
 		for _, l := range r.Scorecard.Lines {
-			name := l.Goal.Label
-			if name == "" {
-				name = l.Goal.Metric
-			}
+			name := goalName(l.Goal)
 			target := l.Goal.Target.String()
 			if l.Goal.AtMost {
 				target = "≤ " + target
@@ -283,6 +280,20 @@ func (r *Report) tables() []table {
 		ts = append(ts, ag)
 	}
 	return ts
+}
+
+// goalName is a scorecard line's name: the goal's label (else its
+// metric), with the kind of conversion it tracks when the label does not
+// say it, so a flow rate is never read as a cohort rate or the reverse.
+func goalName(g Goal) string {
+	if g.Label == "" {
+		return g.Metric
+	}
+	kind, _, _ := strings.Cut(g.Metric, ":")
+	if (kind == "flow" || kind == "cohort") && !strings.Contains(strings.ToLower(g.Label), kind) {
+		return g.Label + " (" + kind + ")"
+	}
+	return g.Label
 }
 
 // stageAt and flowAt read a period defensively: a report decoded from
