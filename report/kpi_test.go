@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -376,5 +377,49 @@ func TestKPIAging(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, smallReport(t, nil).Aging); diff != "" {
 		t.Errorf("aging (-want +got):\n%s", diff)
+	}
+}
+
+// Speed-to-lead bands at their edges, worked out by hand: each band is
+// [lo, hi) in minutes from the lead's action, a touch before the action
+// counts as 0, and an untouched handoff is its own column. The deadline
+// (30 minutes after the action) decides SLA compliance, a touch exactly
+// at the deadline included; response time runs from the assignment.
+func TestKPISpeedToLeadBandEdges(t *testing.T) {
+	act := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
+	for i, after := range []time.Duration{
+		-time.Minute,                    // 0–5 (touched before the action)
+		0,                               // 0–5
+		5*time.Minute - time.Nanosecond, // 0–5
+		5 * time.Minute,                 // 5–15
+		15*time.Minute - time.Second,    // 5–15
+		15 * time.Minute,                // 15–60
+		30 * time.Minute,                // 15–60, exactly at the deadline: met
+		60*time.Minute - time.Second,    // 15–60, breach
+		60 * time.Minute,                // 60+, breach
+		48 * time.Hour,                  // 60+, breach
+		-1,                              // untouched: breach
+	} {
+		r := report.Response{Handoff: fmt.Sprint(i), Lead: "L", ActionAt: act, AssignedAt: act.Add(time.Minute), Deadline: act.Add(30 * time.Minute)}
+		if after != -1 {
+			r.TouchedAt = act.Add(after)
+		}
+		if err := acc.Add(report.ResponseRecord(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sv := acc.Report().Periods[0].Service
+	if want := (report.Bands{Under5: 3, Under15: 2, Under60: 3, Over60: 2, Untouched: 1}); sv.SpeedToLead != want {
+		t.Errorf("bands %+v, want %+v", sv.SpeedToLead, want)
+	}
+	if diff := cmp.Diff(rate(report.KindRatio, 7, 11, "0.6364"), sv.SLA); diff != "" || sv.Pending != 0 {
+		t.Errorf("SLA (-want +got):\n%s\npending %d", diff, sv.Pending)
+	}
+	// Ten touched handoffs, assigned a minute after the action: response
+	// times −2 m and −1 m (counted as 0), 4 m − 1 ns, 4 m, 14 m − 1 s,
+	// 14 m, 29 m, 59 m − 1 s, 59 m and 47 h 59 m.
+	if rt := sv.ResponseTime; rt.Count != 10 || rt.Min != 0 || rt.Max != 48*time.Hour-time.Minute {
+		t.Errorf("response time %+v", rt)
 	}
 }
