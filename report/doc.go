@@ -219,10 +219,11 @@
 // cohort_window_ns, stages [{stage, rank}] (rank −1 for detours),
 // periods [...], aging [{stage, open}], segments [{dimension, value,
 // periods [{label, stages, flow}]}] and scorecard {period, previous,
-// lines [{goal, actual, actual_defined, attainment, attainment_defined,
-// previous, previous_defined, change, status}]}. Each period has label,
-// start, end, stages [{stage, first_entries, entries, population,
-// time_in_stage}], flow and cohort [{from, to, rate, (mature,
+// lines [{goal {metric, label, target, at_most, at_risk}, actual,
+// actual_defined, attainment, attainment_defined, previous,
+// previous_defined, change, status}]} (a goal is also the element of the
+// array [ParseGoals] reads). Each period has label, start, end, stages
+// [{stage, first_entries, entries, population, time_in_stage}], flow and cohort [{from, to, rate, (mature,
 // mature_members)}], lead_to_customer, outcomes {win_rate, won_amount,
 // average_deal, average_deal_defined, sales_cycle, opportunities,
 // pipeline_velocity_per_day, pipeline_velocity_defined, qualified_leads,

@@ -2,9 +2,11 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,5 +102,64 @@ func TestMarkdownOrder(t *testing.T) {
 	sc, fu, ch := strings.Index(s, "## Scorecard"), strings.Index(s, "## Funnel"), strings.Index(s, "## What changed")
 	if !(sc >= 0 && sc < fu && fu < ch) {
 		t.Errorf("want scorecard, funnel, what changed in that order: %d %d %d", sc, fu, ch)
+	}
+}
+
+// TestJSONSchemaIsDocumented checks that every field name the JSON
+// renderer writes (for a report with every optional section: cohorts,
+// aging, segments, attribution, rejections by criterion, a scorecard) is
+// named in the schema section of doc.go, so the documented schema cannot
+// fall behind the Go types.
+func TestJSONSchemaIsDocumented(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, schema, ok := strings.Cut(string(src), "# JSON schema")
+	if !ok {
+		t.Fatal("doc.go has no JSON schema section")
+	}
+	r := smallReport(t, nil)
+	sc := report.NewScorecard(r, append(smallConfig().Goals,
+		report.Goal{Metric: "response_minutes_median", Label: "follow-up", Target: dec("5"), AtMost: true, AtRisk: dec("0.8")}))
+	r.Scorecard = &sc
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	for _, k := range []string{"segments", "aging", "scorecard", "cohort", "attribution", "by_criterion", "mature_members", "at_most", "at_risk", "label"} {
+		if !keys[k] {
+			t.Errorf("the test report lacks %q: it must exercise every section", k)
+		}
+	}
+	word := regexp.MustCompile(`[a-z0-9_]+`)
+	documented := map[string]bool{}
+	for _, w := range word.FindAllString(schema, -1) {
+		documented[w] = true
+	}
+	for k := range keys {
+		if !documented[k] {
+			t.Errorf("JSON field %q is not in doc.go's schema section", k)
+		}
 	}
 }
