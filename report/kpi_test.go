@@ -329,6 +329,9 @@ func TestKPIAsOfAndNoLeadState(t *testing.T) {
 	if p.Cohort != nil || p.LeadToCustomer.Count != 0 || p.Revenue.Attribution != nil || p.Service.SLA.Defined || n.Aging != nil {
 		t.Errorf("NoLeadState still reports per-lead figures: %+v", p)
 	}
+	if p.Revenue.MarketingInfluenced != (report.Share{Kind: report.KindRatio}) {
+		t.Errorf("NoLeadState influenced share %+v, want undefined with its kind", p.Revenue.MarketingInfluenced)
+	}
 	if p.Outcomes.WinRate.Num != 2 || stage(p, funnel.MQL).Entries != 4 {
 		t.Errorf("NoLeadState lost stateless figures: %+v", p.Outcomes)
 	}

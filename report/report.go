@@ -619,6 +619,9 @@ func (a *Accumulator) Report() Report {
 		rv.MarketingSourced = moneyShare(KindRatio, b.wonByOrigin[0], b.wonAmount)
 		rv.SalesSourced = moneyShare(KindRatio, b.wonByOrigin[1], b.wonAmount)
 		rv.OtherSourced = moneyShare(KindRatio, b.wonByOrigin[2], b.wonAmount)
+		// Without lead state the influenced share is unknown: undefined,
+		// but still of its kind.
+		rv.MarketingInfluenced = Share{Kind: KindRatio}
 		if a.leads != nil {
 			rv.MarketingInfluenced = moneyShare(KindRatio, f.influenced, b.wonAmount)
 			if b.dealsWon > 0 {
