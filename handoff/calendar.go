@@ -21,7 +21,14 @@ import (
 //   - Add(Add(s, d1), d2) equals Add(s, d1+d2) for d1, d2 >= 0;
 //   - for d > 0, Add(s, d) lands inside working time or at the very end of
 //     a working period, never in closed time;
-//   - Between(a, b) == -Between(b, a).
+//   - Between(a, b) == -Between(b, a);
+//   - every call returns in bounded time, whatever the instants: a calendar
+//     with no working time at all must be refused when it is built, not
+//     searched for ever.
+//
+// Between saturates at the largest Duration (about 292 years), as
+// [time.Time.Sub] does, and the first law holds for the durations it can
+// return.
 type Calendar interface {
 	// Add returns the earliest instant at which d of business time has
 	// passed since start. A d <= 0 returns start.
@@ -44,8 +51,9 @@ func (Continuous) Add(start time.Time, d time.Duration) time.Time {
 	return start.Add(d)
 }
 
-// Between returns b - a.
-func (Continuous) Between(a, b time.Time) time.Duration { return b.Sub(a) }
+// Between returns b - a, saturating as [time.Time.Sub] does but
+// symmetrically: Between(a, b) == -Between(b, a) even at the limits.
+func (Continuous) Between(a, b time.Time) time.Duration { return max(b.Sub(a), -maxDuration) }
 
 // CalendarSpec is the plain description of a business calendar that
 // [NewWeekly] validates and compiles. Build it in Go or load it from JSON

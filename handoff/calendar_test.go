@@ -453,3 +453,211 @@ func TestWeeklyLeapYearEndPastZoneTable(t *testing.T) {
 		t.Fatal("calendar walk over 31 December 2040 did not finish (ZoneBounds bug)")
 	}
 }
+
+// within runs f on another goroutine and fails the test if it does not
+// finish in time: the calendar walks must end on any input.
+func within(t *testing.T, name string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not finish", name)
+	}
+}
+
+// TestWeeklyNoWorkingTime: a week without a single working span is an
+// error at construction (ErrNoWorkingTime), from Go and from JSON, never a
+// calendar whose Add would search forever; and a calendar whose working
+// time is all paused from some day on saturates at the end of its time
+// line instead of looping.
+func TestWeeklyNoWorkingTime(t *testing.T) {
+	for _, spec := range []handoff.CalendarSpec{
+		{},
+		{Zone: "Europe/Madrid", Week: handoff.Week{Monday: []handoff.Span{}, Sunday: nil}},
+		{Zone: "America/New_York", Holidays: []handoff.Date{{Year: 2026, Month: 1, Day: 1}}},
+	} {
+		if w, err := handoff.NewWeekly(spec); w != nil || !errors.Is(err, handoff.ErrNoWorkingTime) || !errors.Is(err, handoff.ErrInvalidSpec) {
+			t.Errorf("NewWeekly(%+v) = %v, %v; want ErrNoWorkingTime", spec, w, err)
+		}
+	}
+	spec, err := handoff.ParseCalendarSpec([]byte(`{"zone": "Europe/Madrid", "week": {"monday": []}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := handoff.NewWeekly(spec); !errors.Is(err, handoff.ErrNoWorkingTime) {
+		t.Errorf("JSON week without spans: %v", err)
+	}
+
+	// Paused for ever (to the last instant time.Time can hold): nothing is
+	// ever due again, so Add saturates at the end of the time line.
+	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	forever, err := office(t, "Europe/Madrid").WithPauses(handoff.Interval{From: from, To: lastInstant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lineEnd := time.Unix(1<<62, 0)
+	within(t, "walks into a pause that never ends", func() {
+		s := time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC) // 17:00 in Madrid: closed
+		if got := forever.Add(s, time.Hour); !got.Equal(lineEnd) {
+			t.Errorf("Add into an endless pause = %v, want the end of the time line %v", got, lineEnd)
+		}
+		if got := forever.Between(s, lastInstant); got != 0 {
+			t.Errorf("Between over an endless pause = %v", got)
+		}
+		if forever.Working(from.Add(1000 * 24 * time.Hour)) {
+			t.Errorf("Working inside the endless pause")
+		}
+		if got := forever.Next(s); !got.Equal(lineEnd) {
+			t.Errorf("Next before an endless pause = %v, want %v", got, lineEnd)
+		}
+		// Before the pause the calendar works as usual.
+		if got, want := forever.Add(time.Date(2025, 12, 31, 15, 0, 0, 0, time.UTC), time.Hour), time.Date(2025, 12, 31, 17, 0, 0, 0, mustLoad(t, "Europe/Madrid")); !got.Equal(want) {
+			t.Errorf("Add before the pause = %v, want %v", got, want)
+		}
+	})
+}
+
+// TestWeeklyExtremeInstants: starts and ends anywhere in time.Time's range
+// (the zero time a host forgot to fill, the far future) end in bounded
+// time, never panic, keep Add monotone and make Between saturate like
+// time.Time.Sub instead of wrapping to the wrong sign.
+func TestWeeklyExtremeInstants(t *testing.T) {
+	w := office(t, "Europe/Madrid")
+	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
+	firstInstant := time.Unix(-(1<<63)+62135596800*2, 0)
+	lineEnd := time.Unix(1<<62, 0)
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	within(t, "extreme instants", func() {
+		// 2025 years of office hours are more than a Duration holds.
+		if got := w.Between(time.Time{}, now); got != 1<<63-1 {
+			t.Errorf("Between(zero time, 2026) = %v, want the largest Duration", got)
+		}
+		if got := w.Between(now, time.Time{}); got != -(1<<63 - 1) {
+			t.Errorf("Between(2026, zero time) = %v, want minus the largest Duration", got)
+		}
+		if got := w.Between(firstInstant, lastInstant); got != 1<<63-1 {
+			t.Errorf("Between over all of time = %v", got)
+		}
+		if got := (handoff.Continuous{}).Between(lastInstant, firstInstant); got != -(1<<63 - 1) {
+			t.Errorf("Continuous.Between over all of time backwards = %v", got)
+		}
+		// The zero time is a Monday: 09:00 local mean time plus one hour.
+		if got := w.Add(time.Time{}, time.Hour); w.Between(time.Time{}, got) != time.Hour || !w.Working(got.Add(-time.Nanosecond)) {
+			t.Errorf("Add(zero time, 1h) = %v", got)
+		}
+		// The largest Duration of office hours: about 1 232 years later.
+		if got := w.Add(now, 1<<63-1); w.Between(now, got) != 1<<63-1 || got.Year() < 3200 {
+			t.Errorf("Add(now, max Duration) = %v, Between %v", got, w.Between(now, got))
+		}
+		for _, s := range []time.Time{firstInstant, lastInstant, lastInstant.Add(-48 * time.Hour), lineEnd.Add(-time.Hour), lineEnd} {
+			got := w.Add(s, 10*time.Hour)
+			if got.Before(s) || got.After(lineEnd) && !got.Equal(s) {
+				t.Errorf("Add(%v, 10h) = %v", s, got)
+			}
+			if w.Add(s, time.Hour).After(got) {
+				t.Errorf("Add(%v, ·) not monotone", s)
+			}
+			if n := w.Next(s); n.Before(s) {
+				t.Errorf("Next(%v) = %v", s, n)
+			}
+			w.Working(s)
+		}
+	})
+}
+
+// TestCalendarZeroAndNegative: a zero or negative duration returns the
+// start unchanged (in the calendar's location), even in closed time, for
+// Weekly and Continuous; Between of an instant with itself is zero.
+func TestCalendarZeroAndNegative(t *testing.T) {
+	w := office(t, "America/New_York")
+	for _, s := range []time.Time{
+		time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC),  // Saturday: closed
+		time.Date(2026, 3, 9, 15, 30, 0, 5, time.UTC), // Monday 11:30 in New York: open
+		time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC),   // the spring-forward instant
+	} {
+		for _, d := range []time.Duration{0, -time.Nanosecond, -72 * time.Hour, -1 << 63} {
+			for name, cal := range map[string]handoff.Calendar{"weekly": w, "continuous": handoff.Continuous{}} {
+				if got := cal.Add(s, d); !got.Equal(s) {
+					t.Errorf("%s.Add(%v, %v) = %v, want the start", name, s, d, got)
+				}
+				if got := cal.Between(s, s); got != 0 {
+					t.Errorf("%s.Between(s, s) = %v", name, got)
+				}
+			}
+		}
+		if got := w.Add(s, 0); got.Location() != w.Location() {
+			t.Errorf("Add(s, 0) in %v, want the calendar's location", got.Location())
+		}
+	}
+}
+
+// TestWeeklyClockChangeAtSpanEdges pins working-hour boundaries that fall
+// inside a spring-forward gap or a fall-back overlap: the skipped wall
+// times are not there, the repeated ones count twice, and Add lands where
+// the wall clock says.
+func TestWeeklyClockChangeAtSpanEdges(t *testing.T) {
+	ny := mustLoad(t, "America/New_York")
+	mad := mustLoad(t, "Europe/Madrid")
+	sunday := func(zone string, spans ...handoff.Span) *handoff.Weekly {
+		w, err := handoff.NewWeekly(handoff.CalendarSpec{Zone: zone, Week: handoff.Week{Sunday: spans}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	h, m := handoff.Hour, handoff.Minute
+	edt, est := time.FixedZone("EDT", -4*3600), time.FixedZone("EST", -5*3600)
+	tests := []struct {
+		name     string
+		cal      *handoff.Weekly
+		start    time.Time
+		day      time.Duration // working time of the whole local day
+		d        time.Duration
+		want     time.Time
+		wantZone string
+	}{
+		// New York, Sunday 8 March 2026: 02:00 EST becomes 03:00 EDT.
+		{"span starts in the gap", sunday("America/New_York", handoff.Span{Start: 2*h + 30*m, End: 4 * h}),
+			time.Date(2026, 3, 8, 0, 0, 0, 0, ny), time.Hour, 30 * time.Minute, time.Date(2026, 3, 8, 3, 30, 0, 0, edt), "EDT"},
+		{"span ends in the gap", sunday("America/New_York", handoff.Span{Start: 1 * h, End: 2*h + 30*m}),
+			time.Date(2026, 3, 8, 0, 0, 0, 0, ny), time.Hour, time.Hour, time.Date(2026, 3, 8, 3, 0, 0, 0, edt), "EDT"},
+		{"span is the gap", sunday("America/New_York", handoff.Span{Start: 2 * h, End: 3 * h}, handoff.Span{Start: 10 * h, End: 11 * h}),
+			time.Date(2026, 3, 8, 0, 0, 0, 0, ny), time.Hour, 30 * time.Minute, time.Date(2026, 3, 8, 10, 30, 0, 0, edt), "EDT"},
+		// New York, Sunday 1 November 2026: 02:00 EDT becomes 01:00 EST.
+		// 00:30-01:30 EDT, then 01:00-01:30 EST again.
+		{"span ends in the overlap", sunday("America/New_York", handoff.Span{Start: 30 * m, End: 1*h + 30*m}),
+			time.Date(2026, 11, 1, 0, 0, 0, 0, ny), 90 * time.Minute, 75 * time.Minute, time.Date(2026, 11, 1, 1, 15, 0, 0, est), "EST"},
+		// 01:30-02:00 EDT, then 01:30-03:00 EST: 30 minutes, then 15 more.
+		{"span starts in the overlap", sunday("America/New_York", handoff.Span{Start: 1*h + 30*m, End: 3 * h}),
+			time.Date(2026, 11, 1, 0, 0, 0, 0, ny), 2 * time.Hour, 45 * time.Minute, time.Date(2026, 11, 1, 1, 45, 0, 0, est), "EST"},
+		// Madrid, Sunday 25 October 2026: 03:00 CEST becomes 02:00 CET, so
+		// 02:00-03:00 happens twice. A span closing at 02:00 closes before
+		// the repeated hour; one opening at 02:00 gets it twice.
+		{"span closes where the overlap starts", sunday("Europe/Madrid", handoff.Span{Start: 1 * h, End: 2 * h}),
+			time.Date(2026, 10, 25, 0, 0, 0, 0, mad), time.Hour, time.Hour, time.Date(2026, 10, 25, 2, 0, 0, 0, time.FixedZone("CEST", 2*3600)), "CEST"},
+		{"span opens where the overlap starts", sunday("Europe/Madrid", handoff.Span{Start: 2 * h, End: 4 * h}),
+			time.Date(2026, 10, 25, 0, 0, 0, 0, mad), 3 * time.Hour, 90 * time.Minute, time.Date(2026, 10, 25, 2, 30, 0, 0, time.FixedZone("CET", 3600)), "CET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			loc := tt.cal.Location()
+			y, mo, d := tt.start.Date()
+			if got := tt.cal.Between(time.Date(y, mo, d, 0, 0, 0, 0, loc), time.Date(y, mo, d+1, 0, 0, 0, 0, loc)); got != tt.day {
+				t.Errorf("working time of the day = %v, want %v", got, tt.day)
+			}
+			got := tt.cal.Add(tt.start, tt.d)
+			if zone, _ := got.Zone(); !got.Equal(tt.want) || zone != tt.wantZone {
+				t.Errorf("Add(%v, %v) = %v, want %v (%s)", tt.start, tt.d, got, tt.want, tt.wantZone)
+			}
+			if back := tt.cal.Between(tt.start, got); back != tt.d {
+				t.Errorf("Between(start, Add) = %v, want %v", back, tt.d)
+			}
+		})
+	}
+}

@@ -193,23 +193,60 @@ func cloneCalendarSpec(s CalendarSpec) CalendarSpec {
 	return s
 }
 
+// The calendar's time line runs from 2^62 seconds before 1970 to 2^62
+// seconds after it (about 146 billion years either way), well inside what
+// [time.Time] represents, so no walk ever meets the end of time.Time (where
+// [time.Unix] wraps around). Before lineStart there is no working time; at
+// lineEnd the calendar ends: Add saturates there, Between counts nothing
+// beyond it.
+const lineEdge = 1 << 62
+
+func lineStart() time.Time { return time.Unix(-lineEdge, 0) }
+func lineEnd() time.Time   { return time.Unix(lineEdge, 0) }
+
+// satAdd adds two non-negative durations, saturating at the largest
+// Duration (about 292 years) as [time.Time.Sub] does.
+func satAdd(a, b time.Duration) time.Duration {
+	if a > maxDuration-b {
+		return maxDuration
+	}
+	return a + b
+}
+
 // Add returns the earliest instant at which d of working time has passed
 // since start, in the calendar's location. A d <= 0 returns start. For
 // d > 0 the result is inside a working period or at its end.
+//
+// The walk is bounded: a pause that never ends, or a start at the far end
+// of [time.Time]'s range, makes Add saturate at the end of the calendar's
+// time line (2^62 seconds after 1970, about 146 billion years), never loop.
+// Its cost grows with the holidays, pauses and clock changes crossed, not
+// with d: whole weeks free of them are skipped at once.
 func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 	start = start.In(w.loc)
-	if d <= 0 {
+	end := lineEnd()
+	if d <= 0 || !start.Before(end) {
 		return start
 	}
-	c := w.cursor(start)
+	from := start
+	if ls := lineStart(); from.Before(ls) {
+		from = ls
+	}
+	c := w.cursor(from)
 	c.budget = d
 	for {
 		a, b := c.next()
-		if !b.After(start) {
+		if !a.Before(end) {
+			return end.In(w.loc)
+		}
+		if !b.After(from) {
 			continue
 		}
-		if a.Before(start) {
-			a = start
+		if a.Before(from) {
+			a = from
+		}
+		if b.After(end) {
+			b = end
 		}
 		if avail := b.Sub(a); c.budget <= avail {
 			return a.Add(c.budget)
@@ -220,7 +257,8 @@ func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 }
 
 // Between returns the working time in [a, b), or minus the working time in
-// [b, a) when b is before a.
+// [b, a) when b is before a. Like [time.Time.Sub] it saturates at the
+// largest (or smallest) Duration, about 292 years of working time.
 func (w *Weekly) Between(a, b time.Time) time.Duration {
 	switch c := a.Compare(b); {
 	case c == 0:
@@ -228,14 +266,17 @@ func (w *Weekly) Between(a, b time.Time) time.Duration {
 	case c > 0:
 		return -w.Between(b, a)
 	}
-	a, b = a.In(w.loc), b.In(w.loc)
+	a, b = clampLine(a).In(w.loc), clampLine(b).In(w.loc)
+	if !a.Before(b) {
+		return 0
+	}
 	var sum time.Duration
 	c := w.cursor(a)
 	c.until = b.Unix() - 1 // whole seconds before b, never 0 in practice
 	for {
 		x, y := c.next()
-		if !x.Before(b) {
-			return sum + c.skipped
+		if total := satAdd(sum, c.skipped); !x.Before(b) || total == maxDuration {
+			return total // saturated: no need to walk further
 		}
 		if !y.After(a) {
 			continue
@@ -246,13 +287,27 @@ func (w *Weekly) Between(a, b time.Time) time.Duration {
 		if y.After(b) {
 			y = b
 		}
-		sum += y.Sub(x)
+		sum = satAdd(sum, y.Sub(x))
 	}
+}
+
+// clampLine returns t moved into the calendar's time line.
+func clampLine(t time.Time) time.Time {
+	if s := lineStart(); t.Before(s) {
+		return s
+	}
+	if e := lineEnd(); t.After(e) {
+		return e
+	}
+	return t
 }
 
 // Working reports whether t is inside working time (periods are
 // half-open: the closing instant is not working time).
 func (w *Weekly) Working(t time.Time) bool {
+	if t.Before(lineStart()) || !t.Before(lineEnd()) {
+		return false
+	}
 	t = t.In(w.loc)
 	c := w.cursor(t)
 	for {
@@ -268,13 +323,18 @@ func (w *Weekly) Working(t time.Time) bool {
 
 // Next returns the earliest working instant at or after t: t itself when
 // it is working time, else the start of the next working period. An SLA
-// clock that starts at night really starts at Next(t).
+// clock that starts at night really starts at Next(t). At or past the end
+// of the calendar's time line (see [Weekly.Add]) it returns t.
 func (w *Weekly) Next(t time.Time) time.Time {
 	t = t.In(w.loc)
-	c := w.cursor(t)
+	if !t.Before(lineEnd()) {
+		return t
+	}
+	from := clampLine(t)
+	c := w.cursor(from)
 	for {
 		a, b := c.next()
-		if b.After(t) {
+		if b.After(from) {
 			if a.Before(t) {
 				return t
 			}
@@ -312,6 +372,9 @@ type cursor struct {
 	// to skipped.
 	until   int64
 	skipped time.Duration
+	// done is set once the walk reaches the end of the time line; next
+	// then returns one period starting there.
+	done bool
 }
 
 func (w *Weekly) cursor(t time.Time) cursor {
@@ -326,6 +389,10 @@ func (w *Weekly) cursor(t time.Time) cursor {
 // seek starts walking at unix second u.
 func (c *cursor) seek(u int64) {
 	w := c.w
+	if u >= lineEdge {
+		c.done = true
+		return
+	}
 	t := time.Unix(u, 0).In(w.loc)
 	_, off := t.Zone()
 	_, end := t.ZoneBounds()
@@ -379,6 +446,10 @@ func nextOffsetChange(loc *time.Location, u int64, off int) int64 {
 func (c *cursor) nextDay() {
 	c.day++
 	start := c.day*86400 - c.off
+	if start >= lineEdge {
+		c.done = true
+		return
+	}
 	if start >= c.segEnd {
 		c.seek(c.segEnd)
 		return
@@ -432,7 +503,11 @@ func (c *cursor) skipWeeks(start int64) {
 	}
 	c.day += 7 * k
 	if c.until != 0 {
-		c.skipped += time.Duration(k) * week
+		if k > int64((maxDuration-c.skipped)/week) {
+			c.skipped = maxDuration
+		} else {
+			c.skipped += time.Duration(k) * week
+		}
 	} else {
 		c.budget -= time.Duration(k) * week
 	}
@@ -463,6 +538,10 @@ func floorDiv(a, b int64) int64 {
 func (c *cursor) next() (a, b time.Time) {
 	ps := c.w.pauses
 	for {
+		if c.done {
+			e := lineEnd().In(c.w.loc)
+			return e, e.Add(time.Second)
+		}
 		if c.hasPend {
 			a, b = c.pa, c.pb
 			for c.pau < len(ps) && !ps[c.pau].To.After(a) {
