@@ -44,9 +44,9 @@ type ruleModel struct {
 	reason   string
 	// field rules: the constant ledger values
 	dPoints, dCapped decimal.Decimal
-	// activity rules: ±cap as decimals, and points × n for small n
+	// activity rules: ±cap as decimals, and points × n
 	dCap, dNegCap decimal.Decimal
-	dRaw          []decimal.Decimal
+	raw           *rawMemo
 }
 
 // hotRule is what the activity loop reads of an activity rule, packed
@@ -205,10 +205,7 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 				}
 				rm.within = int64(r.Within)
 				rm.decay = compileDecay(r.Decay)
-				rm.dRaw = make([]decimal.Decimal, rawCache+1)
-				for n := range rm.dRaw {
-					rm.dRaw[n] = fromUnits(rm.points * int64(n))
-				}
+				rm.raw = newRawMemo(rm.points)
 				t, ok := typeIdx[r.Activity]
 				if !ok {
 					t = len(m.types)
@@ -288,10 +285,6 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 }
 
 const pointUnit = 10_000 // 10^PointPlaces
-
-// rawCache is how many multiples of its points an activity rule keeps as
-// ready decimals, so small counts cost no allocation.
-const rawCache = 16
 
 // ID returns the model's ID.
 func (m *Model[L]) ID() string { return m.spec.ID }
@@ -584,9 +577,8 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 				if overflow {
 					return ErrOverflow
 				}
-				if ac.count <= rawCache {
-					raw = r.dRaw[ac.count]
-				} else {
+				var ok bool
+				if raw, ok = r.raw.get(ac.count); !ok {
 					raw = fromUnits(rawUnits)
 				}
 				if rawUnits == ac.decayed {

@@ -68,14 +68,15 @@ func TestOutOfRangeDecimalsAreRejectedCheaply(t *testing.T) {
 
 // The rapid property compares with the decimal reference on small leads;
 // this compares on the benchmark's reference workload (20 rules,
-// half-life decay, caps, negative points, axis bounds) with 50 and 500
-// activities, so rules count more than the 16 occurrences whose raw
-// totals the model keeps ready, at times when activities decay and
-// leave.
+// half-life decay, caps, negative points, axis bounds) with 50, 500 and
+// 12 000 activities, so rules count more than the 16 occurrences whose
+// raw totals New builds, counts the model adds to its table on demand
+// and (1 200 page views) more than the 1 024 it keeps at all, at times
+// when activities decay and leave.
 func TestReferenceWorkloadEqualsDecimalReference(t *testing.T) {
 	spec := benchSpec()
 	m := scoring.MustNew(spec, benchSource())
-	for _, n := range []int{1, 50, 500} {
+	for _, n := range []int{1, 50, 500, 12_000} {
 		bl := benchLeadN(n)
 		lead := scoring.Lead{Fields: map[string]string{}, Activities: bl.Activities}
 		for _, f := range []string{"industry", "country", "employees", "email", "title", "revenue",
