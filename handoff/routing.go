@@ -14,10 +14,14 @@ type Rep struct {
 	// Queues the rep works (see [RouteRule.Queue]).
 	Queues []string `json:"queues,omitempty"`
 	// Weight is the rep's share of the rotation, 1 to 1000: a rep of weight
-	// 2 gets twice the leads of a rep of weight 1. Zero means 1.
+	// 2 gets twice the leads of a rep of weight 1. Zero means 1. To weight
+	// the rotation by capacity, derive it from the rep's capacity (a
+	// full-time rep 2, a half-time one 1). Outside 0-1000 it is an
+	// [ErrInvalidInput].
 	Weight int `json:"weight,omitempty"`
 	// Capacity is the most open leads the rep may hold; zero means no
 	// limit. Open is how many the rep holds now (the host counts them).
+	// Neither may be negative.
 	Capacity int `json:"capacity,omitempty"`
 	Open     int `json:"open,omitempty"`
 	// Away reps (on leave, out of office) get no leads.
@@ -229,8 +233,10 @@ func eligible(rep Rep, q string, exclude []string, owner string) string {
 //
 // An owned lead (req.Owner set) keeps its owner and the rotation does not
 // move, unless req.Escalation is set: then the owner is excluded and the
-// lead reassigned. Errors: [ErrInvalidInput] (empty or duplicate rep IDs),
-// [ErrNoRoute], [ErrNoEligibleRep].
+// lead reassigned. Errors: [ErrInvalidInput] (an empty or duplicate rep
+// ID, a weight outside 0-1000, a negative capacity or open count, a
+// rotation whose queues or turns are out of order or repeated), [ErrNoRoute],
+// [ErrNoEligibleRep].
 func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Rotation, error) {
 	a := Assignment{Lead: req.Lead}
 	if req.Owner != "" && req.Escalation == "" {
@@ -239,9 +245,14 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 		return a, rot, nil
 	}
 	ids := make(map[string]bool, len(roster))
-	for _, rep := range roster {
-		if rep.ID == "" || ids[rep.ID] {
+	for i, rep := range roster {
+		switch {
+		case rep.ID == "" || ids[rep.ID]:
 			return Assignment{}, rot, fmt.Errorf("%w: empty or duplicate rep ID %q in roster", ErrInvalidInput, rep.ID)
+		case rep.Weight < 0 || rep.Weight > 1000:
+			return Assignment{}, rot, fmt.Errorf("%w: roster[%d] (%s): weight %d outside 0-1000", ErrInvalidInput, i, rep.ID, rep.Weight)
+		case rep.Capacity < 0 || rep.Open < 0:
+			return Assignment{}, rot, fmt.Errorf("%w: roster[%d] (%s): negative capacity or open count", ErrInvalidInput, i, rep.ID)
 		}
 		ids[rep.ID] = true
 	}
@@ -250,6 +261,9 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 		return Assignment{}, rot, err
 	}
 	a.Queue, a.Rule = q, rule
+	if err := rot.check(); err != nil {
+		return Assignment{}, rot, err
+	}
 	qi, found := slices.BinarySearchFunc(rot.Queues, q, func(x QueueRotation, q string) int { return cmp.Compare(x.Queue, q) })
 	var qr QueueRotation
 	if found {
@@ -311,6 +325,27 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 		a.Why += "; reassigned from " + req.Owner + " by escalation " + req.Escalation
 	}
 	return a, out, nil
+}
+
+// check reports a rotation that Assign did not produce: queues or turns
+// out of order or repeated (a hand-edited or corrupted stored value), or
+// counters past Seq. Assign refuses it rather than bisecting a list that
+// is not sorted.
+func (r Rotation) check() error {
+	for i, q := range r.Queues {
+		if i > 0 && r.Queues[i-1].Queue >= q.Queue {
+			return fmt.Errorf("%w: rotation queues[%d] %q is out of order or repeated", ErrInvalidInput, i, q.Queue)
+		}
+		for j, t := range q.Turns {
+			switch {
+			case j > 0 && q.Turns[j-1].Rep >= t.Rep:
+				return fmt.Errorf("%w: rotation queues[%d].turns[%d] %q is out of order or repeated", ErrInvalidInput, i, j, t.Rep)
+			case t.Last > r.Seq:
+				return fmt.Errorf("%w: rotation queues[%d].turns[%d] %q: last %d is after seq %d", ErrInvalidInput, i, j, t.Rep, t.Last, r.Seq)
+			}
+		}
+	}
+	return nil
 }
 
 func findTurn(ts []Turn, rep string) (int, bool) {

@@ -221,3 +221,94 @@ func TestRouteByTerritoryAndSegment(t *testing.T) {
 		t.Errorf("empty enterprise queue: %v", err)
 	}
 }
+
+// TestAssignInvalidInput: a roster entry or a stored rotation that Assign
+// cannot trust is an ErrInvalidInput, and the rotation comes back as given.
+func TestAssignInvalidInput(t *testing.T) {
+	router, _ := handoff.NewRouter(handoff.RoutingSpec{})
+	var good handoff.Rotation
+	for i := range 4 {
+		_, good, _ = router.Assign([]handoff.Rep{{ID: "ana"}, {ID: "bob"}}, good, handoff.Request{Lead: fmt.Sprint(i)})
+	}
+	swapped := good.Clone()
+	slices.Reverse(swapped.Queues[0].Turns)
+	twoQueues := good.Clone()
+	twoQueues.Queues = append(twoQueues.Queues, twoQueues.Queues[0])
+	future := good.Clone()
+	future.Queues[0].Turns[0].Last = good.Seq + 1
+	tests := []struct {
+		name   string
+		roster []handoff.Rep
+		rot    handoff.Rotation
+	}{
+		{"empty ID", []handoff.Rep{{ID: ""}}, good},
+		{"duplicate ID", []handoff.Rep{{ID: "a"}, {ID: "a"}}, good},
+		{"negative weight", []handoff.Rep{{ID: "a", Weight: -1}}, good},
+		{"weight over 1000", []handoff.Rep{{ID: "a", Weight: 1001}}, good},
+		{"negative capacity", []handoff.Rep{{ID: "a", Capacity: -2}}, good},
+		{"negative open", []handoff.Rep{{ID: "a", Capacity: 3, Open: -1}}, good},
+		{"turns out of order", []handoff.Rep{{ID: "ana"}}, swapped},
+		{"queue repeated", []handoff.Rep{{ID: "ana"}}, twoQueues},
+		{"last after seq", []handoff.Rep{{ID: "ana"}}, future},
+	}
+	for _, tt := range tests {
+		a, rot, err := router.Assign(tt.roster, tt.rot, handoff.Request{Lead: "l"})
+		if !errors.Is(err, handoff.ErrInvalidInput) || a.Rep != "" || !cmp.Equal(rot, tt.rot) {
+			t.Errorf("%s: %+v, %v", tt.name, a, err)
+		}
+	}
+	// The edges of the valid range are fine.
+	if _, _, err := router.Assign([]handoff.Rep{{ID: "a", Weight: 1000}, {ID: "b", Weight: 0, Capacity: 0, Open: 0}}, good, handoff.Request{Lead: "l"}); err != nil {
+		t.Errorf("weights 1000 and 0: %v", err)
+	}
+}
+
+// TestLeastRecentlyAssignedFirst: with equal weights, whatever changes
+// between leads (reps going away and coming back, reaching capacity,
+// being excluded), the rep chosen is always the eligible one assigned
+// least recently from the queue (never-assigned reps first, then by ID),
+// as read from the rotation the host stores.
+func TestLeastRecentlyAssignedFirst(t *testing.T) {
+	router, _ := handoff.NewRouter(handoff.RoutingSpec{})
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 6).Draw(t, "reps")
+		w := rapid.IntRange(0, 3).Draw(t, "weight") // the same for all
+		var rot handoff.Rotation
+		for i := range rapid.IntRange(1, 40).Draw(t, "leads") {
+			roster := make([]handoff.Rep, n)
+			for j := range roster {
+				roster[j] = handoff.Rep{ID: fmt.Sprintf("rep%d", j), Weight: w, Away: rapid.IntRange(0, 3).Draw(t, "away") == 0}
+				if rapid.IntRange(0, 5).Draw(t, "full") == 0 {
+					roster[j].Capacity, roster[j].Open = 1, 1
+				}
+			}
+			var exclude []string
+			if rapid.IntRange(0, 4).Draw(t, "exclude") == 0 {
+				exclude = []string{rapid.SampledFrom(roster).Draw(t, "excluded").ID}
+			}
+			last := map[string]uint64{}
+			for _, q := range rot.Queues {
+				for _, tn := range q.Turns {
+					last[tn.Rep] = tn.Last
+				}
+			}
+			want := ""
+			for _, id := range eligibleIDs(roster, "", exclude) {
+				if want == "" || last[id] < last[want] || last[id] == last[want] && id < want {
+					want = id
+				}
+			}
+			a, next, err := router.Assign(rapid.Permutation(roster).Draw(t, "order"), rot, handoff.Request{Lead: fmt.Sprint(i), Exclude: exclude})
+			if want == "" {
+				if !errors.Is(err, handoff.ErrNoEligibleRep) {
+					t.Fatalf("lead %d: no eligible rep, got %+v, %v", i, a, err)
+				}
+				continue
+			}
+			if err != nil || a.Rep != want {
+				t.Fatalf("lead %d: got %q (%v), want the least recently assigned %q; last %v", i, a.Rep, err, want, last)
+			}
+			rot = next
+		}
+	})
+}
