@@ -6,7 +6,8 @@
 // ledger and explanation, what the handoff policy decided and why, the
 // funnel events appended and, for a lead handed to sales, the rep it was
 // routed to and its SLA deadlines. Sales POSTs first touches, acceptances
-// and rejections with reason codes; rejected leads are recycled.
+// and rejections with reason codes (only the rep the lead was routed to
+// may: another gets 409 not_owner); rejected leads are recycled.
 //
 // Endpoints (JSON in, JSON out; errors are {"error": {"code", "message"}}):
 //
@@ -24,6 +25,7 @@
 //	curl -s --json '{"id":"c1","fields":{"employees":"200","industry":"software","country":"ES","seniority":"director"}}' localhost:8080/contacts
 //	curl -s --json '{"type":"demo_request"}' localhost:8080/contacts/c1/activities
 //	curl -s --json '{"rep":"ana","reason":"bad_timing"}' localhost:8080/contacts/c1/reject
+//	curl -s --json '{"type":"demo_request","score":100}' localhost:8080/contacts/c1/activities
 //
 // (curl's --json sets Content-Type: application/json; the service refuses
 // other media types with 415.)

@@ -402,13 +402,22 @@ func (s *Server) when(at time.Time) (time.Time, *apiError) {
 	return at, nil
 }
 
-func (s *Server) rep(id string) *apiError {
+// rep checks that id is on the roster and, when the contact has an owner,
+// that it is the owner: only the rep a lead was routed to touches, accepts
+// or sends it back (a rejection by another rep would also exclude the
+// wrong rep from the lead's next routing).
+func (s *Server) rep(id string, c *contact) *apiError {
+	known := false
 	for _, r := range s.cfg.Roster {
-		if r.ID == id {
-			return nil
-		}
+		known = known || r.ID == id
 	}
-	return errorf(http.StatusUnprocessableEntity, "unknown_rep", "%q is not on the sales roster", id)
+	if !known {
+		return errorf(http.StatusUnprocessableEntity, "unknown_rep", "%q is not on the sales roster", id)
+	}
+	if c.owner != "" && c.owner != id {
+		return errorf(http.StatusConflict, "not_owner", "the lead %q is assigned to %q, not %q", c.state.Lead, c.owner, id)
+	}
+	return nil
 }
 
 // ---- handlers ----
@@ -673,7 +682,7 @@ func (s *Server) touch(w http.ResponseWriter, r *http.Request, id string, c *con
 	if e := s.decode(w, r, &req); e != nil {
 		return e
 	}
-	if e := s.rep(req.Rep); e != nil {
+	if e := s.rep(req.Rep, c); e != nil {
 		return e
 	}
 	at, e := s.when(req.At)
@@ -700,7 +709,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, id string, c *co
 	if e := s.decode(w, r, &req); e != nil {
 		return e
 	}
-	if e := s.rep(req.Rep); e != nil {
+	if e := s.rep(req.Rep, c); e != nil {
 		return e
 	}
 	at, e := s.when(req.At)
@@ -735,7 +744,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, id string, c *co
 	if e := s.decode(w, r, &req); e != nil {
 		return e
 	}
-	if e := s.rep(req.Rep); e != nil {
+	if e := s.rep(req.Rep, c); e != nil {
 		return e
 	}
 	if len(req.Note) > maxNoteLen {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/handoff"
 )
 
 // clock is a test clock the service reads; tests move it by hand.
@@ -259,6 +261,134 @@ func TestErrors(t *testing.T) {
 	}
 	if _, out := h.do("GET", "/contacts/c9", ""); get(out, "error", "code") != "unknown_contact" {
 		t.Errorf("a failed create stored the contact: %v", out)
+	}
+}
+
+// TestEveryEndpointRefusesBadBodies sends each POST endpoint bad JSON,
+// an unknown field, a wrong type, a body over the limit, another media
+// type and (for the contact endpoints) an unknown contact: each gets its
+// 4xx with a stable code and a message, and the contact is unchanged.
+func TestEveryEndpointRefusesBadBodies(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	big := `{"note":"` + strings.Repeat("a", 5000) + `"}`
+	for _, ep := range []struct{ path, good string }{
+		{"/contacts", `{"id":"c2"}`},
+		{"/contacts/c1/activities", `{"type":"page_view"}`},
+		{"/contacts/c1/profile", `{"fields":{"country":"PT"}}`},
+		{"/contacts/c1/touch", `{"rep":"ana"}`},
+		{"/contacts/c1/accept", `{"rep":"ana"}`},
+		{"/contacts/c1/reject", `{"rep":"ana","reason":"bad_data"}`},
+	} {
+		cases := []struct {
+			name, body string
+			header     []string
+			status     int
+			code       string
+		}{
+			{"bad JSON", ep.good[:len(ep.good)-1], nil, 400, "bad_json"},
+			{"wrong type", `{"at":42}`, nil, 400, "bad_json"},
+			{"bad time", `{"at":"yesterday"}`, nil, 400, "bad_json"},
+			{"unknown field", ep.good[:len(ep.good)-1] + `,"priority":1}`, nil, 400, "unknown_field"},
+			{"trailing data", ep.good + ep.good, nil, 400, "bad_json"},
+			{"oversized", big, nil, 413, "body_too_large"},
+			{"media type", ep.good, []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type"},
+		}
+		if ep.path != "/contacts" {
+			cases = append(cases, struct {
+				name, body string
+				header     []string
+				status     int
+				code       string
+			}{"unknown contact", ep.good, nil, 404, "unknown_contact"})
+		}
+		for _, tc := range cases {
+			path := ep.path
+			if tc.name == "unknown contact" {
+				path = strings.Replace(path, "/c1/", "/nobody/", 1)
+			}
+			status, out := h.do("POST", path, tc.body, tc.header...)
+			msg, _ := get(out, "error", "message").(string)
+			if status != tc.status || get(out, "error", "code") != tc.code || msg == "" {
+				t.Errorf("%s, %s: %d %v; want %d %s with a message", path, tc.name, status, get(out, "error"), tc.status, tc.code)
+			}
+		}
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("refused requests changed the contact (-before +after):\n%s", diff)
+	}
+	if status, _ := h.do("GET", "/contacts/c2", ""); status != http.StatusNotFound {
+		t.Errorf("a refused create stored the contact: %d", status)
+	}
+}
+
+// TestOnlyTheOwnerActs checks that a lead routed to one rep cannot be
+// touched, accepted or sent back by another (409 not_owner, nothing
+// changed), and that its owner can.
+func TestOnlyTheOwnerActs(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	owner, _ := get(out, "contact", "owner").(string)
+	other := map[string]string{"ana": "bruno", "bruno": "ana"}[owner]
+	if other == "" {
+		t.Fatalf("routed to %q, want an Iberia rep", owner)
+	}
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	for _, req := range []struct{ path, body string }{
+		{"/contacts/c1/touch", `{"rep":"` + other + `"}`},
+		{"/contacts/c1/accept", `{"rep":"` + other + `"}`},
+		{"/contacts/c1/reject", `{"rep":"` + other + `","reason":"bad_timing"}`},
+	} {
+		status, out := h.do("POST", req.path, req.body)
+		if status != http.StatusConflict || get(out, "error", "code") != "not_owner" {
+			t.Errorf("%s by %s: %d %v, want 409 not_owner", req.path, other, status, get(out, "error"))
+		}
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("refused requests changed the contact (-before +after):\n%s", diff)
+	}
+	h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/accept", `{"rep":"`+owner+`"}`)
+	if get(out, "contact", "owner") != owner || get(out, "outcome", "why") == nil {
+		t.Errorf("after the owner accepted: %v", out)
+	}
+	h.checkReplay("c1")
+}
+
+// TestFailedRequestLeavesTheRotation makes a request fail after its lead
+// was routed (the rotation, shared by all contacts, moved on): the SLA in
+// force does not know the fast-track tier. The failed request must not
+// use up a turn: the next lead goes to the rep who was next before it.
+func TestFailedRequestLeavesTheRotation(t *testing.T) {
+	h := newHarness(t)
+	for _, id := range []string{"c1", "c2"} {
+		h.must(http.StatusCreated, "POST", "/contacts", `{"id":"`+id+`","fields":`+goodFit+`}`)
+	}
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	spec := handoff.DefaultSLASpec()
+	spec.Tiers = slices.DeleteFunc(spec.Tiers, func(tier handoff.TierSpec) bool { return tier.Name == "fast_track" })
+	standardOnly, err := handoff.NewSLA(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sla := h.srv.cfg.SLA
+	h.srv.cfg.SLA = standardOnly
+	status, out := h.do("POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	if status != http.StatusInternalServerError || get(out, "error", "code") != "internal" {
+		t.Fatalf("demo request without a fast-track tier: %d %v", status, out)
+	}
+	h.srv.cfg.SLA = sla
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("a failed request changed the contact (-before +after):\n%s", diff)
+	}
+	out = h.must(http.StatusOK, "POST", "/contacts/c2/activities", `{"type":"demo_request"}`)
+	if got := get(out, "contact", "owner"); got != "ana" {
+		t.Errorf("the next lead went to %v, want ana, first in turn: the failed request used up her turn", got)
 	}
 }
 
