@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -510,8 +515,71 @@ func (h *harness) checkReplay(id string) {
 
 func TestFlagsHelp(t *testing.T) {
 	var buf bytes.Buffer
-	if err := run([]string{"-h"}, &buf); err == nil || !strings.Contains(buf.String(), "-addr") {
+	if err := run(context.Background(), []string{"-h"}, &buf); !errors.Is(err, flag.ErrHelp) || !strings.Contains(buf.String(), "-addr") {
 		t.Errorf("-h: %v\n%s", err, buf.String())
+	}
+	for _, args := range [][]string{{"-zone", "Mars/Olympus"}, {"-scoring", "no-such-file.json"}, {"-addr", "256.0.0.1:80"}} {
+		if err := run(context.Background(), args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestServeAndShutDown runs the command itself on a free loopback port:
+// it serves a real request with the built-in scoring model, and stops
+// cleanly when its context ends (as on Ctrl-C or SIGTERM).
+func TestServeAndShutDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &logs) }()
+	listening := regexp.MustCompile(`webhook: listening on (http://\S+)`)
+	var base string
+	for base == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended before listening: %v\n%s", err, logs.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if m := listening.FindStringSubmatch(logs.String()); m != nil {
+			base = m[1]
+		}
+	}
+	resp, err := http.Post(base+"/contacts", "application/json", strings.NewReader(`{"id":"c1","fields":`+goodFit+`}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated || get(out, "score", "fit") != "90" {
+		t.Fatalf("POST /contacts: %d %v %v", resp.StatusCode, err, out)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+	if !strings.Contains(logs.String(), "webhook: shutting down") {
+		t.Errorf("logs:\n%s", logs.String())
 	}
 }
 
