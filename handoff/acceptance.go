@@ -95,25 +95,36 @@ func (r RecycleState) Equal(o RecycleState) bool {
 func (r RecycleState) CoolingDown(now time.Time) bool { return now.Before(r.Until) }
 
 // AcceptanceConfig configures an [Acceptance]. Model is required; every
-// other field has a documented zero-value default.
+// other field has a documented zero-value default. Build it in Go, or load
+// the data fields from JSON with [ParseAcceptanceConfig] and set Model (and
+// SLA) in code:
+//
+//	{"reasons": [{"code": "wrong_product", "class": "procedural", "to": ["mql"]}, ...],
+//	 "recycle": {"cooldown": "21d", "max_recycles": 2},
+//	 "accept_to": "sql"}
 type AcceptanceConfig struct {
-	// Model is the funnel lifecycle the moves are checked against.
-	Model *funnel.Model
-	// Reasons is the catalog; nil means [DefaultReasons].
-	Reasons []Reason
+	// Model is the funnel lifecycle the moves are checked against. Not
+	// part of JSON.
+	Model *funnel.Model `json:"-"`
+	// Reasons is the catalog; nil means [DefaultReasons]. A host extends
+	// the documented set by passing DefaultReasons() with its own codes
+	// appended. The stages of a rejection (procedural, clerical or
+	// definitional) reason must be owned by [funnel.Marketing]: a rejection
+	// returns the lead to marketing.
+	Reasons []Reason `json:"reasons,omitempty"`
 	// Recycle configures recycling.
-	Recycle RecycleSpec
+	Recycle RecycleSpec `json:"recycle,omitzero"`
 	// Stages are the stages in which sales may accept, reject or
 	// disqualify a lead; nil means every forward stage owned by
 	// [funnel.Sales].
-	Stages []funnel.Stage
+	Stages []funnel.Stage `json:"stages,omitempty"`
 	// AcceptTo is the stage an accepted lead moves to (such as
 	// [funnel.SQL] when the handoff stops at [funnel.SAL]); empty means
 	// acceptance moves nothing and is recorded only on the SLA ticket.
-	AcceptTo funnel.Stage
+	AcceptTo funnel.Stage `json:"accept_to,omitempty"`
 	// SLA, when set, checks [Reason.NeedsAttempts] reasons against the
-	// ticket given with the rejection.
-	SLA *SLA
+	// ticket given with the rejection. Not part of JSON.
+	SLA *SLA `json:"-"`
 }
 
 // Acceptance is sales' side of the handoff: accept, reject with a
@@ -149,11 +160,14 @@ func NewAcceptance(cfg AcceptanceConfig) (*Acceptance, error) {
 	}
 	for i, r := range a.reasons.list {
 		ok := false
-		for _, s := range r.To {
-			_, in := cfg.Model.Stage(s)
+		for j, s := range r.To {
+			st, in := cfg.Model.Stage(s)
 			ok = ok || in
+			if in && r.Class.Rejection() && st.Team != funnel.Marketing {
+				p.addf(fmt.Sprintf("reasons[%d].to[%d]", i, j), "a %s rejection returns the lead to marketing, but stage %q is owned by %s", r.Class, s, st.Team)
+			}
 		}
-		if !ok {
+		if !ok && len(r.To) > 0 {
 			p.addf(fmt.Sprintf("reasons[%d].to", i), "none of the stages is in model %q", cfg.Model.ID())
 		}
 	}
@@ -281,6 +295,9 @@ func (a *Acceptance) Disqualify(s funnel.State, rs RecycleState, r Rejection) (O
 func (a *Acceptance) giveBack(s funnel.State, rs RecycleState, r Rejection, rejection bool) (Outcome, error) {
 	if r.Rep == "" || r.At.IsZero() {
 		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if rs.Count < 0 {
+		return Outcome{}, fmt.Errorf("%w: recycle count %d is negative", ErrInvalidInput, rs.Count)
 	}
 	if err := a.handedOff(s); err != nil {
 		return Outcome{}, err

@@ -1,6 +1,7 @@
 package handoff_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -412,4 +413,158 @@ func TestRecycleDefaults(t *testing.T) {
 		t.Errorf("recycle state: %+v", l.recycle)
 	}
 	l.checkReplay()
+}
+
+// TestParseAcceptanceConfig: a host keeps its extended catalog and its
+// recycling rules in JSON; they decode, validate against a lifecycle
+// prepared with FunnelReasons, drive Reject and Accept, and come back
+// equal from their own JSON.
+func TestParseAcceptanceConfig(t *testing.T) {
+	cfg, err := handoff.ParseAcceptanceConfig(readSpec(t, "acceptance.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Recycle.MaxRecycles != 2 || cfg.Recycle.Cooldown != handoff.Duration(21*24*time.Hour) || cfg.AcceptTo != funnel.Opportunity || len(cfg.Reasons) != 9 {
+		t.Fatalf("decoded %+v", cfg)
+	}
+	m, err := funnel.New(handoff.FunnelReasons(funnel.DefaultSpec(), cfg.Reasons, funnel.SQL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model = m
+	acc, err := handoff.NewAcceptance(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := at(t, m, funnel.SQL)
+	o, err := acc.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: "wrong_product", At: t0})
+	if err != nil || o.Move.To != funnel.MQL || o.Move.Reason != "wrong_product" {
+		t.Errorf("host code from JSON: %+v, %v", o, err)
+	}
+	o, err = acc.Disqualify(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadTiming, At: t0})
+	if err != nil || !o.Recycled || !o.Recycle.Until.Equal(t0.Add(21*24*time.Hour)) {
+		t.Errorf("recycling from JSON: %+v, %v", o, err)
+	}
+	if o, err := acc.Accept(sql, handoff.RecycleState{}, "ana", t0); err != nil || !o.HasMove || o.Move.To != funnel.Opportunity {
+		t.Errorf("accept_to from JSON: %+v, %v", o, err)
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := handoff.ParseAcceptanceConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model = nil
+	if diff := cmp.Diff(cfg, again, specOpts); diff != "" {
+		t.Errorf("JSON round trip (-first +second):\n%s", diff)
+	}
+	for _, in := range []string{`{"reasons": [{"code": "x", "class": "procedural", "to": "mql"}]}`, `{"recycle": {"cooldown": "a while"}}`, `{"model": "default"}`, `{} x`} {
+		if _, err := handoff.ParseAcceptanceConfig([]byte(in)); !errors.Is(err, handoff.ErrInvalidSpec) {
+			t.Errorf("ParseAcceptanceConfig(%s): %v", in, err)
+		}
+	}
+}
+
+// TestRejectionReturnsToMarketing: a rejection reason whose stages include
+// one owned by sales (or customer success) is refused when the Acceptance
+// is built, so every rejection lands in a marketing stage; after-contact
+// reasons may go to a sales stage such as lost.
+func TestRejectionReturnsToMarketing(t *testing.T) {
+	m := funnel.Default()
+	reasons := append(handoff.DefaultReasons(),
+		handoff.Reason{Code: "incomplete_form", Class: handoff.Clerical, To: []funnel.Stage{funnel.Nurture, funnel.Opportunity}},
+		handoff.Reason{Code: "lost_interest", Class: handoff.AfterContact, To: []funnel.Stage{funnel.Lost}},
+	)
+	_, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Reasons: reasons})
+	n := len(handoff.DefaultReasons())
+	if diff := cmp.Diff([]string{fmt.Sprintf("reasons[%d].to[1]", n)}, specPaths(t, err)); diff != "" {
+		t.Errorf("(-want +got):\n%s\n%v", diff, err)
+	}
+	// Every rejection of the default catalog lands in a marketing stage,
+	// in both presets.
+	for _, m := range []*funnel.Model{funnel.Default(), funnel.Waterfall()} {
+		acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		returned := 0
+		for _, st := range m.Stages() {
+			if st.Team != funnel.Sales || st.Kind != funnel.Forward {
+				continue
+			}
+			s := at(t, m, st.ID)
+			for _, r := range acc.Reasons() {
+				if !r.Class.Rejection() {
+					continue
+				}
+				o, err := acc.Reject(s, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: r.Code, At: t0})
+				if err != nil {
+					continue // the lifecycle has no edge for it from this stage
+				}
+				if to, _ := m.Stage(o.Move.To); to.Team != funnel.Marketing || o.Move.Reason != r.Code {
+					t.Errorf("%s: %s from %s went to %s (%s), reason %q", m.ID(), r.Code, st.ID, to.ID, to.Team, o.Move.Reason)
+				}
+				returned++
+			}
+		}
+		if returned < 5 {
+			t.Errorf("%s: only %d rejections went through", m.ID(), returned)
+		}
+	}
+}
+
+// TestAccept: acceptance moves the lead to AcceptTo when configured, moves
+// nothing otherwise, and refuses bad input with typed errors.
+func TestAccept(t *testing.T) {
+	m := funnel.Waterfall()
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, AcceptTo: funnel.SQL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sal := at(t, m, funnel.SAL)
+	rs := handoff.RecycleState{Count: 1, RejectedBy: []string{"bob"}}
+	o, err := acc.Accept(sal, rs, "ana", t0)
+	if err != nil || !o.HasMove || o.Move.To != funnel.SQL || o.Move.Actor != "ana" || !o.Move.At.Equal(t0) || !o.Recycle.Equal(rs) || o.Recycled || o.Disqualified {
+		t.Fatalf("Accept at SAL: %+v, %v", o, err)
+	}
+	if _, _, err := m.Apply(sal, o.Move); err != nil {
+		t.Errorf("accepted move refused: %v", err)
+	}
+	// Already at AcceptTo: nothing to move.
+	if o, err := acc.Accept(at(t, m, funnel.SQL), rs, "ana", t0); err != nil || o.HasMove {
+		t.Errorf("Accept at SQL: %+v, %v", o, err)
+	}
+	for name, call := range map[string]func() error{
+		"no rep":  func() error { _, err := acc.Accept(sal, rs, "", t0); return err },
+		"no time": func() error { _, err := acc.Accept(sal, rs, "ana", time.Time{}); return err },
+	} {
+		if err := call(); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := acc.Accept(at(t, m, funnel.MQL), rs, "ana", t0); !errors.Is(err, handoff.ErrNotHandedOff) {
+		t.Errorf("Accept at MQL: %v", err)
+	}
+	// An AcceptTo the lifecycle cannot reach from the stage: the funnel's
+	// typed error.
+	back, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, AcceptTo: funnel.MQL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me *funnel.MoveError
+	if _, err := back.Accept(sal, rs, "ana", t0); !errors.As(err, &me) {
+		t.Errorf("Accept to a stage the funnel forbids: %v", err)
+	}
+	if _, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, AcceptTo: "heaven", Stages: []funnel.Stage{"limbo"}}); !cmp.Equal(specPaths(t, err), []string{"accept_to", "stages[0]"}) {
+		t.Errorf("unknown stages: %v", err)
+	}
+	if _, err := handoff.NewAcceptance(handoff.AcceptanceConfig{}); !cmp.Equal(specPaths(t, err), []string{"model"}) {
+		t.Errorf("no model: %v", err)
+	}
+	// A stored recycle count below zero is refused, not recycled further.
+	if _, err := acc.Reject(sal, handoff.RecycleState{Count: -1}, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadFit, At: t0}); !errors.Is(err, handoff.ErrInvalidInput) {
+		t.Errorf("negative recycle count: %v", err)
+	}
 }

@@ -24,8 +24,11 @@
 //     ([Procedural], [Clerical], [Definitional]) and [Acceptance.Disqualify]
 //     after contact ([AfterContact]: no budget, no need, bad timing,
 //     competitor, student, ...). [DefaultReasons] is the documented catalog;
-//     hosts append to it. Each call returns an [Outcome]: the move (its
-//     reason code goes on the audit event) and the new [RecycleState].
+//     hosts append to it, in Go or JSON ([ParseAcceptanceConfig]). A
+//     rejection always returns the lead to a marketing stage ([NewAcceptance]
+//     refuses a rejection reason aimed at a sales stage). Each call returns
+//     an [Outcome]: the move (its reason code goes on the audit event) and
+//     the new [RecycleState].
 //   - Recycling. A lead that goes back to nurture waits a cooldown before a
 //     policy may qualify it again, is disqualified after
 //     [RecycleSpec.MaxRecycles], and remembers who sent it back

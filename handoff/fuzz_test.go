@@ -2,6 +2,7 @@ package handoff_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -115,6 +116,59 @@ func FuzzParsePolicySpec(f *testing.F) {
 				if _, _, err := m.Apply(s, d.Move); err != nil {
 					t.Fatalf("decided move refused: %v", err)
 				}
+			}
+		}
+	})
+}
+
+func FuzzParseAcceptanceConfig(f *testing.F) {
+	f.Add(readSpec(f, "acceptance.json"))
+	f.Add([]byte(`{"reasons":[{"code":"x","class":"clerical","to":["nurture"]}],"recycle":{"cooldown":"-1ns","max_recycles":-1}}`))
+	f.Add([]byte(`{"stages":["mql"],"accept_to":"sql","recycle":{"stage":"lead","disqualified":"nurture","limit_reason":"bad_fit"}}`))
+	m := funnel.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := handoff.ParseAcceptanceConfig(data)
+		if err != nil {
+			return
+		}
+		again := roundTrip(t, cfg, handoff.ParseAcceptanceConfig)
+		if diff := cmp.Diff(cfg, again, specOpts); diff != "" {
+			t.Fatalf("JSON round trip (-first +second):\n%s", diff)
+		}
+		cfg.Model = m
+		acc, err := handoff.NewAcceptance(cfg)
+		if err != nil {
+			return
+		}
+		s, _, err := m.Apply(funnel.State{Lead: "x"}, funnel.Move{To: funnel.SQL, At: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range acc.Reasons() {
+			for _, rs := range []handoff.RecycleState{{}, {Count: 5, RejectedBy: []string{"b"}}} {
+				call := acc.Reject
+				if r.Class == handoff.AfterContact {
+					call = acc.Disqualify
+				}
+				o, err := call(s, rs, handoff.Rejection{Rep: "a", Code: r.Code, At: t0.Add(time.Hour), Ticket: &handoff.Ticket{Attempts: 9}})
+				if err != nil {
+					continue
+				}
+				if _, _, err := m.Apply(s, o.Move); err != nil {
+					t.Fatalf("%s: outcome move refused: %v", r.Code, err)
+				}
+				if to, _ := m.Stage(o.Move.To); r.Class.Rejection() && to.Team != funnel.Marketing {
+					t.Fatalf("%s: a rejection went to %s, owned by %s", r.Code, to.ID, to.Team)
+				}
+				if o.Recycle.Count < rs.Count || len(o.Recycle.History) != len(rs.History)+1 {
+					t.Fatalf("%s: recycle state %+v from %+v", r.Code, o.Recycle, rs)
+				}
+			}
+		}
+		if _, err := acc.Accept(s, handoff.RecycleState{}, "a", t0); err != nil {
+			var me *funnel.MoveError
+			if !errors.As(err, &me) && !errors.Is(err, handoff.ErrNotHandedOff) {
+				t.Fatalf("Accept: %v", err)
 			}
 		}
 	})

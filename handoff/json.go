@@ -51,6 +51,21 @@ func ParsePolicySpec(data []byte) (PolicySpec, error) {
 	return s, decode("policy", data, &s)
 }
 
+// ParseAcceptanceConfig decodes the data of an [AcceptanceConfig] from
+// JSON: the reason catalog (a host's extended set), the recycling rules,
+// the stages and AcceptTo. Model and SLA are not part of JSON: set them
+// before calling [NewAcceptance], which validates the rest. Durations are
+// text such as "30d"; a reasons list replaces [DefaultReasons] entirely.
+//
+//	{"reasons": [
+//	   {"code": "wrong_territory", "class": "procedural", "to": ["mql", "nurture"]},
+//	   {"code": "no_budget", "class": "after_contact", "to": ["nurture"]}],
+//	 "recycle": {"cooldown": "21d", "max_recycles": 2}}
+func ParseAcceptanceConfig(data []byte) (AcceptanceConfig, error) {
+	var c AcceptanceConfig
+	return c, decode("acceptance", data, &c)
+}
+
 func decode(kind string, data []byte, v any) error {
 	p := problems{spec: kind}
 	if len(data) > maxSpecBytes {
