@@ -40,7 +40,11 @@
 //     attempts, and escalations. [SLA.Evaluate] reads a host-stored
 //     [Ticket] and returns a [Report]: one [Clock] per target with its
 //     deadline and [Status] (waiting, pending, due soon, met, breached), the
-//     [Escalation]s due, and the attempts left.
+//     [Escalation]s due, and the attempts left. Met means done at or before
+//     the deadline; a target not done by its deadline is breached, as the
+//     brief's compliance (touched within the deadline ÷ deadlines due)
+//     counts it. When the lead leaves sales, its report at that instant is
+//     final (see [SLA.Evaluate]).
 //   - Business calendars. Deadlines count business time through the
 //     [Calendar] interface. [Weekly] ([CalendarSpec], [NewWeekly],
 //     [ParseCalendarSpec]) has working [Span]s per weekday in one

@@ -31,9 +31,9 @@ var (
 	// ErrNotHandedOff: the lead is not in a stage where sales can accept,
 	// reject or disqualify it.
 	ErrNotHandedOff = errors.New("handoff: lead is not handed off to sales")
-	// ErrCoolingDown: a recycled lead is still in its cooldown.
-	ErrCoolingDown = errors.New("handoff: recycled lead is cooling down")
-	// ErrInvalidInput: a call got malformed data (a zero time, an empty rep).
+	// ErrInvalidInput: a call got malformed data (a zero time, an empty rep,
+	// a negative count, a stored rotation out of order, a calendar not built
+	// by its constructor).
 	ErrInvalidInput = errors.New("handoff: invalid input")
 )
 

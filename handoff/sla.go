@@ -356,11 +356,24 @@ func (r Report) Breached() bool {
 
 // Evaluate returns the report of ticket t at now, counting business time on
 // cal (nil means [Continuous]; a WallClock tier always uses Continuous).
-// It fails only with [ErrUnknownTier].
+// It fails with [ErrUnknownTier], and with [ErrInvalidInput] for a negative
+// attempt count or a nil or zero *Weekly.
+//
+// Evaluate while the lead is with sales. When it leaves (rejected,
+// disqualified, won), the ticket's final state is its report at that
+// instant: evaluate it once with now set to when the lead left and store
+// that, or the first-touch clock of a lead rejected untouched would go on
+// to breach and escalate.
 func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
 	i, ok := s.tierIndex(t.Tier)
 	if !ok {
 		return Report{}, fmt.Errorf("%w: %q", ErrUnknownTier, t.Tier)
+	}
+	if t.Attempts < 0 {
+		return Report{}, fmt.Errorf("%w: %d contact attempts", ErrInvalidInput, t.Attempts)
+	}
+	if w, ok := cal.(*Weekly); ok && (w == nil || w.loc == nil) {
+		return Report{}, fmt.Errorf("%w: a nil or zero *Weekly calendar (build it with NewWeekly)", ErrInvalidInput)
 	}
 	tier := s.spec.Tiers[i]
 	if cal == nil || tier.Clock == WallClock {

@@ -201,3 +201,52 @@ func TestSLADueSoonShareAndReassign(t *testing.T) {
 		t.Errorf("Thursday 17:00: %v", got)
 	}
 }
+
+// TestSLAEvaluateInvalidInput: a negative attempt count and a calendar
+// that was not built by NewWeekly are typed errors, not panics.
+func TestSLAEvaluateInvalidInput(t *testing.T) {
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	tk := handoff.Ticket{ActionAt: t0, AssignedAt: t0}
+	var nilWeekly *handoff.Weekly
+	for name, cal := range map[string]handoff.Calendar{"nil *Weekly": nilWeekly, "zero Weekly": &handoff.Weekly{}} {
+		if _, err := sla.Evaluate(cal, tk, t0.Add(time.Hour)); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	tk.Attempts = -1
+	if _, err := sla.Evaluate(nil, tk, t0.Add(time.Hour)); !errors.Is(err, handoff.ErrInvalidInput) {
+		t.Errorf("negative attempts: %v", err)
+	}
+	// A nil Calendar counts on the wall clock.
+	tk.Attempts = 0
+	r, err := sla.Evaluate(nil, tk, t0.Add(time.Hour))
+	if c, _ := r.Clock(handoff.TargetAccept); err != nil || !c.Deadline.Equal(t0.Add(4*time.Hour)) || c.Used != time.Hour {
+		t.Errorf("nil calendar: %+v, %v", c, err)
+	}
+}
+
+// TestSLAFrozenAtExit: a lead rejected untouched leaves sales; the host
+// keeps the ticket's report at that instant, where nothing has breached or
+// escalated yet, while evaluating it later would (the documented reason to
+// freeze it).
+func TestSLAFrozenAtExit(t *testing.T) {
+	cal := office(t, "Europe/Madrid")
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	mad := cal.Location()
+	act := time.Date(2026, 3, 2, 9, 0, 0, 0, mad)
+	rejected := time.Date(2026, 3, 2, 11, 0, 0, 0, mad)
+	tk := handoff.Ticket{ActionAt: act, AssignedAt: act, DecidedAt: rejected}
+	at, err := sla.Evaluate(cal, tk, rejected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := at.Clock(handoff.TargetAccept)
+	f, _ := at.Clock(handoff.TargetFirstTouch)
+	if a.Status != handoff.StatusMet || f.Status != handoff.StatusPending || len(at.Escalations) != 0 || at.Breached() {
+		t.Errorf("at the rejection: accept %s, first touch %s, escalations %v", a.Status, f.Status, at.Escalations)
+	}
+	later, _ := sla.Evaluate(cal, tk, act.Add(30*24*time.Hour))
+	if !later.Breached() || len(later.Escalations) != 3 {
+		t.Errorf("a month later the untouched clock breaches: %+v", later)
+	}
+}
