@@ -2,13 +2,14 @@
 // a small CRM on SQLite (modernc.org/sqlite, pure Go, no cgo).
 //
 // It stores contacts, their activities, their lifecycle state with a
-// version, and the append-only event log. Every change is computed by the
-// library from a snapshot and written in one transaction that checks the
-// version it read (optimistic concurrency): a writer that lost the race
-// writes nothing and computes its change again from fresh data, so nothing
-// is lost or doubled. The effects the library's decisions call for
+// version, and the append-only event log (the database refuses to change
+// or delete an event). Every change is computed by the library from a
+// snapshot and written in one transaction that checks the version it read
+// (optimistic concurrency): a writer that lost the race writes nothing and
+// computes its change again from fresh data, so nothing is lost or
+// doubled. The effects the library's decisions call for
 // (notify a rep, escalate a late first touch) go to an outbox table in the
-// same transaction.
+// same transaction; Store.Deliver drains it for a worker, at least once.
 //
 // The command imports contacts, runs several writers at once on a shared
 // set of hot contacts (activities, touches, acceptances, rejections, SLA

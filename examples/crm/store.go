@@ -844,3 +844,50 @@ func (s *Store) Outbox(ctx context.Context) ([]Effect, error) {
 	}
 	return out, rows.Err()
 }
+
+// Deliver hands the undelivered effects to send, oldest first, and marks
+// each one sent when send returns nil; it returns how many it delivered.
+// It stops at send's first error: that effect and the later ones stay in
+// the outbox for the next call. Delivery is at least once: an effect
+// whose send succeeded but whose mark failed (the process died between
+// the two) is sent again, so send should be idempotent on seq, the
+// effect's number in the outbox. Run one deliverer at a time.
+func (s *Store) Deliver(ctx context.Context, send func(seq int64, e Effect) error) (int, error) {
+	type pending struct {
+		seq int64
+		e   Effect
+	}
+	var todo []pending
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT seq, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p pending
+			var payload string
+			if err := rows.Scan(&p.seq, &payload); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(payload), &p.e); err != nil {
+				return fmt.Errorf("outbox %d: %w", p.seq, err)
+			}
+			todo = append(todo, p)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i, p := range todo {
+		if err := send(p.seq, p.e); err != nil {
+			return i, fmt.Errorf("outbox %d: %w", p.seq, err)
+		}
+		if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL`,
+			s.Now().UTC().Format(time.RFC3339Nano), p.seq); err != nil {
+			return i, err
+		}
+	}
+	return len(todo), nil
+}

@@ -410,6 +410,7 @@ func TestManyWritersManyContacts(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	checkREADMEOutput(t, out.String())
 	// Reopen the file: the data outlived the process's store.
 	lib, err := NewLibrary(madrid)
 	if err != nil {
@@ -623,4 +624,63 @@ func checkScoreCountsActivities(t *testing.T, c *Contact) {
 			t.Errorf("%s: the stored score counts %d %s activities, %d are stored (a lost update)", c.ID, scored[rule], typ, stored[typ])
 		}
 	}
+}
+
+// TestDeliverTheOutbox drains the outbox the way a worker would: effects
+// in order, each marked sent once delivered, a failed delivery left for
+// the next run.
+func TestDeliverTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Reject(ctx, "c1", funnel.ReasonBadTiming, ""); err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Outbox(ctx)
+	if err != nil || len(want) != 2 || want[0].To == "marketing" || want[1].To != "marketing" {
+		t.Fatalf("outbox: %+v, %v; want the rep's notification, then marketing's", want, err)
+	}
+	var sent []Effect
+	var seqs []int64
+	down := errors.New("mail server down")
+	n, err := st.Deliver(ctx, func(seq int64, e Effect) error {
+		if len(sent) == 1 {
+			return down
+		}
+		sent, seqs = append(sent, e), append(seqs, seq)
+		return nil
+	})
+	if n != 1 || !errors.Is(err, down) {
+		t.Fatalf("first run: %d delivered, %v", n, err)
+	}
+	if left, _ := st.Outbox(ctx); len(left) != 1 || !sameEffect(left[0], want[1]) {
+		t.Errorf("after a failed delivery the outbox holds %+v, want %+v", left, want[1:])
+	}
+	n, err = st.Deliver(ctx, func(seq int64, e Effect) error {
+		sent, seqs = append(sent, e), append(seqs, seq)
+		return nil
+	})
+	if n != 1 || err != nil {
+		t.Fatalf("second run: %d delivered, %v", n, err)
+	}
+	if len(sent) != 2 || !sameEffect(sent[0], want[0]) || !sameEffect(sent[1], want[1]) || seqs[0] >= seqs[1] {
+		t.Errorf("delivered %+v (seq %v), want %+v in order", sent, seqs, want)
+	}
+	if n, err := st.Deliver(ctx, func(int64, Effect) error { t.Error("delivered twice"); return nil }); n != 0 || err != nil {
+		t.Errorf("third run: %d, %v", n, err)
+	}
+}
+
+// sameEffect compares effects, their deadlines as instants.
+func sameEffect(a, b Effect) bool {
+	da, db := a.Deadline, b.Deadline
+	a.Deadline, b.Deadline = time.Time{}, time.Time{}
+	return a == b && da.Equal(db)
 }
