@@ -562,7 +562,7 @@ func TestRebuildWhileWriting(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		for i := range 60 {
+		for i := range 24 {
 			var err error
 			if c, e := st.Contact(ctx, "c1"); e != nil {
 				err = e
