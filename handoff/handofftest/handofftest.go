@@ -141,6 +141,11 @@ func StateAt(m *funnel.Model, lead string, st funnel.Stage, at time.Time) (funne
 //     least one stage);
 //   - no rule is shadowed: no earlier rule matches every lead the rule
 //     matches while always firing for them.
+//
+// The funnel's guards read a lead's facts, so they are not run here: a
+// guarded edge counts as allowed for the second check, and an earlier rule
+// whose move runs a guard never counts as always firing for the third (when
+// the guard refuses, [handoff.Policy.Decide] goes on to the next rule).
 func CheckPolicy(p *handoff.Policy, o Options) error {
 	m := p.Model()
 	spec := p.Spec()
@@ -219,6 +224,16 @@ func edgeAllows(m *funnel.Model, from, to funnel.Stage, reason funnel.ReasonCode
 	return false
 }
 
+// edgeGuarded reports whether the move from → to runs guards.
+func edgeGuarded(m *funnel.Model, from, to funnel.Stage) bool {
+	for _, e := range m.EdgesFrom(from) {
+		if e.To == to {
+			return len(e.Guards) > 0
+		}
+	}
+	return false
+}
+
 // shadows reports whether earlier rule a hides rule b: a's conditions hold
 // whenever b's do, and a always fires then: it moves nothing, or from
 // every stage b can see it moves where the funnel allows, and when a
@@ -246,8 +261,8 @@ func shadows(p *handoff.Policy, a, b handoff.Rule) bool {
 		if st == a.Then.To {
 			continue // a fires without a move
 		}
-		if !edgeAllows(m, st, a.Then.To, a.Then.Reason) {
-			return false
+		if !edgeAllows(m, st, a.Then.To, a.Then.Reason) || edgeGuarded(m, st, a.Then.To) {
+			return false // a guard reads the lead's facts: a may not fire
 		}
 		if a.Then.OverrideCooldown || !p.Qualifies(st, a.Then.To) {
 			continue // no cooldown holds a here

@@ -2,11 +2,13 @@ package handofftest_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata"
 
+	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/handoff"
 	"github.com/smarketing/smarketing/handoff/handofftest"
@@ -174,4 +176,144 @@ func TestRosterSmallMax(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckPolicyGuardedMove: a rule whose move runs a funnel guard does
+// not always fire (the guard reads the lead's facts), so it shadows
+// nothing; Decide indeed falls through to the next rule when the guard
+// refuses.
+func TestCheckPolicyGuardedMove(t *testing.T) {
+	spec := funnel.DefaultSpec()
+	spec.Guards = []funnel.Guard{{Name: "has_owner", Check: func(_ funnel.State, mv funnel.Move) error {
+		if mv.Note != "owner assigned" {
+			return errors.New("no owner")
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"has_owner"}})
+	m, err := funnel.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hh := []scoring.Quadrant{scoring.HighFitHighInterest}
+	mql := []funnel.Stage{funnel.MQL}
+	p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: handoff.PolicySpec{Rules: []handoff.Rule{
+		{Name: "hand_off", When: handoff.Condition{Stages: mql, Quadrants: hh}, Then: handoff.Action{Verdict: handoff.VerdictHandOff, To: funnel.SQL}},
+		{Name: "wait_for_owner", When: handoff.Condition{Stages: mql, Quadrants: hh}, Then: handoff.Action{Verdict: handoff.VerdictNurture}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range unwrap(handofftest.CheckPolicy(p, handofftest.Options{Stages: []funnel.Stage{}})) {
+		t.Errorf("unexpected problem: %v", e)
+	}
+	s, ok := handofftest.StateAt(m, "l", funnel.MQL, start)
+	if !ok {
+		t.Fatal("mql unreachable")
+	}
+	score := handofftest.SampleResult(scoring.HighFitHighInterest, start)
+	if d, err := p.Decide(handoff.Input{State: s, Score: &score, Now: start.Add(time.Hour)}); err != nil || d.Rule != "wait_for_owner" {
+		t.Errorf("guard refuses: rule %q, %v", d.Rule, err)
+	}
+}
+
+// recorder is a TB that records the first failure instead of stopping.
+type recorder struct{ msg string }
+
+func (r *recorder) Helper() {}
+func (r *recorder) Fatalf(format string, args ...any) {
+	if r.msg == "" {
+		r.msg = fmt.Sprintf(format, args...)
+	}
+	panic(r) // stop the checker as Fatalf would
+}
+
+func check(p *handoff.Policy, in handoff.Input, d handoff.Decision) (msg string) {
+	r := &recorder{}
+	defer func() {
+		if v := recover(); v != nil && v != any(r) {
+			panic(v)
+		}
+		msg = r.msg
+	}()
+	handofftest.CheckDecision(r, p, in, d, nil)
+	return ""
+}
+
+// TestCheckDecisionCatches: CheckDecision accepts the policy's own
+// decision and rejects each kind of broken one.
+func TestCheckDecisionCatches(t *testing.T) {
+	m := funnel.Default()
+	p, err := handoff.DefaultPolicy(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := handofftest.StateAt(m, "l", funnel.MQL, start)
+	score := handofftest.SampleResult(scoring.HighFitHighInterest, start)
+	in := handoff.Input{State: s, Score: &score, Now: start.Add(time.Hour)}
+	good, err := p.Decide(in)
+	if err != nil || good.Rule != "hand_off" {
+		t.Fatalf("Decide: %+v, %v", good, err)
+	}
+	if msg := check(p, in, good); msg != "" {
+		t.Fatalf("the policy's own decision fails: %s", msg)
+	}
+	broken := map[string]func(d handoff.Decision) handoff.Decision{
+		"hold with a rule":        func(d handoff.Decision) handoff.Decision { d.Verdict = handoff.VerdictHold; return d },
+		"move at another time":    func(d handoff.Decision) handoff.Decision { d.Move.At = d.Move.At.Add(time.Minute); return d },
+		"move the funnel forbids": func(d handoff.Decision) handoff.Decision { d.Move.To = funnel.Subscriber; return d },
+		"explanation without the rule": func(d handoff.Decision) handoff.Decision {
+			d.Explanation = "because"
+			return d
+		},
+		"tier on nurture": func(d handoff.Decision) handoff.Decision { d.Verdict = handoff.VerdictNurture; return d },
+		"not what Decide says": func(d handoff.Decision) handoff.Decision {
+			d.Rule, d.Explanation = "promote", "rule promote: "+d.Explanation
+			return d
+		},
+	}
+	for name, f := range broken {
+		if msg := check(p, in, f(good)); msg == "" {
+			t.Errorf("%s: not caught", name)
+		}
+	}
+}
+
+// TestCheckPolicyThresholdShadowing: a rule with a looser score bound
+// shadows a later one with a tighter bound on the same leads, not the
+// other way round.
+func TestCheckPolicyThresholdShadowing(t *testing.T) {
+	m := funnel.Default()
+	lead := []funnel.Stage{funnel.Lead}
+	bound := func(v int64) decimal.NullDecimal { return decimal.NewNullDecimal(decimal.NewFromInt(v)) }
+	rules := func(first, second handoff.Condition) []handoff.Rule {
+		return []handoff.Rule{
+			{Name: "first", When: first, Then: handoff.Action{Verdict: handoff.VerdictNurture}},
+			{Name: "second", When: second, Then: handoff.Action{Verdict: handoff.VerdictOfferGap}},
+		}
+	}
+	tests := []struct {
+		name          string
+		first, second handoff.Condition
+		shadowed      bool
+	}{
+		{"min 50 hides min 60", handoff.Condition{Stages: lead, MinInterest: bound(50)}, handoff.Condition{Stages: lead, MinInterest: bound(60)}, true},
+		{"min 60 does not hide min 50", handoff.Condition{Stages: lead, MinInterest: bound(60)}, handoff.Condition{Stages: lead, MinInterest: bound(50)}, false},
+		{"max 80 hides max 70", handoff.Condition{Stages: lead, MaxFit: bound(80)}, handoff.Condition{Stages: lead, MaxFit: bound(70)}, true},
+		{"max 70 does not hide max 80", handoff.Condition{Stages: lead, MaxFit: bound(70)}, handoff.Condition{Stages: lead, MaxFit: bound(80)}, false},
+		{"a bound does not hide no bound", handoff.Condition{Stages: lead, MinFit: bound(10)}, handoff.Condition{Stages: lead}, false},
+		{"no bound hides a bound", handoff.Condition{Stages: lead}, handoff.Condition{Stages: lead, MaxInterest: bound(10)}, true},
+		{"grades A B hide grade A", handoff.Condition{FitGrades: []string{"A", "B"}}, handoff.Condition{FitGrades: []string{"A"}}, true},
+		{"grade A does not hide A B", handoff.Condition{InterestGrades: []string{"1"}}, handoff.Condition{InterestGrades: []string{"1", "2"}}, false},
+	}
+	for _, tt := range tests {
+		p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: handoff.PolicySpec{Rules: rules(tt.first, tt.second)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(fmt.Sprint(handofftest.CheckPolicy(p, handofftest.Options{Stages: []funnel.Stage{}})), "rule second: shadowed")
+		if got != tt.shadowed {
+			t.Errorf("%s: shadowed = %v", tt.name, got)
+		}
+	}
 }
