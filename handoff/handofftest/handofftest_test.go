@@ -317,3 +317,98 @@ func TestCheckPolicyThresholdShadowing(t *testing.T) {
 		}
 	}
 }
+
+// brokenCal breaks one law of handoff.Calendar at a time. "closed time"
+// is closed during [closedFrom, closedTo) and keeps every law but the last:
+// an Add that ends exactly where the closed time starts returns its end.
+type brokenCal struct{ law string }
+
+var closedFrom, closedTo = time.Date(2026, 3, 2, 9, 2, 0, 0, time.UTC), time.Date(2026, 3, 2, 9, 3, 0, 0, time.UTC)
+
+func (b brokenCal) Add(s time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return s
+	}
+	switch b.law {
+	case "two steps":
+		return s.Add(d + time.Hour) // an hour of closed time at every step
+	case "closed time":
+		if !s.Before(closedFrom) && s.Before(closedTo) {
+			s = closedTo
+		}
+		e := s.Add(d)
+		switch {
+		case e.Equal(closedFrom):
+			return closedTo // the bug: not the earliest such instant
+		case s.Before(closedFrom) && e.After(closedFrom):
+			return e.Add(closedTo.Sub(closedFrom))
+		}
+		return e
+	}
+	return s.Add(d)
+}
+
+func (b brokenCal) Between(x, y time.Time) time.Duration {
+	if y.Before(x) && b.law != "antisymmetry" {
+		return -b.Between(y, x)
+	}
+	switch b.law {
+	case "inverse":
+		return y.Sub(x) / 2
+	case "antisymmetry":
+		return max(y.Sub(x), 0)
+	case "two steps":
+		return max(y.Sub(x)-time.Hour, 0)
+	case "closed time":
+		lo, hi := max64(x, closedFrom), min64(y, closedTo)
+		if lo.Before(hi) {
+			return y.Sub(x) - hi.Sub(lo)
+		}
+	}
+	return y.Sub(x)
+}
+
+func max64(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func min64(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// TestCheckCalendarCatches: CheckCalendar passes Continuous and fails a
+// calendar that breaks a law.
+func TestCheckCalendarCatches(t *testing.T) {
+	s1 := time.Date(2026, 3, 2, 9, 0, 30, 0, time.UTC)
+	s2 := s1.Add(time.Hour)
+	run := func(cal handoff.Calendar) (msg string) {
+		r := &recorder{}
+		defer func() {
+			if v := recover(); v != nil && v != any(r) {
+				panic(v)
+			}
+			msg = r.msg
+		}()
+		handofftest.CheckCalendar(r, cal, s1, s2, 90*time.Second, 45*time.Second)
+		return ""
+	}
+	if msg := run(brokenCal{}); msg != "" {
+		t.Fatalf("a lawful calendar fails: %s", msg)
+	}
+	if msg := run(handoff.Continuous{}); msg != "" {
+		t.Fatalf("Continuous fails: %s", msg)
+	}
+	for _, law := range []string{"inverse", "antisymmetry", "two steps", "closed time"} {
+		if msg := run(brokenCal{law}); msg == "" {
+			t.Errorf("%s: not caught", law)
+		} else {
+			t.Logf("%s: %s", law, msg)
+		}
+	}
+}
