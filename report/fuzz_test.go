@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -21,6 +22,9 @@ func FuzzUnmarshalBinary(f *testing.F) {
 	e, _ := empty.MarshalBinary()
 	f.Add(e)
 	f.Add([]byte("SMKA\x01"))
+	if golden, err := os.ReadFile("testdata/small.smka"); err == nil {
+		f.Add(golden) // lead IDs longer than 16 bytes and prefixes of others
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, _ := report.NewAccumulator(cfg)
 		if err := a.UnmarshalBinary(data); err != nil {
