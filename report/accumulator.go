@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -17,10 +16,10 @@ import (
 // piece travel between processes.
 //
 // Memory grows with periods, stages and dimension values, and, unless
-// [Config.NoLeadState] is set, with leads (about 120 bytes plus 8 per
-// stage of Path per lead: 177 bytes measured with the 7-stage default
-// path, see BENCHMARKS.md), touches, won deals and handoffs; never with
-// the number of funnel events as such.
+// [Config.NoLeadState] is set, with leads (a record of 48 bytes plus 8 per
+// stage of Path, an ID longer than 16 bytes, and 16 to 32 bytes of hash
+// table per lead: see BENCHMARKS.md for the measured figure), touches, won
+// deals and handoffs; never with the number of funnel events as such.
 //
 // An Accumulator is not safe for concurrent use; give each goroutine its
 // own and merge them. The zero Accumulator has no configuration: its
@@ -36,22 +35,10 @@ type Accumulator struct {
 	dims  []dimState
 
 	// Per-lead state (nil with NoLeadState).
-	leads     map[string]int32
-	lastLead  int32 // index of the lead looked up last, -1 for none
-	leadIDs   []string
-	leadCore  []leadCore
-	leadFirst []int64 // npath per lead: first entry time, never = math.MaxInt64
-
+	leads     *leadTable
 	touches   map[string][]touchRec
 	deals     []Deal // closed-won deals, for attribution and influence
 	responses map[string]*Response
-}
-
-type leadCore struct {
-	created   int64 // earliest event time
-	lastVer   uint64
-	lastStage int32
-	lastAt    int64
 }
 
 type touchRec struct {
@@ -108,13 +95,13 @@ func NewAccumulator(cfg Config) (*Accumulator, error) {
 }
 
 func newAcc(p *plan) *Accumulator {
-	a := &Accumulator{p: p, cal: calendar{g: p.gran, loc: p.loc}, lastLead: -1}
+	a := &Accumulator{p: p, cal: calendar{g: p.gran, loc: p.loc}}
 	a.dims = make([]dimState, len(p.cfg.Dimensions))
 	for i := range a.dims {
 		a.dims[i].idx = map[string]int32{}
 	}
 	if !p.cfg.NoLeadState {
-		a.leads = map[string]int32{}
+		a.leads = newLeadTable(p.npath)
 		a.touches = map[string][]touchRec{}
 		a.responses = map[string]*Response{}
 	}
@@ -288,44 +275,33 @@ func (a *Accumulator) addEvent(e *funnel.Event, dims []string) error {
 		}
 	}
 	a.seen(ns)
-	if a.leads != nil {
-		l := a.lead(e.Lead)
-		c := &a.leadCore[l]
-		if ns < c.created {
-			c.created = ns
+	if t := a.leads; t != nil {
+		r := t.record(t.ofEvent(e.Lead))
+		if ns < r[recCreated] {
+			r[recCreated] = ns
 		}
-		if e.Version > c.lastVer || (e.Version == c.lastVer && (ns > c.lastAt || ns == c.lastAt && int32(to) > c.lastStage)) {
-			c.lastVer, c.lastAt, c.lastStage = e.Version, ns, int32(to)
+		if laterEvent(e.Version, ns, to, r) {
+			r[recLastVer], r[recLastAt] = int64(e.Version), ns
+			setLastStage(r, to)
 		}
-		if r := p.rank[to]; r >= 0 {
-			f := &a.leadFirst[int(l)*p.npath+r]
-			if ns < *f {
-				*f = ns
-			}
+		if rk := p.rank[to]; rk >= 0 && ns < r[recFirst+rk] {
+			r[recFirst+rk] = ns
 		}
 	}
 	return nil
 }
 
-// lead returns the index of lead id, creating its state. The last lead
-// is remembered: logs grouped or sorted by lead skip the map lookup.
-func (a *Accumulator) lead(id string) int32 {
-	if a.lastLead >= 0 && a.leadIDs[a.lastLead] == id {
-		return a.lastLead
+// laterEvent says whether an event (version, time, stage) comes after the
+// latest one of record r: by version, then time, then stage index (a
+// total order, so the latest event is the same whatever order events and
+// merges come in). Any event comes after none.
+func laterEvent(ver uint64, at int64, stage int, r []int64) bool {
+	ls := lastStage(r)
+	if ls < 0 {
+		return true
 	}
-	if l, ok := a.leads[id]; ok {
-		a.lastLead = l
-		return l
-	}
-	l := int32(len(a.leadIDs))
-	a.lastLead = l
-	a.leads[id] = l
-	a.leadIDs = append(a.leadIDs, id)
-	a.leadCore = append(a.leadCore, leadCore{created: math.MaxInt64, lastStage: -1})
-	for range a.p.npath {
-		a.leadFirst = append(a.leadFirst, math.MaxInt64)
-	}
-	return l
+	lv, la := uint64(r[recLastVer]), r[recLastAt]
+	return ver > lv || ver == lv && (at > la || at == la && stage > ls)
 }
 
 func originIndex(o Origin) int {
@@ -540,20 +516,18 @@ func (a *Accumulator) Merge(other *Accumulator) error {
 	if a.leads == nil {
 		return nil
 	}
-	np := a.p.npath
-	for ol, id := range other.leadIDs {
-		l := a.lead(id)
-		c, oc := &a.leadCore[l], &other.leadCore[ol]
-		if oc.created < c.created {
-			c.created = oc.created
+	t, ot := a.leads, other.leads
+	var buf [inlineID]byte
+	for ol := range ot.n {
+		or := ot.record(ol)
+		r := t.record(t.ofID(ot.idBytes(ol, &buf)))
+		r[recCreated] = min(r[recCreated], or[recCreated])
+		if ls := lastStage(or); ls >= 0 && laterEvent(uint64(or[recLastVer]), or[recLastAt], ls, r) {
+			r[recLastVer], r[recLastAt] = or[recLastVer], or[recLastAt]
+			setLastStage(r, ls)
 		}
-		if oc.lastStage >= 0 && (oc.lastVer > c.lastVer || oc.lastVer == c.lastVer && (oc.lastAt > c.lastAt || oc.lastAt == c.lastAt && oc.lastStage > c.lastStage)) {
-			c.lastVer, c.lastAt, c.lastStage = oc.lastVer, oc.lastAt, oc.lastStage
-		}
-		for r := range np {
-			if v := other.leadFirst[ol*np+r]; v < a.leadFirst[int(l)*np+r] {
-				a.leadFirst[int(l)*np+r] = v
-			}
+		for k := recFirst; k < t.st; k++ {
+			r[k] = min(r[k], or[k])
 		}
 	}
 	for id, ts := range other.touches {

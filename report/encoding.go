@@ -50,17 +50,18 @@ func (a *Accumulator) MarshalBinary() ([]byte, error) {
 	if a.leads == nil {
 		return w.b, nil
 	}
-	np := a.p.npath
-	order := sortedIdx(a.leadIDs)
+	t := a.leads
+	order := t.sorted()
 	w.uint(uint64(len(order)))
+	var buf [inlineID]byte
 	for _, l := range order {
-		c := a.leadCore[l]
-		w.str(a.leadIDs[l])
-		w.int(c.created)
-		w.uint(c.lastVer)
-		w.int(int64(c.lastStage))
-		w.int(c.lastAt)
-		for _, f := range a.leadFirst[l*np : (l+1)*np] {
+		r := t.record(int(l))
+		w.bytes(t.idBytes(int(l), &buf))
+		w.int(r[recCreated])
+		w.uint(uint64(r[recLastVer]))
+		w.int(int64(lastStage(r)))
+		w.int(r[recLastAt])
+		for _, f := range r[recFirst:] {
 			w.int(f)
 		}
 	}
@@ -178,27 +179,29 @@ func (a *Accumulator) decode(data []byte) error {
 			r.series(p, &ds.series[len(ds.series)-1], false)
 		}
 	}
-	if a.leads != nil {
-		np := p.npath
+	if t := a.leads; t != nil {
 		nl := r.count()
 		for i := 0; i < nl && r.err == nil; i++ {
-			id := r.str()
-			if _, dup := a.leads[id]; dup {
+			id := r.bytes()
+			if r.err != nil {
+				break
+			}
+			if t.findBytes(id) >= 0 {
 				r.fail("duplicate lead")
 				break
 			}
-			l := a.lead(id)
-			c := &a.leadCore[l]
-			c.created = r.int()
-			c.lastVer = r.uint()
+			rec := t.record(t.ofID(id))
+			rec[recCreated] = r.int()
+			rec[recLastVer] = int64(r.uint())
 			ls := r.int()
 			if ls < -1 || ls >= int64(len(p.stages)) {
 				r.fail("stage index")
+				break
 			}
-			c.lastStage = int32(ls)
-			c.lastAt = r.int()
-			for k := range np {
-				a.leadFirst[int(l)*np+k] = r.int()
+			setLastStage(rec, int(ls))
+			rec[recLastAt] = r.int()
+			for k := recFirst; k < t.st; k++ {
+				rec[k] = r.int()
 			}
 		}
 		nt := r.count()
@@ -245,6 +248,10 @@ type writer struct{ b []byte }
 func (w *writer) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *writer) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
 func (w *writer) str(s string) {
+	w.uint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+func (w *writer) bytes(s []byte) {
 	w.uint(uint64(len(s)))
 	w.b = append(w.b, s...)
 }
@@ -440,12 +447,15 @@ func (r *reader) count() int {
 	return int(v)
 }
 
-func (r *reader) str() string {
+func (r *reader) str() string { return string(r.bytes()) }
+
+// bytes returns the next length-prefixed string, sharing the input.
+func (r *reader) bytes() []byte {
 	n := r.count()
 	if r.err != nil {
-		return ""
+		return nil
 	}
-	s := string(r.b[r.pos : r.pos+n])
+	s := r.b[r.pos : r.pos+n : r.pos+n]
 	r.pos += n
 	return s
 }

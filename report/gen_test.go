@@ -40,8 +40,9 @@ func genLog(t *rapid.T, maxLeads int) []funnel.Event {
 	nLeads := rapid.IntRange(1, maxLeads).Draw(t, "leads")
 	var out []funnel.Event
 	base := time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC) // around EU DST start
+	ids := genLeadIDs(t, nLeads)
 	for l := range nLeads {
-		id := fmt.Sprintf("L%03d", l)
+		id := ids[l]
 		at := base.Add(time.Duration(rapid.Int64Range(-40*24, 240*24).Draw(t, "start_h")) * time.Hour).
 			Add(time.Duration(rapid.IntRange(0, 3599).Draw(t, "start_s")) * time.Second)
 		steps := rapid.IntRange(1, 8).Draw(t, "steps")
@@ -72,6 +73,29 @@ func genLog(t *rapid.T, maxLeads int) []funnel.Event {
 		}
 	}
 	return out
+}
+
+// genLeadIDs draws n distinct lead IDs: L000, L001, ... or, half the
+// time, IDs of 1 to 40 characters over a tiny alphabet (zero bytes included),
+// so that some are prefixes of others and some are longer than 16 bytes.
+func genLeadIDs(t *rapid.T, n int) []string {
+	ids := make([]string, n)
+	if rapid.Bool().Draw(t, "plain_ids") {
+		for l := range ids {
+			ids[l] = fmt.Sprintf("L%03d", l)
+		}
+		return ids
+	}
+	seen := map[string]bool{}
+	for l := range ids {
+		id := rapid.StringOfN(rapid.RuneFrom([]rune{'a', 'b', 0, 'é'}), 1, 40, -1).Draw(t, "id")
+		for seen[id] {
+			id += "b"
+		}
+		seen[id] = true
+		ids[l] = id
+	}
+	return ids
 }
 
 func seenVersions(evs []funnel.Event, lead string) []funnel.Event {

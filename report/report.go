@@ -401,8 +401,9 @@ func (a *Accumulator) Report() Report {
 		// reach[r] = first time at rank r or later.
 		reach := make([]int64, np+1)
 		reach[np] = math.MaxInt64
-		for l := range a.leadIDs {
-			first := a.leadFirst[l*np : (l+1)*np]
+		for l := range a.leads.n {
+			rec := a.leads.record(l)
+			first := rec[recFirst:]
 			for k := np - 1; k >= 0; k-- {
 				reach[k] = min(reach[k+1], first[k])
 			}
@@ -421,13 +422,12 @@ func (a *Accumulator) Report() Report {
 					f.cohortM[j]++
 				}
 			}
-			c := a.leadCore[l]
-			if c.lastStage >= 0 {
-				aging[c.lastStage].Add(time.Duration(max(0, subSat(asOf, c.lastAt))))
+			if ls := lastStage(rec); ls >= 0 {
+				aging[ls].Add(time.Duration(max(0, subSat(asOf, rec[recLastAt]))))
 			}
 			if p.won >= 0 {
 				if tw := first[p.rank[p.won]]; tw != math.MaxInt64 {
-					getLF(pidx(tw)).l2c.Add(time.Duration(subSat(tw, c.created)))
+					getLF(pidx(tw)).l2c.Add(time.Duration(subSat(tw, rec[recCreated])))
 				}
 			}
 		}
