@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -128,41 +129,79 @@ func periodLabel(g Granularity, idx int64) string {
 	}
 }
 
-// calendar maps instants to period indices. It caches the current time
-// zone offset span and period so the hot path is two comparisons and an
-// addition; the cache is not part of the accumulator's state.
+// calendar maps instants to period indices. It caches the time zone
+// offset span and the period of the last instant, so that a log in time
+// order costs two comparisons and an addition per record, and it keeps
+// the offset spans it has met (up to maxSpans), so that a log grouped by
+// lead, which jumps back and forth across daylight-saving changes, finds
+// an offset by binary search instead of asking the time package. The
+// cache is not part of the accumulator's state.
 type calendar struct {
 	g        Granularity
 	loc      *time.Location
 	ok       bool
 	zlo, zhi int64 // unix seconds where off applies
 	off      int64
-	plo, phi int64 // civil seconds of the cached period
+	plo, phi int64 // civil seconds of the cached period ([0, 0) at first)
 	idx      int64
+	spans    []zoneSpan // disjoint, by lo
 }
+
+// zoneSpan is an offset and the unix seconds [lo, hi) where it applies.
+type zoneSpan struct{ lo, hi, off int64 }
+
+// maxSpans bounds the spans a calendar keeps: two a year in a zone with
+// daylight saving, so 64 cover the decades a log spans.
+const maxSpans = 64
 
 func (c *calendar) index(t time.Time) int64 {
 	u := t.Unix()
-	if c.ok && u >= c.zlo && u < c.zhi {
-		cs := u + c.off
-		if cs >= c.plo && cs < c.phi {
-			return c.idx
+	if !c.ok || u < c.zlo || u >= c.zhi {
+		c.zone(t, u)
+	}
+	cs := u + c.off
+	if cs >= c.plo && cs < c.phi {
+		return c.idx
+	}
+	return c.slowPeriod(cs)
+}
+
+// zone sets the cached offset span to the one containing u.
+func (c *calendar) zone(t time.Time, u int64) {
+	i, _ := slices.BinarySearchFunc(c.spans, u, func(s zoneSpan, u int64) int {
+		switch {
+		case s.hi <= u:
+			return -1
+		case s.lo > u:
+			return 1
 		}
-		return c.slowPeriod(cs)
+		return 0
+	})
+	if i < len(c.spans) && c.spans[i].lo <= u && u < c.spans[i].hi {
+		s := c.spans[i]
+		c.zlo, c.zhi, c.off, c.ok = s.lo, s.hi, s.off, true
+		return
 	}
 	lt := t.In(c.loc)
 	_, off := lt.Zone()
-	c.off = int64(off)
 	zs, ze := lt.ZoneBounds()
-	c.zlo, c.zhi = math.MinInt64, math.MaxInt64
+	s := zoneSpan{lo: math.MinInt64, hi: math.MaxInt64, off: int64(off)}
 	if !zs.IsZero() {
-		c.zlo = zs.Unix()
+		s.lo = zs.Unix()
 	}
 	if !ze.IsZero() {
-		c.zhi = ze.Unix()
+		s.hi = ze.Unix()
 	}
-	c.ok = true
-	return c.slowPeriod(u + c.off)
+	if u < s.lo || u >= s.hi {
+		// ZoneBounds has been seen to answer a span that does not contain
+		// the instant (Go issue 81583): trust the offset for this second
+		// only.
+		s.lo, s.hi = u, u+1
+	}
+	c.zlo, c.zhi, c.off, c.ok = s.lo, s.hi, s.off, true
+	if len(c.spans) < maxSpans && (i == 0 || c.spans[i-1].hi <= s.lo) && (i == len(c.spans) || s.hi <= c.spans[i].lo) {
+		c.spans = slices.Insert(c.spans, i, s)
+	}
 }
 
 func (c *calendar) slowPeriod(cs int64) int64 {
