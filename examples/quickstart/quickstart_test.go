@@ -246,8 +246,10 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(html, []byte("<svg")) || !bytes.Contains(html, []byte("</html>")) {
-		t.Errorf("HTML report looks wrong: %.200s", html)
+	for _, want := range []string{"<svg", "</html>", "MQLs this month", "Funnel 2026-03", "Trend"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("the HTML report lacks %q: %.200s", want, html)
+		}
 	}
 }
 
