@@ -12,6 +12,7 @@ import (
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/handoff"
 	"github.com/smarketing/smarketing/scoring"
+	"pgregory.net/rapid"
 )
 
 // lifecycle drives one lead through policy, routing and acceptance,
@@ -567,4 +568,169 @@ func TestAccept(t *testing.T) {
 	if _, err := acc.Reject(sal, handoff.RecycleState{Count: -1}, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadFit, At: t0}); !errors.Is(err, handoff.ErrInvalidInput) {
 		t.Errorf("negative recycle count: %v", err)
 	}
+}
+
+// TestHandoffLifecycleProperty drives one lead through random decisions,
+// routings, rejections and disqualifications on both preset lifecycles and
+// random recycling rules, applying every move and keeping the event log as
+// a host does, and checks the promises of acceptance and recycling at every
+// step: the lead is never routed to a rep who sent it back; no policy rule
+// qualifies it during its cooldown except one that overrides it; it is
+// recycled at most MaxRecycles times and then disqualified; every
+// rejection lands in a marketing stage with its code on the event; the
+// recycling state counts what happened; and the log replays to the state.
+func TestHandoffLifecycleProperty(t *testing.T) {
+	models := []*funnel.Model{funnel.Default(), funnel.Waterfall()}
+	router, err := handoff.NewRouter(handoff.RoutingSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		m := models[rapid.IntRange(0, len(models)-1).Draw(t, "model")]
+		spec := handoff.RecycleSpec{
+			Cooldown:    handoff.Duration(time.Duration(rapid.IntRange(-1, 10).Draw(t, "cooldown_days")) * 24 * time.Hour),
+			MaxRecycles: rapid.IntRange(-1, 3).Draw(t, "max_recycles"),
+		}
+		maxRecycles := spec.MaxRecycles
+		if maxRecycles == 0 {
+			maxRecycles = 3
+		}
+		pol, err := handoff.DefaultPolicy(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: spec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roster := []handoff.Rep{{ID: "ana"}, {ID: "bob"}, {ID: "cruz"}, {ID: "dee"}, {ID: "eli"}}
+		var (
+			rot     handoff.Rotation
+			rs      handoff.RecycleState
+			owner   string
+			events  []funnel.Event
+			returns int
+			recycle int
+		)
+		now := t0
+		st, ev, err := m.Apply(funnel.State{Lead: "lead-1"}, funnel.Move{To: m.Entry(), At: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+		apply := func(mv funnel.Move) {
+			s2, ev, err := m.Apply(st, mv)
+			if err != nil {
+				t.Fatalf("Apply %+v from %s: %v", mv, st.Stage, err)
+			}
+			st = s2
+			if !ev.IsZero() {
+				events = append(events, ev)
+			}
+		}
+		acceptStages := map[funnel.Stage]bool{}
+		for _, s := range m.Stages() {
+			acceptStages[s.ID] = s.Team == funnel.Sales && s.Kind == funnel.Forward
+		}
+		var rejections, afterContact []handoff.Reason
+		for _, r := range acc.Reasons() {
+			if r.Class.Rejection() {
+				rejections = append(rejections, r)
+			} else if !r.NeedsAttempts {
+				afterContact = append(afterContact, r)
+			}
+		}
+		for range rapid.IntRange(1, 40).Draw(t, "steps") {
+			now = now.Add(time.Duration(rapid.IntRange(1, 15*24).Draw(t, "hours")) * time.Hour)
+			if st.Stage == funnel.Disqualified {
+				break
+			}
+			switch {
+			case acceptStages[st.Stage] && rapid.IntRange(0, 2).Draw(t, "sales_acts") > 0:
+				call, pool := acc.Reject, rejections
+				if rapid.IntRange(0, 3).Draw(t, "after_contact") > 0 {
+					call, pool = acc.Disqualify, afterContact
+				}
+				r := rapid.SampledFrom(pool).Draw(t, "reason")
+				from := st.Stage
+				o, err := call(st, rs, handoff.Rejection{Rep: owner, Code: r.Code, At: now})
+				if err != nil {
+					var me *funnel.MoveError
+					if !errors.As(err, &me) {
+						t.Fatalf("%s: %v", r.Code, err)
+					}
+					continue // no edge for this code from here in this lifecycle
+				}
+				apply(o.Move)
+				returns++
+				if o.Recycled {
+					recycle++
+				}
+				to, _ := m.Stage(st.Stage)
+				if r.Class.Rejection() && to.Team != funnel.Marketing {
+					t.Fatalf("rejection %s from %s went to %s (%s)", r.Code, from, to.ID, to.Team)
+				}
+				last := events[len(events)-1]
+				if last.Actor != owner || (last.Reason != r.Code && !o.LimitReached) {
+					t.Fatalf("event %+v for %s by %s", last, r.Code, owner)
+				}
+				if o.LimitReached && (rs.Count != maxRecycles || st.Stage != funnel.Disqualified) {
+					t.Fatalf("limit reached after %d recycles (max %d), stage %s", rs.Count, maxRecycles, st.Stage)
+				}
+				rs, owner = o.Recycle, ""
+			default:
+				in := handoff.Input{State: st, Recycle: rs, Now: now}
+				if rapid.IntRange(0, 3).Draw(t, "scored") > 0 {
+					in.Score = result(rapid.SampledFrom([]scoring.Quadrant{scoring.HighFitHighInterest, scoring.HighFitLowInterest,
+						scoring.LowFitHighInterest, scoring.LowFitLowInterest}).Draw(t, "quadrant"))
+				}
+				if rapid.IntRange(0, 4).Draw(t, "demo") == 0 {
+					in.Activity = &handoff.Activity{Kind: handoff.ActivityDemoRequest, At: now}
+				}
+				d, err := pol.Decide(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.HasMove && rs.CoolingDown(now) && pol.Qualifies(st.Stage, d.Move.To) && d.Verdict != handoff.VerdictFastTrack {
+					t.Fatalf("rule %s qualified the lead during its cooldown (until %v, now %v)", d.Rule, rs.Until, now)
+				}
+				if d.HasMove {
+					apply(d.Move)
+				}
+				if d.Verdict.ToSales() && acceptStages[st.Stage] {
+					a, rot2, err := router.Assign(roster, rot, handoff.Request{Lead: st.Lead, Exclude: rs.RejectedBy})
+					switch {
+					case errors.Is(err, handoff.ErrNoEligibleRep):
+						if slices.ContainsFunc(roster, func(r handoff.Rep) bool { return !slices.Contains(rs.RejectedBy, r.ID) }) {
+							t.Fatalf("no eligible rep, but only %v sent it back", rs.RejectedBy)
+						}
+						owner = "manager" // every rep sent it back: the host escalates
+					case err != nil:
+						t.Fatal(err)
+					case slices.Contains(rs.RejectedBy, a.Rep):
+						t.Fatalf("routed to %s, who sent it back (%v)", a.Rep, rs.RejectedBy)
+					default:
+						rot, owner = rot2, a.Rep
+					}
+				}
+			}
+			if rs.Count != recycle || len(rs.History) != returns || maxRecycles >= 0 && rs.Count > maxRecycles {
+				t.Fatalf("recycle state %+v after %d returns, %d recycles (max %d)", rs, returns, recycle, maxRecycles)
+			}
+			reps := map[string]bool{}
+			for _, h := range rs.History {
+				reps[h.Rep] = true
+			}
+			if len(reps) != len(rs.RejectedBy) {
+				t.Fatalf("rejected by %v, history %+v", rs.RejectedBy, rs.History)
+			}
+		}
+		got, err := m.Replay(st.Lead, events)
+		if err != nil {
+			t.Fatalf("Replay: %v", err)
+		}
+		if !got.Equal(st) {
+			t.Fatalf("replayed state differs:\n%s", cmp.Diff(st, got))
+		}
+	})
 }
