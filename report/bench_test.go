@@ -192,6 +192,14 @@ func TestMemoryPerLead(t *testing.T) {
 	l1, l2 := measure(benchEvents/8, false), measure(benchEvents, false)
 	leads := uint64(benchEvents / 8)
 	t.Logf("with lead state: %d bytes after 125 k events, %d after 1 M (same 125 k leads): %d bytes per lead", l1, l2, l2/leads)
+	if l2 > l1+l1/20 {
+		t.Errorf("with lead state, memory grows with events for the same leads: %d → %d", l1, l2)
+	}
+	// A record of 48 + 8×7 bytes, at most 32 bytes of hash table and one
+	// partly used chunk (the IDs have 11 bytes: inline).
+	if perLead := l2 / leads; perLead > 160 {
+		t.Errorf("%d bytes per lead, want at most 160", perLead)
+	}
 }
 
 // BenchmarkVolumesRatio runs the hand-written loop and the accumulator
@@ -266,5 +274,115 @@ func BenchmarkBinary(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The lead-state workload of issue 8's KPI benchmark at its scale: a
+// million leads, as a host's time-ordered log interleaves them, where
+// every event of the full configuration looks up per-lead state that is
+// far from the last one touched.
+const (
+	bigLeads = 1_000_000
+	// bigScript: entry, forward moves, a recycle and a re-entry.
+	bigRounds = 5
+)
+
+var (
+	bigOnce  sync.Once
+	bigIDs   []string // c00000000 ...: one string per lead, as a host's rows have
+	bigP     int      // position j of a round holds lead j·bigP mod bigLeads
+	bigPInv  int      // and lead l is at position l·bigPInv mod bigLeads
+	bigStart time.Time
+	bigStep  time.Duration
+)
+
+var bigScript = [bigRounds]funnel.Stage{funnel.Lead, funnel.MQL, funnel.Nurture, funnel.MQL, funnel.SQL}
+
+func bigSetup() {
+	bigOnce.Do(func() {
+		bigIDs = make([]string, bigLeads)
+		for i := range bigIDs {
+			bigIDs[i] = fmt.Sprintf("c%08d", i)
+		}
+		bigP, bigPInv = 999_983, modInverse(999_983, bigLeads)
+		bigStart = time.Date(2025, 1, 1, 0, 0, 0, 0, madrid())
+		bigStep = 2 * 365 * 24 * time.Hour / (bigRounds * bigLeads)
+	})
+}
+
+func modInverse(a, m int) int {
+	// Extended Euclid: a·x ≡ 1 (mod m).
+	t, nt, r, nr := 0, 1, m, a
+	for nr != 0 {
+		q := r / nr
+		t, nt = nt, t-q*nt
+		r, nr = nr, r-q*nr
+	}
+	return (t%m + m) % m
+}
+
+// bigEvent returns event k (0-based) of lead l. Round k happens after
+// round k−1 for every lead; within a round the leads come in the
+// scattered order of bigP.
+func bigEvent(l, k int) funnel.Event {
+	j := l * bigPInv % bigLeads
+	e := funnel.Event{Lead: bigIDs[l], Version: uint64(k + 1), At: bigStart.Add(time.Duration(k*bigLeads+j) * bigStep),
+		To: bigScript[k], FirstEntry: k != 3}
+	if k > 0 {
+		e.From = bigScript[k-1]
+		e.Stay = time.Duration(bigLeads) * bigStep
+	}
+	return e
+}
+
+// BenchmarkLeadState adds the 5 M events of a million leads, in time order
+// (a host's log) and lead by lead (a pipeline that groups by lead), with
+// and without per-lead state. Events are built on the fly (a million
+// leads' worth would not fit a small machine); impl=none builds them and
+// adds nothing, the floor to subtract.
+func BenchmarkLeadState(b *testing.B) {
+	bigSetup()
+	for _, order := range []string{"time", "lead"} {
+		each := func(f func(funnel.Event)) {
+			if order == "time" {
+				for k := range bigRounds {
+					for j := range bigLeads {
+						f(bigEvent(j*bigP%bigLeads, k))
+					}
+				}
+				return
+			}
+			for l := range bigLeads {
+				for k := range bigRounds {
+					f(bigEvent(l, k))
+				}
+			}
+		}
+		for _, impl := range []string{"none", "nolead", "leads"} {
+			b.Run("order="+order+"/impl="+impl, func(b *testing.B) {
+				cfg := report.Config{Path: testPath, Detours: testDetours, Location: bigStart.Location(), NoLeadState: impl == "nolead"}
+				b.ReportAllocs()
+				var n int
+				for b.Loop() {
+					n = 0
+					if impl == "none" {
+						each(func(e funnel.Event) {
+							if e.Version > 0 {
+								n++
+							}
+						})
+						continue
+					}
+					acc, _ := report.NewAccumulator(cfg)
+					each(func(e funnel.Event) {
+						if err := acc.AddEvent(e); err != nil {
+							b.Fatal(err)
+						}
+						n++
+					})
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/event")
+			})
+		}
 	}
 }
