@@ -45,6 +45,16 @@ func TestSLAStatus(t *testing.T) {
 		{"wednesday 16:01 alert", nil, time.Date(2026, 4, 1, 16, 1, 0, 0, mad), clk{handoff.StatusBreached, handoff.StatusBreached, []string{"remind_owner", "alert_manager"}}},
 		{"touched before reminder", func(t handoff.Ticket) handoff.Ticket { t.FirstTouchAt = at(30, 9, 0); return t }, time.Date(2026, 4, 10, 9, 0, 0, 0, mad),
 			clk{handoff.StatusBreached, handoff.StatusMet, nil}},
+		// The brief's compliance: touched at or before the deadline is met,
+		// a nanosecond later is a breach.
+		{"touched at the deadline", func(t handoff.Ticket) handoff.Ticket {
+			t.FirstTouchAt, t.DecidedAt = time.Date(2026, 4, 1, 16, 0, 0, 0, mad), at(30, 9, 0)
+			return t
+		}, time.Date(2026, 4, 2, 9, 0, 0, 0, mad), clk{handoff.StatusMet, handoff.StatusMet, []string{"remind_owner"}}},
+		{"touched a nanosecond late", func(t handoff.Ticket) handoff.Ticket {
+			t.FirstTouchAt, t.DecidedAt = time.Date(2026, 4, 1, 16, 0, 0, 1, mad), at(30, 9, 0)
+			return t
+		}, time.Date(2026, 4, 2, 9, 0, 0, 0, mad), clk{handoff.StatusMet, handoff.StatusBreached, []string{"remind_owner", "alert_manager"}}},
 		{"not started", func(t handoff.Ticket) handoff.Ticket { t.AssignedAt = time.Time{}; return t }, at(27, 16, 31),
 			clk{handoff.StatusWaiting, handoff.StatusPending, nil}},
 	}
