@@ -361,27 +361,49 @@ func shiftRoundHalfEven(x uint64, s uint) uint64 {
 }
 
 // applyFactor returns points × f / 10^FactorPlaces rounded half-even to
-// an integer number of point units.
+// an integer number of point units (f ≤ 10^FactorPlaces).
 func applyFactor(points int64, f uint64) int64 {
-	if f == factorOne {
-		return points
+	if narrow(points) {
+		return mulRound(points, f)
 	}
-	neg := points < 0
 	a := uint64(points)
-	if neg {
-		a = uint64(-points)
+	if points < 0 {
+		a = -a
 	}
-	var q, rem uint64
 	hi, lo := bits.Mul64(a, f)
-	if hi == 0 {
-		q, rem = lo/factorOne, lo%factorOne
-	} else {
-		q, rem = bits.Div64(hi, lo, factorOne) // a < 2^63 and f ≤ 10^9: quotient fits
-	}
+	q, rem := bits.Div64(hi, lo, factorOne) // |points| < 2^63 and f ≤ 10^9: the quotient fits
 	if rem > factorOne/2 || (rem == factorOne/2 && q&1 == 1) {
 		q++
 	}
-	if neg {
+	if points < 0 {
+		return -int64(q)
+	}
+	return int64(q)
+}
+
+// narrow reports whether |points| × 10^FactorPlaces + 10^FactorPlaces/2
+// fits in 63 bits, so [mulRound] may compute points × f (every point
+// value of up to about 922 337 points).
+func narrow(points int64) bool {
+	const limit = (1<<63 - factorOne/2) / factorOne
+	return points <= limit && points >= -limit
+}
+
+// mulRound is applyFactor for narrow points, small enough to inline:
+// with |points| × f = q₀·10⁹ + rem, x = |points| × f + 10⁹/2 gives
+// q = ⌊x / 10⁹⌋ = q₀ + [rem ≥ 10⁹/2], and x is a multiple of 10⁹ only on
+// a tie (rem = 10⁹/2), where an odd q goes back to the even q₀.
+func mulRound(points int64, f uint64) int64 {
+	a := uint64(points)
+	if points < 0 {
+		a = -a
+	}
+	x := a*f + factorOne/2
+	q := x / factorOne
+	if q*factorOne == x && q&1 == 1 {
+		q--
+	}
+	if points < 0 {
 		return -int64(q)
 	}
 	return int64(q)

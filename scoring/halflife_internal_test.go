@@ -3,6 +3,8 @@ package scoring
 import (
 	"math/big"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // TestHalfLifeTable recomputes the published table 2^(−j/1024), rounded
@@ -51,5 +53,46 @@ func TestDividerIsExact(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// applyFactor (and the inlined mulRound it uses for points up to about
+// 922 337) is points × f / 10^9 rounded half-even: checked against
+// decimal arithmetic on ties, on both sides of the narrow limit and up
+// to the largest points a spec allows.
+func TestApplyFactorRoundsHalfEven(t *testing.T) {
+	const maxPoints = 9_999_999_999_999 // 999 999 999.9999 in units
+	limit := int64((1<<63 - factorOne/2) / factorOne)
+	points := []int64{0, 1, 2, 3, 5, 7, 10, 15, 25, 999, 10_000, 123_457, 500_000, 1_000_001,
+		limit - 1, limit, limit + 1, 2 * limit, 1 << 40, maxPoints - 1, maxPoints}
+	factors := []uint64{0, 1, 2, 5, 499_999_999, 500_000_000, 500_000_001, 707_106_781, 353_553_390,
+		999_999_999, factorOne}
+	check := func(p int64, f uint64) {
+		want := decimal.New(p, 0).Mul(decimal.New(int64(f), -FactorPlaces)).RoundBank(0)
+		if got := applyFactor(p, f); !decimal.NewFromInt(got).Equal(want) {
+			t.Errorf("applyFactor(%d, %d) = %d, want %s", p, f, got, want)
+		}
+		if narrow(p) {
+			if got := mulRound(p, f); !decimal.NewFromInt(got).Equal(want) {
+				t.Errorf("mulRound(%d, %d) = %d, want %s", p, f, got, want)
+			}
+		}
+	}
+	for _, p := range points {
+		for _, f := range factors {
+			check(p, f)
+			check(-p, f)
+		}
+	}
+	// Exact ties: p × f = (2k + 1) × 10^9 / 2, for odd and even quotients.
+	for _, tie := range []struct {
+		p int64
+		f uint64
+	}{{1, 500_000_000}, {3, 500_000_000}, {5, 100_000_000}, {15, 100_000_000}, {25, 20_000_000}, {limit, 500_000_000}, {maxPoints, 500_000_000}} {
+		check(tie.p, tie.f)
+		check(-tie.p, tie.f)
+	}
+	if !narrow(limit) || narrow(limit+1) || !narrow(-limit) || narrow(-limit-1) {
+		t.Errorf("narrow is wrong around its limit %d", limit)
 	}
 }

@@ -2,6 +2,8 @@ package scoring
 
 import (
 	"fmt"
+	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -20,6 +22,7 @@ type Model[L any] struct {
 	types      []string    // distinct activity types
 	typesByLen [][]int     // indices in types, by the length of the type
 	byType     [][]hotRule // the activity rules of each type, compact
+	attrKeys   []string    // distinct attribute keys of Where conditions
 	custom     []customModel[L]
 	axes       [2]axisModel
 	labels     [][]string // labels[fitGrade][interestGrade]
@@ -50,13 +53,28 @@ type ruleModel struct {
 }
 
 // hotRule is what the activity loop reads of an activity rule, packed
-// together per activity type.
+// together per activity type: the common decays and conditions in a
+// form the loop computes inline, without a call.
 type hotRule struct {
 	idx    int
 	points int64
 	within int64
-	where  []matcher
-	decay  *decayer
+	where  []hotCond
+	kind   decayCode
+	narrow bool     // points are narrow: mulRound applies
+	div    divider  // percent, linear: by the period; half_life: by the half-life
+	table  []uint64 // percent: the factor table
+	decay  *decayer // the general form, for step and linear decay and old ages
+}
+
+// hotCond is a Where condition as the activity loop reads it: the
+// attribute as a small number (so the loop compares integers, not
+// names), and the common case-sensitive string tests inline.
+type hotCond struct {
+	slot int // attribute key: index in Model.attrKeys
+	fast opCode
+	val  string
+	m    *matcher
 }
 
 type customModel[L any] struct {
@@ -254,11 +272,31 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 			am.leave = units(as.High.Leave.Decimal)
 		}
 	}
+	slots := map[string]int{}
 	for t := range m.byType {
 		for i := range m.byType[t] {
 			h := &m.byType[t][i]
 			r := &m.rules[h.idx]
-			h.points, h.within, h.where, h.decay = r.points, r.within, r.where, &r.decay
+			h.points, h.within, h.decay = r.points, r.within, &r.decay
+			h.kind, h.div, h.table = r.decay.kind, r.decay.div, r.decay.table
+			h.narrow = narrow(r.points)
+			for wi := range r.where {
+				w := &r.where[wi]
+				slot, ok := slots[w.field]
+				if !ok {
+					slot = len(m.attrKeys)
+					slots[w.field] = slot
+					m.attrKeys = append(m.attrKeys, w.field)
+				}
+				c := hotCond{slot: slot, val: w.value, m: w}
+				if !w.fold {
+					switch w.op {
+					case opEquals, opPrefix, opSuffix, opContains:
+						c.fast = w.op
+					}
+				}
+				h.where = append(h.where, c)
+			}
 		}
 	}
 	for _, c := range criteria {
@@ -395,6 +433,10 @@ func ageOf(nowSec int64, nowNsec int64, at time.Time) int64 {
 	return -1 << 63
 }
 
+// scoreActivities accumulates every activity into the rules that count
+// it. It is the inner loop of a score: the common conditions, decays and
+// rounding are written out inline, so that the usual path makes no call
+// but to compare strings (a Go call spills every register).
 func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) error {
 	nowSec, nowNsec := now.Unix(), int64(now.Nanosecond())
 	for ai := range acts {
@@ -415,28 +457,74 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		if age < 0 {
 			continue
 		}
-		hot := m.byType[t]
 		// The last attribute looked up: rules of one type often filter
 		// on the same attribute (several rules on a page view's URL).
-		var key, val string
-		var found, looked bool
+		slot := -1
+		var val string
+		var found bool
 	rules:
-		for hi := range hot {
+		for hi, hot := 0, m.byType[t]; hi < len(hot); hi++ {
 			r := &hot[hi]
 			if r.within > 0 && age >= r.within {
 				continue
 			}
 			for wi := range r.where {
 				w := &r.where[wi]
-				if !looked || w.field != key {
-					key, looked = w.field, true
-					val, found = a.Attr(key)
+				if w.slot != slot {
+					slot = w.slot
+					val, found = a.Attr(m.attrKeys[slot])
 				}
-				if !w.match(val, found) {
+				var ok bool
+				switch {
+				case w.fast == opUnknown || val == "":
+					ok = w.m.match(val, found)
+				case w.fast == opContains:
+					ok = strings.Contains(val, w.val)
+				case w.fast == opPrefix:
+					ok = strings.HasPrefix(val, w.val)
+				case w.fast == opEquals:
+					ok = val == w.val
+				default: // opSuffix
+					ok = strings.HasSuffix(val, w.val)
+				}
+				if !ok {
 					continue rules
 				}
 			}
-			c := applyFactor(r.points, r.decay.factor(age))
+			var f uint64
+			switch r.kind {
+			case codeNone:
+				f = factorOne
+			case codeHalfLife:
+				// As decayer.factor: k = ⌊age·1024 / half-life⌋.
+				var k uint64
+				if uint64(age) < 1<<53 {
+					k = r.div.div(uint64(age) << 10)
+				} else {
+					hi, lo := bits.Mul64(uint64(age), HalfLifeSteps)
+					k, _ = bits.Div64(hi, lo, r.div.d) // hi < 1024 ≤ the half-life
+				}
+				switch q := k >> 10; {
+				case q == 0:
+					f = halfLifeTable[k&(HalfLifeSteps-1)]
+				case q <= 40:
+					f = shiftRoundHalfEven(halfLifeTable[k&(HalfLifeSteps-1)], uint(q))
+				}
+			case codePercent:
+				if n := r.div.div(uint64(age)); n < uint64(len(r.table)) {
+					f = r.table[n]
+				}
+			default:
+				f = r.decay.factor(age)
+			}
+			c := r.points
+			switch {
+			case f == factorOne:
+			case r.narrow:
+				c = mulRound(r.points, f)
+			default:
+				c = applyFactor(r.points, f)
+			}
 			ac := &accs[r.idx]
 			var ok bool
 			if ac.decayed, ok = add(ac.decayed, c); !ok {
