@@ -501,7 +501,7 @@ func TestWeeklyNoWorkingTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lineEnd := time.Unix(1<<62, 0)
+	lineEnd := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	within(t, "walks into a pause that never ends", func() {
 		s := time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC) // 17:00 in Madrid: closed
 		if got := forever.Add(s, time.Hour); !got.Equal(lineEnd) {
@@ -531,7 +531,7 @@ func TestWeeklyExtremeInstants(t *testing.T) {
 	w := office(t, "Europe/Madrid")
 	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
 	firstInstant := time.Unix(-(1<<63)+62135596800*2, 0)
-	lineEnd := time.Unix(1<<62, 0)
+	lineEnd := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	within(t, "extreme instants", func() {
 		// 2025 years of office hours are more than a Duration holds.
@@ -660,4 +660,34 @@ func TestWeeklyClockChangeAtSpanEdges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWeeklySparseCalendarLongDuration: one working second a week in a
+// zone with daylight saving and the longest Duration: the working time
+// runs out before year 10000, so Add saturates there, after walking about
+// 16 000 clock changes (the walk used to follow them for 177 million
+// years). Between over the whole time line ends as quickly.
+func TestWeeklySparseCalendarLongDuration(t *testing.T) {
+	w, err := handoff.NewWeekly(handoff.CalendarSpec{Zone: "Europe/Madrid",
+		Week: handoff.Week{Monday: []handoff.Span{{Start: 9 * handoff.Hour, End: 9*handoff.Hour + handoff.Second}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	within(t, "a sparse calendar over eight millennia", func() {
+		if got := w.Add(s, 1<<63-1); !got.Equal(end) {
+			t.Errorf("Add(s, max Duration) = %v, want %v", got, end)
+		}
+		weeks := w.Between(s, end) / time.Second
+		if weeks < 52*7970 || weeks > 53*7975 {
+			t.Errorf("Between(2026, 10000) = %d working seconds, want one a week", weeks)
+		}
+		if got := w.Add(s, weeks*time.Second); w.Between(s, got) != weeks*time.Second || !got.Before(end) {
+			t.Errorf("Add of all the working time left = %v", got)
+		}
+		if got := w.Between(time.Time{}, end); got <= 0 {
+			t.Errorf("Between over the whole time line = %v", got)
+		}
+	})
 }

@@ -105,17 +105,19 @@
 // ends before the instant (Go issue 81583), which [Weekly] works around.
 //
 // Edge cases, each pinned by a test: a zero or negative duration returns
-// the start itself (in the calendar's location); a week without working hours is refused by
-// [NewWeekly] ([ErrNoWorkingTime]) rather than searched for ever; a pause
-// that never ends makes Add saturate at the end of the calendar's time line
-// (2^62 seconds after 1970) instead of looping; Between saturates at the
+// the start itself (in the calendar's location); a week without working
+// hours is refused by [NewWeekly] ([ErrNoWorkingTime]) rather than searched
+// for ever; a [Weekly] counts years 1 to 9999 (UTC), the years a [Date] and
+// time.Time's JSON form hold, so a pause that never ends, or a duration
+// longer than the working hours left, makes Add saturate at
+// 10000-01-01T00:00:00Z instead of looping; Between saturates at the
 // largest Duration, as [time.Time.Sub] does, so the zero time.Time a host
 // forgot to fill gives a huge positive duration, never a wrapped negative
 // one; working-hour boundaries inside a spring-forward gap or a fall-back
-// overlap follow the wall clock. Every call ends in bounded time; its cost
+// overlap follow the wall clock. Every call ends in bounded time: its cost
 // grows with the holidays, pauses and clock changes it crosses (about two a
-// year in a zone with daylight saving), since whole weeks free of them are
-// skipped at once.
+// year in a zone with daylight saving, so at most about 20 000), since
+// whole weeks free of them are skipped at once.
 //
 // # Errors
 //

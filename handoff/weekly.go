@@ -193,16 +193,19 @@ func cloneCalendarSpec(s CalendarSpec) CalendarSpec {
 	return s
 }
 
-// The calendar's time line runs from 2^62 seconds before 1970 to 2^62
-// seconds after it (about 146 billion years either way), well inside what
-// [time.Time] represents, so no walk ever meets the end of time.Time (where
-// [time.Unix] wraps around). Before lineStart there is no working time; at
-// lineEnd the calendar ends: Add saturates there, Between counts nothing
-// beyond it.
-const lineEdge = 1 << 62
+// The calendar's time line runs from 0001-01-01T00:00:00Z (the zero
+// time.Time) to 10000-01-01T00:00:00Z: the years a [Date] and an RFC 3339
+// timestamp (time.Time's JSON form) can hold. Before lineStart there is no
+// working time; at lineEnd the calendar ends: Add saturates there, Between
+// counts nothing beyond it. So every walk is bounded by about 20 000 clock
+// changes, however sparse the working hours and however long the duration.
+const (
+	lineStartUnix = -62135596800 // 0001-01-01T00:00:00Z
+	lineEndUnix   = 253402300800 // 10000-01-01T00:00:00Z
+)
 
-func lineStart() time.Time { return time.Unix(-lineEdge, 0) }
-func lineEnd() time.Time   { return time.Unix(lineEdge, 0) }
+func lineStart() time.Time { return time.Unix(lineStartUnix, 0) }
+func lineEnd() time.Time   { return time.Unix(lineEndUnix, 0) }
 
 // satAdd adds two non-negative durations, saturating at the largest
 // Duration (about 292 years) as [time.Time.Sub] does.
@@ -217,10 +220,12 @@ func satAdd(a, b time.Duration) time.Duration {
 // since start, in the calendar's location. A d <= 0 returns start. For
 // d > 0 the result is inside a working period or at its end.
 //
-// The walk is bounded: a pause that never ends, or a start at the far end
-// of [time.Time]'s range, makes Add saturate at the end of the calendar's
-// time line (2^62 seconds after 1970, about 146 billion years), never loop.
-// Its cost grows with the holidays, pauses and clock changes crossed, not
+// The calendar counts from year 1 to year 9999 (UTC), the years a [Date]
+// and time.Time's JSON form hold. When the working time runs out before
+// 10000-01-01T00:00:00Z (a pause that never ends, a duration longer than
+// the working hours left), Add saturates there; a start at or after it is
+// returned as it is. So Add never loops, and its cost grows with the
+// holidays, pauses and clock changes crossed (at most about 20 000), not
 // with d: whole weeks free of them are skipped at once.
 func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 	start = start.In(w.loc)
@@ -257,8 +262,9 @@ func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
 }
 
 // Between returns the working time in [a, b), or minus the working time in
-// [b, a) when b is before a. Like [time.Time.Sub] it saturates at the
-// largest (or smallest) Duration, about 292 years of working time.
+// [b, a) when b is before a, counting only years 1 to 9999 (see
+// [Weekly.Add]). Like [time.Time.Sub] it saturates at the largest (or
+// smallest) Duration, about 292 years of working time.
 func (w *Weekly) Between(a, b time.Time) time.Duration {
 	switch c := a.Compare(b); {
 	case c == 0:
@@ -323,8 +329,10 @@ func (w *Weekly) Working(t time.Time) bool {
 
 // Next returns the earliest working instant at or after t: t itself when
 // it is working time, else the start of the next working period. An SLA
-// clock that starts at night really starts at Next(t). At or past the end
-// of the calendar's time line (see [Weekly.Add]) it returns t.
+// clock that starts at night really starts at Next(t). At or after
+// 10000-01-01T00:00:00Z, where the calendar ends (see [Weekly.Add]), it
+// returns t; when no working time is left before then, it returns that
+// instant.
 func (w *Weekly) Next(t time.Time) time.Time {
 	t = t.In(w.loc)
 	if !t.Before(lineEnd()) {
@@ -389,7 +397,7 @@ func (w *Weekly) cursor(t time.Time) cursor {
 // seek starts walking at unix second u.
 func (c *cursor) seek(u int64) {
 	w := c.w
-	if u >= lineEdge {
+	if u >= lineEndUnix {
 		c.done = true
 		return
 	}
@@ -446,7 +454,7 @@ func nextOffsetChange(loc *time.Location, u int64, off int) int64 {
 func (c *cursor) nextDay() {
 	c.day++
 	start := c.day*86400 - c.off
-	if start >= lineEdge {
+	if start >= lineEndUnix {
 		c.done = true
 		return
 	}
