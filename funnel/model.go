@@ -356,6 +356,76 @@ func (m *Model) ApplyTo(s *State, mv *Move, ev *Event) error {
 // check runs every check of Apply and returns the plan.
 // It takes pointers only to avoid copying; it modifies nothing.
 func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
+	if p, ok := m.quick(s, mv); ok {
+		return p, nil
+	}
+	return m.checkAll(s, mv, guards)
+}
+
+// quick is the fast path of check for the common case: a contact already
+// in the funnel moving along an edge that has no guards, with every check
+// passing. It never refuses a move: as soon as anything is unusual it
+// returns ok == false and check runs checkAll, which repeats every check
+// in the documented order to build the precise error (or accepts the move
+// after all). It is kept free of error values so that the compiler keeps
+// its state in registers; TestQuickAgrees checks that it accepts exactly
+// the moves checkAll accepts on this path, with the same plan.
+func (m *Model) quick(s *State, mv *Move) (plan, bool) {
+	if len(mv.To) == 0 || len(s.Stage) == 0 {
+		return plan{}, false
+	}
+	to, from := m.lookup.findFast(mv.To), m.lookup.findFast(s.Stage)
+	if to < 0 || from < 0 || to == from {
+		return plan{}, false
+	}
+	c := m.cells[from*m.n+to]
+	if c < 0 {
+		return plan{}, false
+	}
+	e := &m.edges[c]
+	if len(e.guards) != 0 || s.Version == math.MaxUint64 ||
+		mv.CheckVersion && mv.ExpectedVersion != s.Version ||
+		mv.EventID != "" && mv.EventID == s.LastEventID ||
+		mv.At.IsZero() || wallBefore(mv.At, s.Since) {
+		return plan{}, false
+	}
+	if mv.Reason == "" {
+		if e.needReason {
+			return plan{}, false
+		}
+	} else if !m.acceptsReason(e, mv.Reason) {
+		return plan{}, false
+	}
+	fromFact, toFact := findFacts(s.Facts, s.Stage, mv.To)
+	if fromFact < 0 {
+		return plan{}, false
+	}
+	return plan{to: int32(to), fromFact: fromFact, toFact: toFact, edge: int32(c)}, true
+}
+
+// findFacts returns the indices in facts of stages from and to, -1 for a
+// stage not found, in one pass.
+func findFacts(facts []StageFacts, from, to Stage) (fromFact, toFact int32) {
+	fromFact, toFact = -1, -1
+	for i := range facts {
+		switch facts[i].Stage {
+		case from:
+			fromFact = int32(i)
+		case to:
+			toFact = int32(i)
+		default:
+			continue
+		}
+		if toFact >= 0 && fromFact >= 0 {
+			break
+		}
+	}
+	return fromFact, toFact
+}
+
+// checkAll runs every check of Apply in the documented order and returns
+// the plan, or the error of the first check that fails.
+func (m *Model) checkAll(s *State, mv *Move, guards bool) (plan, error) {
 	if mv.To == "" || mv.At.IsZero() {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidMove}
 	}
@@ -381,20 +451,7 @@ func (m *Model) check(s *State, mv *Move, guards bool) (plan, error) {
 			return plan{to: int32(to), fromFact: -1, toFact: -1, edge: noopEdge}, nil
 		}
 	}
-	// Find the facts of both stages in one pass.
-	for i := range s.Facts {
-		switch s.Facts[i].Stage {
-		case s.Stage:
-			p.fromFact = int32(i)
-		case mv.To:
-			p.toFact = int32(i)
-		default:
-			continue
-		}
-		if p.toFact >= 0 && p.fromFact >= 0 {
-			break
-		}
-	}
+	p.fromFact, p.toFact = findFacts(s.Facts, s.Stage, mv.To)
 	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) || s.Version == math.MaxUint64 {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
 	}
