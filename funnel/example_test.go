@@ -291,3 +291,127 @@ func ExampleModel_CheckState() {
 	// true
 	// funnel: inconsistent state: version: 2, but the facts count 4 entries (one per applied event)
 }
+
+// How a host handles each kind of error: branch on the sentinel with
+// errors.Is, read the details with errors.As, and act. Every sentinel the
+// package returns appears once.
+func Example_handlingErrors() {
+	spec := funnel.DefaultSpec()
+	spec.Guards = []funnel.Guard{{Name: "sql_needs_owner", Check: func(s funnel.State, mv funnel.Move) error {
+		if mv.Actor == "" {
+			return errors.New("assign an owner first")
+		}
+		return nil
+	}}}
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{From: funnel.MQL, To: funnel.SQL, Guards: []string{"sql_needs_owner"}})
+	m := funnel.MustNew(spec)
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ev, _ := m.Apply(funnel.State{Lead: "c1"}, funnel.Move{To: funnel.MQL, At: t0, EventID: "e1"})
+	log := []funnel.Event{ev}
+
+	handle := func(err error) string {
+		var (
+			me *funnel.MoveError
+			re *funnel.ReplayError
+			se *funnel.SpecError
+		)
+		switch {
+		case err == nil:
+			return "ok"
+		case errors.As(err, &se):
+			return "fix the spec at " + se.Path
+		case errors.As(err, &re):
+			switch {
+			case errors.Is(err, funnel.ErrVersionGap):
+				return fmt.Sprintf("log: fetch the events missing before #%d", re.Index)
+			case errors.Is(err, funnel.ErrDuplicateEvent):
+				return fmt.Sprintf("log: event #%d (%s) is a duplicate", re.Index, re.EventID)
+			case errors.Is(err, funnel.ErrEventMismatch):
+				return fmt.Sprintf("log: event #%d was altered or is another contact's", re.Index)
+			default: // a move the model refuses: the log and the model disagree
+				return fmt.Sprintf("log: event #%d breaks the model's rules", re.Index)
+			}
+		case errors.Is(err, funnel.ErrInvalidStage):
+			return "400: malformed stage identifier"
+		case !errors.As(err, &me):
+			return "unexpected: " + err.Error()
+		case errors.Is(err, funnel.ErrInvalidMove):
+			return "400: a move needs a target stage and a time"
+		case errors.Is(err, funnel.ErrUnknownStage):
+			return fmt.Sprintf("400: no stage %q in this lifecycle", me.To)
+		case errors.Is(err, funnel.ErrInvalidState):
+			return "stored state is damaged: rebuild it with Replay"
+		case errors.Is(err, funnel.ErrDuplicateEvent):
+			return "already applied: acknowledge the re-delivered message"
+		case errors.Is(err, funnel.ErrVersionConflict):
+			return fmt.Sprintf("409: re-read (you saw v%d, it is v%d) and decide again", me.Expected, me.Actual)
+		case errors.Is(err, funnel.ErrTimeTravel):
+			return "out-of-order message: park it for review"
+		case errors.Is(err, funnel.ErrNotAllowed):
+			var next []funnel.Stage
+			for _, e := range m.EdgesFrom(me.From) {
+				next = append(next, e.To)
+			}
+			return fmt.Sprintf("422: from %s the contact can go to %v", me.From, next)
+		case errors.Is(err, funnel.ErrReasonRequired):
+			return fmt.Sprintf("ask the rep why (a %s move needs a reason)", me.Kind)
+		case errors.Is(err, funnel.ErrUnknownReason):
+			for _, e := range m.EdgesFrom(me.From) {
+				if e.To == me.To {
+					return fmt.Sprintf("422: %q is not a reason for %s → %s; use one of %v", me.Reason, me.From, me.To, e.Reasons)
+				}
+			}
+			return fmt.Sprintf("422: %q is not a reason this lifecycle knows", me.Reason)
+		case errors.Is(err, funnel.ErrGuard):
+			return "tell the user: " + me.Cause.Error()
+		}
+		return "unexpected: " + err.Error()
+	}
+
+	apply := func(s funnel.State, mv funnel.Move) error { _, _, err := m.Apply(s, mv); return err }
+	var st funnel.Stage
+	for _, err := range []error{
+		apply(s, funnel.Move{To: funnel.SQL, At: t0.Add(time.Hour), Actor: "rep:ann"}),
+		apply(s, funnel.Move{To: funnel.SQL}),
+		apply(s, funnel.Move{To: "vip", At: t0}),
+		apply(funnel.State{Lead: "c1", Stage: funnel.MQL, Version: 1, Since: t0}, funnel.Move{To: funnel.SQL, At: t0}),
+		apply(s, funnel.Move{To: funnel.SQL, At: t0, Actor: "rep:ann", EventID: "e1"}),
+		apply(s, funnel.Move{To: funnel.SQL, At: t0, Actor: "rep:ann", CheckVersion: true, ExpectedVersion: 0}),
+		apply(s, funnel.Move{To: funnel.SQL, At: t0.Add(-time.Hour), Actor: "rep:ann"}),
+		apply(s, funnel.Move{To: funnel.Lost, At: t0, Reason: funnel.ReasonPrice}),
+		apply(s, funnel.Move{To: funnel.Nurture, At: t0}),
+		apply(s, funnel.Move{To: funnel.Lead, At: t0, Reason: funnel.ReasonBadTiming}),
+		apply(s, funnel.Move{To: funnel.SQL, At: t0}),
+		json.Unmarshal([]byte(`"Sales Qualified"`), &st),
+		func() error { _, err := funnel.New(funnel.Spec{ID: "x"}); return err }(),
+		func() error {
+			_, ev2, _ := m.Apply(s, funnel.Move{To: funnel.Nurture, At: t0, Reason: funnel.ReasonBadTiming, EventID: "e2"})
+			ev2.ID = "e1" // another event under a used ID
+			_, err := m.Replay("c1", append(log, ev2))
+			return err
+		}(),
+		func() error { _, err := m.Replay("c2", log); return err }(),
+		func() error { e := ev; e.Version = 2; _, err := m.Replay("c1", []funnel.Event{e}); return err }(),
+		func() error { e := ev; e.To = funnel.Nurture; _, err := m.Replay("c1", []funnel.Event{e}); return err }(),
+	} {
+		fmt.Println(handle(err))
+	}
+	// Output:
+	// ok
+	// 400: a move needs a target stage and a time
+	// 400: no stage "vip" in this lifecycle
+	// stored state is damaged: rebuild it with Replay
+	// already applied: acknowledge the re-delivered message
+	// 409: re-read (you saw v0, it is v1) and decide again
+	// out-of-order message: park it for review
+	// 422: from mql the contact can go to [lead sql opportunity customer evangelist nurture disqualified]
+	// ask the rep why (a detour move needs a reason)
+	// 422: "bad_timing" is not a reason for mql → lead; use one of [score_decay insufficient_data]
+	// tell the user: assign an owner first
+	// 400: malformed stage identifier
+	// fix the spec at stages
+	// log: event #1 (e1) is a duplicate
+	// log: event #0 was altered or is another contact's
+	// log: fetch the events missing before #0
+	// log: event #0 breaks the model's rules
+}
