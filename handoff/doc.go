@@ -32,7 +32,10 @@
 //   - Recycling. A lead that goes back to nurture waits a cooldown before a
 //     policy may qualify it again, is disqualified after
 //     [RecycleSpec.MaxRecycles], and remembers who sent it back
-//     ([RecycleState.RejectedBy]) so routing never returns it to them.
+//     ([RecycleState.RejectedBy], passed to routing as [Request.Exclude])
+//     so routing never returns it to them. The count, the cooldown and
+//     every return with its reason ([Return]) live in the [RecycleState]
+//     the host stores next to the lead.
 //   - Service levels. An [SLA] ([SLASpec], [DefaultSLASpec]) has tiers by
 //     priority, each with targets ([TargetAccept], [TargetFirstTouch])
 //     counted from the lead's action (speed to lead, [FromAction]) or from
@@ -52,8 +55,9 @@
 //     counts every instant.
 //   - Routing. A [Router] ([RoutingSpec], [RouteRule]) sends a [Request] to a
 //     queue by territory and segment, then picks the next [Rep] in turn:
-//     least recently assigned first, weighted by capacity, skipping reps
-//     who are away, at capacity or excluded. The host passes the roster and
+//     least recently assigned first, weighted by capacity ([Rep.Weight],
+//     which the host derives from each rep's capacity), skipping reps who
+//     are away, at capacity ([Rep.Capacity]) or excluded. The host passes the roster and
 //     the [Rotation] state and stores the one it gets back. An owned lead
 //     keeps its owner unless an escalation reassigns it.
 //   - Test kit. Package handoff/handofftest checks a host's own policy
