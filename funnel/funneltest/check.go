@@ -34,6 +34,9 @@ const (
 	RuleReasons Rule = "reasons"
 	// RuleReasonUsed: every declared reason code is used by some move.
 	RuleReasonUsed Rule = "reason_used"
+	// RuleGuardUsed: every declared guard is attached to some move (a
+	// guard attached to nothing protects nothing).
+	RuleGuardUsed Rule = "guard_used"
 	// RuleConsistent: the edges the model reports are exactly those Can
 	// accepts (a failure here is a bug in package funnel).
 	RuleConsistent Rule = "consistent"
@@ -54,10 +57,26 @@ func (p *Problem) Error() string {
 //   - every backward move, detour, return and move across detours lists its
 //     reason codes;
 //   - every declared reason code is used by some move;
+//   - every declared guard is attached to some move;
 //   - every edge the model reports is one [funnel.Model.Can] accepts with
 //     one of its reasons (guards aside), and moves the model does not
 //     report are refused with [funnel.ErrNotAllowed].
-func Check(m *funnel.Model) error {
+func Check(m *funnel.Model) error { return check(m) }
+
+// model is what Check reads of a [*funnel.Model]: tests give check models
+// that break the rules funnel.New enforces, so that every rule is seen to
+// fire.
+type model interface {
+	Entry() funnel.Stage
+	Path() []funnel.Stage
+	Stages() []funnel.StageSpec
+	Edges() []funnel.Edge
+	Reasons() []funnel.ReasonSpec
+	Spec() funnel.Spec
+	Can(funnel.State, funnel.Move) error
+}
+
+func check(m model) error {
 	var probs []error
 	add := func(rule Rule, where, format string, args ...any) {
 		probs = append(probs, &Problem{Rule: rule, Where: where, What: fmt.Sprintf(format, args...)})
@@ -108,6 +127,17 @@ func Check(m *funnel.Model) error {
 	for _, r := range m.Reasons() {
 		if !used[r.Code] {
 			add(RuleReasonUsed, "reason "+string(r.Code), "declared but no move lists it")
+		}
+	}
+	attached := map[string]bool{}
+	for _, e := range edges {
+		for _, g := range e.Guards {
+			attached[g] = true
+		}
+	}
+	for _, g := range m.Spec().Guards {
+		if !attached[g.Name] {
+			add(RuleGuardUsed, "guard "+g.Name, "declared but attached to no move")
 		}
 	}
 
