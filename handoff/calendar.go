@@ -28,7 +28,9 @@ import (
 //
 // Between saturates at the largest Duration (about 292 years), as
 // [time.Time.Sub] does, and the first law holds for the durations it can
-// return.
+// return. [Weekly] keeps the laws within its time line, years 1 to 9999:
+// when the working time runs out before year 10000, its Add saturates at
+// 10000-01-01T00:00:00Z (see [Weekly.Add]).
 type Calendar interface {
 	// Add returns the earliest instant at which d of business time has
 	// passed since start. A d <= 0 returns start.
