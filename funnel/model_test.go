@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -538,6 +539,55 @@ func TestCustomLifecycle(t *testing.T) {
 	}
 	if _, _, err := rm.Apply(rs, funnel.Move{To: funnel.Evangelist, At: at(7)}); !errors.Is(err, funnel.ErrNotAllowed) {
 		t.Errorf("customer → evangelist after reordering: %v", err)
+	}
+
+	// Add stages: SAL on the forward path between MQL and SQL, and a
+	// "churned" detour that customers leave to and come back from.
+	add := funnel.DefaultSpec()
+	add.ID = "added"
+	add.AllowSkip = false
+	add.Stages = slices.Insert(add.Stages, 3, funnel.StageSpec{ID: funnel.SAL, Label: "Sales accepted", Team: funnel.Sales, Kind: funnel.Forward})
+	add.Stages = append(add.Stages, funnel.StageSpec{ID: "churned", Team: funnel.CustomerSuccess, Kind: funnel.Detour})
+	add.Reasons = append(add.Reasons, funnel.ReasonSpec{Code: "contract_ended"})
+	add.Moves = append(add.Moves,
+		funnel.MoveSpec{From: funnel.SAL, To: funnel.Nurture, Reasons: []funnel.ReasonCode{funnel.ReasonBadTiming}},
+		funnel.MoveSpec{From: funnel.Customer, To: "churned", Reasons: []funnel.ReasonCode{"contract_ended"}},
+		funnel.MoveSpec{From: "churned", To: funnel.Customer, Reasons: []funnel.ReasonCode{funnel.ReasonReEngaged}},
+	)
+	am, err := funnel.New(add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := am.Rank(funnel.SAL); !ok || r != 3 {
+		t.Errorf("Rank(sal) = %d, %t", r, ok)
+	}
+	as, aevs := walk(t, am, funnel.State{},
+		funnel.Move{To: funnel.Subscriber, At: at(0)},
+		funnel.Move{To: funnel.Lead, At: at(1)},
+		funnel.Move{To: funnel.MQL, At: at(2)},
+		funnel.Move{To: funnel.SAL, At: at(3)},
+		funnel.Move{To: funnel.SQL, At: at(4)},
+		funnel.Move{To: funnel.Opportunity, At: at(5)},
+		funnel.Move{To: funnel.Customer, At: at(6)},
+		funnel.Move{To: "churned", At: at(7), Reason: "contract_ended"},
+		funnel.Move{To: funnel.Customer, At: at(9), Reason: funnel.ReasonReEngaged},
+	)
+	var kinds []funnel.MoveKind
+	for _, e := range aevs[3:] {
+		kinds = append(kinds, e.Kind)
+	}
+	if diff := cmp.Diff([]funnel.MoveKind{funnel.MoveForward, funnel.MoveForward, funnel.MoveForward, funnel.MoveForward, funnel.MoveDetour, funnel.MoveReturn}, kinds); diff != "" {
+		t.Errorf("kinds through the added stages (-want +got):\n%s", diff)
+	}
+	if got := as.TimeIn("churned", at(20)); got != 2*time.Hour {
+		t.Errorf("time in churned = %v", got)
+	}
+	if _, _, err := am.Apply(funnel.State{}, funnel.Move{To: funnel.MQL, At: at(0)}); !errors.Is(err, funnel.ErrNotAllowed) {
+		t.Errorf("skipping into mql without AllowSkip: %v", err)
+	}
+	mql, _ := walk(t, am, funnel.State{}, funnel.Move{To: funnel.Subscriber, At: at(0)}, funnel.Move{To: funnel.Lead, At: at(1)}, funnel.Move{To: funnel.MQL, At: at(2)})
+	if _, _, err := am.Apply(mql, funnel.Move{To: funnel.SQL, At: at(3)}); !errors.Is(err, funnel.ErrNotAllowed) {
+		t.Errorf("mql → sql skips the added sal without AllowSkip: %v", err)
 	}
 }
 
