@@ -44,7 +44,10 @@ func (m *Model[L]) Contributions(lead L, now time.Time) []Contribution {
 		}
 		for ai := range acts {
 			a := &acts[ai]
-			age := ageOf(nowSec, nowNsec, a.At)
+			age, ok := ageOf(nowSec, nowNsec, a.At)
+			if !ok {
+				age = ageSlow(now, a.At)
+			}
 			if !m.counts(r, a, age) {
 				continue
 			}

@@ -189,17 +189,50 @@ func containsFold(s, sub string) bool {
 // inRange reports whether v is a decimal number with min ≤ v < max.
 func (m *matcher) inRange(v string) bool {
 	if x, ok := parseFixed(v); ok {
-		return (!m.hasMin || x >= m.min) && (!m.hasMax || x < m.max)
+		return m.inRangeFixed(x)
 	}
-	// Unusual forms (exponents, many digits): exact but slower.
+	return m.inRangeSlow(v)
+}
+
+// inRangeFixed is inRange for a value parseFixed has read.
+func (m *matcher) inRangeFixed(x int64) bool {
+	return (!m.hasMin || x >= m.min) && (!m.hasMax || x < m.max)
+}
+
+// inRangeSlow is inRange for the forms parseFixed does not read
+// (exponents, many digits): exact, and cheap for any exponent.
+func (m *matcher) inRangeSlow(v string) bool {
 	if len(v) > 64 {
 		return false
 	}
 	d, err := decimal.NewFromString(v)
-	if err != nil || !sane(d) {
+	if err != nil {
 		return false
 	}
-	return (!m.hasMin || !d.LessThan(m.dmin)) && (!m.hasMax || d.LessThan(m.dmax))
+	return (!m.hasMin || cmpBound(d, m.dmin) >= 0) && (!m.hasMax || cmpBound(d, m.dmax) < 0)
+}
+
+// cmpBound compares d (a coefficient of at most 64 digits, any exponent)
+// with a range bound b (at most MaxRangeDigits integer digits and
+// MaxRangePlaces places) like d.Cmp(b), without rescaling to an exponent
+// such as the −999 999 999 of "1e-999999999": a d beyond 10^MaxRangeDigits
+// or below 10^−MaxRangePlaces in magnitude is decided by signs alone.
+func cmpBound(d, b decimal.Decimal) int {
+	if d.Sign() == 0 {
+		return -b.Sign()
+	}
+	// 10^e ≤ |d| < 10^(e+1)
+	e := int64(d.Exponent()) + int64(d.NumDigits()) - 1
+	switch {
+	case e >= MaxRangeDigits: // |d| ≥ 10^9 > |b|
+		return d.Sign()
+	case e < -MaxRangePlaces: // |d| < 10^−9 ≤ |b| unless b is 0
+		if b.Sign() == 0 {
+			return d.Sign()
+		}
+		return -b.Sign()
+	}
+	return d.Cmp(b) // both exponents within about ±75: cheap
 }
 
 // parseFixed reads [+-]digits[.digits] with at most MaxRangeDigits

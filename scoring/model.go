@@ -17,12 +17,12 @@ import (
 type Model[L any] struct {
 	spec       Spec
 	src        Source[L]
-	rules      []ruleModel // fit rules, then interest rules, in declaration order
-	fieldIdx   []int       // indices of field rules
-	types      []string    // distinct activity types
-	typesByLen [][]int     // indices in types, by the length of the type
-	byType     [][]hotRule // the activity rules of each type, compact
-	attrKeys   []string    // distinct attribute keys of Where conditions
+	rules      []ruleModel  // fit rules, then interest rules, in declaration order
+	fields     []fieldGroup // field rules by the field they read
+	types      []string     // distinct activity types
+	typesByLen [][]int      // indices in types, by the length of the type
+	byType     [][]hotRule  // the activity rules of each type, compact
+	attrKeys   []string     // distinct attribute keys of Where conditions
 	custom     []customModel[L]
 	axes       [2]axisModel
 	labels     [][]string // labels[fitGrade][interestGrade]
@@ -75,6 +75,13 @@ type hotCond struct {
 	fast opCode
 	val  string
 	m    *matcher
+}
+
+// fieldGroup is the field rules that read one field: a score reads the
+// field (and parses it as a number) once for all of them.
+type fieldGroup struct {
+	field string
+	rules []int // indices in Model.rules
 }
 
 type customModel[L any] struct {
@@ -189,6 +196,7 @@ func MustNew[L any](spec Spec, src Source[L], criteria ...Criterion[L]) *Model[L
 func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L] {
 	m := &Model[L]{spec: spec, src: src}
 	typeIdx := map[string]int{}
+	fieldIdx := map[string]int{}
 	for ai, as := range []AxisSpec{spec.Fit, spec.Interest} {
 		am := &m.axes[ai]
 		am.axis = []Axis{AxisFit, AxisInterest}[ai]
@@ -237,7 +245,13 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 				rm.when = compileCondition(r.When)
 				rm.dPoints = fromUnits(rm.points)
 				rm.dCapped = fromUnits(clampCap(rm.points, rm.hasCap, rm.cap))
-				m.fieldIdx = append(m.fieldIdx, idx)
+				fi, ok := fieldIdx[r.When.Field]
+				if !ok {
+					fi = len(m.fields)
+					fieldIdx[r.When.Field] = fi
+					m.fields = append(m.fields, fieldGroup{field: r.When.Field})
+				}
+				m.fields[fi].rules = append(m.fields[fi].rules, idx)
 			}
 			m.rules = append(m.rules, rm)
 			am.rules = append(am.rules, idx)
@@ -419,19 +433,21 @@ func (m *Model[L]) ScoreInto(dst *Result, lead L, now time.Time, prev *Result) e
 	return err
 }
 
-// ageOf returns now − at in nanoseconds, saturating like time.Time.Sub,
-// without Sub's cost (nowSec and nowNsec are now.Unix() and
-// now.Nanosecond()).
-func ageOf(nowSec int64, nowNsec int64, at time.Time) int64 {
-	d := nowSec - at.Unix()
-	if d > -9_000_000_000 && d < 9_000_000_000 { // ±285 years: no overflow
-		return d*1e9 + nowNsec - int64(at.Nanosecond())
-	}
-	if d > 0 {
-		return 1<<63 - 1
-	}
-	return -1 << 63
+// ageOf returns now − at in nanoseconds without the cost of
+// time.Time.Sub, for |now − at| under 285 years (nowSec and nowNsec are
+// now.Unix() and now.Nanosecond()); ok is false beyond, where ageSlow
+// applies.
+func ageOf(nowSec, nowNsec int64, at time.Time) (age int64, ok bool) {
+	as := at.Unix()
+	d := nowSec - as // wrapped if (as > 0) != (d < nowSec)
+	return d*1e9 + nowNsec - int64(at.Nanosecond()), d > -9_000_000_000 && d < 9_000_000_000 && (as > 0) == (d < nowSec)
 }
+
+// ageSlow returns now − at in nanoseconds, saturating like
+// time.Time.Sub, on the wall clock (a monotonic reading is ignored).
+//
+//go:noinline
+func ageSlow(now, at time.Time) int64 { return int64(now.Round(0).Sub(at.Round(0))) }
 
 // scoreActivities accumulates every activity into the rules that count
 // it. It is the inner loop of a score: the common conditions, decays and
@@ -453,7 +469,10 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		if t < 0 {
 			continue
 		}
-		age := ageOf(nowSec, nowNsec, a.At)
+		age, ok := ageOf(nowSec, nowNsec, a.At)
+		if !ok {
+			age = ageSlow(now, a.At)
+		}
 		if age < 0 {
 			continue
 		}
@@ -547,11 +566,29 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 }
 
 func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wasHigh [2]bool, accs []acc, acts []Activity) error {
-	for _, ri := range m.fieldIdx {
-		r := &m.rules[ri]
-		v, ok := m.src.Field(lead, r.when.field)
-		if r.when.match(v, ok) {
-			accs[ri] = acc{count: 1, decayed: r.points}
+	for gi := range m.fields {
+		g := &m.fields[gi]
+		v, ok := m.src.Field(lead, g.field)
+		parsed, num, isNum := false, int64(0), false
+		for _, ri := range g.rules {
+			r := &m.rules[ri]
+			var hit bool
+			if w := &r.when; w.op == opRange && ok && v != "" {
+				if !parsed {
+					parsed = true
+					num, isNum = parseFixed(v)
+				}
+				if isNum {
+					hit = w.inRangeFixed(num)
+				} else {
+					hit = w.inRangeSlow(v)
+				}
+			} else {
+				hit = w.match(v, ok)
+			}
+			if hit {
+				accs[ri] = acc{count: 1, decayed: r.points}
+			}
 		}
 	}
 	var customPts []int64

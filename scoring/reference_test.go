@@ -72,25 +72,55 @@ func refMatch(c scoring.Condition, v string, ok bool) bool {
 	if !present {
 		return false
 	}
-	norm := func(s string) string { return s }
-	if c.IgnoreCase {
-		norm = strings.ToLower // the generators use ASCII only
+	// IgnoreCase is Unicode simple folding rune by rune, as
+	// strings.EqualFold (an invalid byte is one U+FFFD).
+	runeEq := func(a, b rune) bool { return a == b || (c.IgnoreCase && strings.EqualFold(string(a), string(b))) }
+	hasPrefix := func(v, p []rune) bool {
+		if len(v) < len(p) {
+			return false
+		}
+		for i := range p {
+			if !runeEq(v[i], p[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	equal := func(a, b string) bool { return len([]rune(a)) == len([]rune(b)) && hasPrefix([]rune(a), []rune(b)) }
+	rv, rp := []rune(v), []rune(c.Value)
+	if !c.IgnoreCase {
+		// Case-sensitive tests compare bytes (so invalid UTF-8 too).
+		equal = func(a, b string) bool { return a == b }
 	}
 	switch c.Op {
 	case scoring.OpEquals:
-		return norm(v) == norm(c.Value)
+		return equal(v, c.Value)
 	case scoring.OpOneOf, scoring.OpNotOneOf:
 		in := false
 		for _, x := range c.Values {
-			in = in || norm(v) == norm(x)
+			in = in || equal(v, x)
 		}
 		return in == (c.Op == scoring.OpOneOf)
 	case scoring.OpPrefix:
-		return strings.HasPrefix(norm(v), norm(c.Value))
+		if !c.IgnoreCase {
+			return strings.HasPrefix(v, c.Value)
+		}
+		return hasPrefix(rv, rp)
 	case scoring.OpSuffix:
-		return strings.HasSuffix(norm(v), norm(c.Value))
+		if !c.IgnoreCase {
+			return strings.HasSuffix(v, c.Value)
+		}
+		return len(rv) >= len(rp) && hasPrefix(rv[len(rv)-len(rp):], rp)
 	case scoring.OpContains:
-		return strings.Contains(norm(v), norm(c.Value))
+		if !c.IgnoreCase {
+			return strings.Contains(v, c.Value)
+		}
+		for i := 0; i+len(rp) <= len(rv); i++ {
+			if hasPrefix(rv[i:], rp) {
+				return true
+			}
+		}
+		return false
 	case scoring.OpRegex:
 		p := c.Value
 		if c.IgnoreCase {
@@ -98,6 +128,9 @@ func refMatch(c scoring.Condition, v string, ok bool) bool {
 		}
 		return regexp.MustCompile(p).MatchString(v)
 	case scoring.OpRange:
+		if len(v) > 64 {
+			return false
+		}
 		d, err := decimal.NewFromString(v)
 		if err != nil {
 			return false
@@ -141,7 +174,7 @@ func reference(spec scoring.Spec, lead scoring.Lead, now time.Time, prev *scorin
 				e.Count, e.Raw, e.Decayed = 1, r.Points, r.Points
 			} else {
 				for _, a := range lead.Activities {
-					age := now.Sub(a.At)
+					age := now.Round(0).Sub(a.At.Round(0)) // on the wall clock
 					if a.Type != r.Activity || age < 0 || (r.Within > 0 && age >= time.Duration(r.Within)) {
 						continue
 					}

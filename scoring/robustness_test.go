@@ -2,6 +2,7 @@ package scoring_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -99,6 +100,62 @@ func TestReferenceWorkloadEqualsDecimalReference(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("n=%d now=%s: model differs from the decimal reference (-want +got):\n%s", n, now, diff)
 			}
+		}
+	}
+}
+
+// Activities centuries away from now (a bad import, a zero time.Time,
+// time.Unix(math.MinInt64, 0)) take the exact, saturating age of
+// time.Time.Sub, as the reference does: one 288 years old is inside a
+// 290-year window, one 291 years old outside it, and none of them
+// wraps around into the future.
+func TestExtremeTimesEqualDecimalReference(t *testing.T) {
+	spec := scoring.Spec{Format: 1, ID: "ages", Version: 1, Interest: scoring.AxisSpec{Rules: []scoring.Rule{
+		{Name: "window", Points: dec("10"), Activity: "visit", Within: scoring.Days(106_000)},
+		{Name: "plain", Points: dec("1"), Activity: "visit"},
+		{Name: "half", Points: dec("7"), Activity: "visit", Decay: scoring.HalfLifeDecay(scoring.Days(365))},
+		{Name: "percent", Points: dec("3"), Activity: "visit", Decay: scoring.PercentDecay(dec("1"), scoring.Days(365))},
+	}}}
+	m := scoring.MustNew(spec, scoring.LeadSource())
+	now := time.Date(2026, 3, 1, 12, 0, 0, 5, time.UTC)
+	visit := func(at time.Time) scoring.Activity { return scoring.Activity{Type: "visit", At: at} }
+	for _, acts := range [][]scoring.Activity{
+		{visit(now.AddDate(-288, 0, 0))},
+		{visit(now.AddDate(-291, 0, 0))},
+		{visit(time.Time{})},
+		{visit(time.Unix(math.MinInt64, 0))},
+		{visit(time.Unix(-9_000_000_000_000_000_000, 0))},
+		{visit(time.Unix(math.MaxInt64, 0)), visit(now.AddDate(0, 0, -1))},
+		{visit(now.AddDate(284, 0, 0)), visit(now.AddDate(286, 0, 0)), visit(now)},
+	} {
+		lead := scoring.Lead{Activities: acts}
+		got, err := m.Score(lead, now, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := reference(spec, lead, now, nil)
+		if len(want.Ledger) == len(got.Ledger) {
+			for i := range want.Ledger {
+				want.Ledger[i].Reason = got.Ledger[i].Reason
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("activities at %v: (-want +got):\n%s", acts[0].At, diff)
+		}
+	}
+	// The 288-year-old visit counts in the 290-year window, the
+	// 291-year-old one does not (both count for the rule with no window).
+	for _, tt := range []struct {
+		years  int
+		window bool
+	}{{288, true}, {291, false}} {
+		r, _ := m.Score(scoring.Lead{Activities: []scoring.Activity{visit(now.AddDate(-tt.years, 0, 0))}}, now, nil)
+		names := map[string]bool{}
+		for _, e := range r.Ledger {
+			names[e.Name] = true
+		}
+		if names["window"] != tt.window || !names["plain"] {
+			t.Errorf("a visit %d years ago counted for %v, want window=%v and plain", tt.years, names, tt.window)
 		}
 	}
 }

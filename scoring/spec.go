@@ -104,7 +104,7 @@ const (
 	OpEquals   Op = "equals"     // value == Value
 	OpOneOf    Op = "one_of"     // value is one of Values
 	OpNotOneOf Op = "not_one_of" // value is present and not one of Values
-	OpRange    Op = "range"      // value is a decimal number (at most 64 bytes) with Min ≤ value < Max (either bound optional)
+	OpRange    Op = "range"      // value is a decimal number (at most 64 bytes, any form decimal.NewFromString reads: "1200", "-3.5", "1.2e3") with Min ≤ value < Max (either bound optional)
 	OpPrefix   Op = "prefix"     // value starts with Value
 	OpSuffix   Op = "suffix"     // value ends with Value
 	OpContains Op = "contains"   // value contains Value
