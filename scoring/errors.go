@@ -9,8 +9,9 @@ var (
 	// ErrOverflow reports a score too large for the fixed-point range
 	// (about ±9·10^14 points on an axis).
 	ErrOverflow = errors.New("scoring: points overflow")
-	// ErrCriterion reports a host criterion that returned unusable points
-	// (more than PointPlaces places after rounding is fine; out of range is not).
+	// ErrCriterion reports a host criterion that returned an unusable
+	// Outcome: points out of range (more than PointPlaces places is fine:
+	// they are rounded) or a negative Count.
 	ErrCriterion = errors.New("scoring: criterion returned points out of range")
 	// ErrCalibration reports invalid [CalibrationOptions].
 	ErrCalibration = errors.New("scoring: invalid calibration options")

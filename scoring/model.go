@@ -601,6 +601,9 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 			if !sane(o.Points) {
 				return fmt.Errorf("%w: %s", ErrCriterion, c.name)
 			}
+			if o.Count < 0 {
+				return fmt.Errorf("%w: %s counted %d things", ErrCriterion, c.name, o.Count)
+			}
 			p := o.Points.RoundBank(PointPlaces)
 			if p.Abs().GreaterThan(maxPointsAbs()) {
 				return fmt.Errorf("%w: %s gave %s", ErrCriterion, c.name, o.Points)

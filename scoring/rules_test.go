@@ -263,6 +263,12 @@ func TestHostCriterion(t *testing.T) {
 	if _, err := m.Score(crmLead{ARR: dec("1e20")}, t0, nil); !errors.Is(err, scoring.ErrCriterion) {
 		t.Errorf("out-of-range criterion: err = %v", err)
 	}
+	negative := scoring.CriterionFunc("visits", scoring.AxisInterest, func(crmLead, time.Time) scoring.Outcome {
+		return scoring.Outcome{Points: dec("3"), Count: -2}
+	})
+	if _, err := scoring.MustNew(scoring.Spec{Format: 1, ID: "c"}, scoring.Source[crmLead]{}, negative).Score(crmLead{}, t0, nil); !errors.Is(err, scoring.ErrCriterion) {
+		t.Errorf("a criterion counting -2 things: err = %v, want ErrCriterion", err)
+	}
 	if _, err := scoring.New(scoring.Spec{Format: 1, ID: "c"}, scoring.Source[crmLead]{}, arr, arr); err == nil {
 		t.Error("duplicate criterion names accepted")
 	}

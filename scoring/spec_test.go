@@ -248,13 +248,16 @@ func TestEveryLimitHasAPath(t *testing.T) {
 		}
 		spec.Interest.Rules = []scoring.Rule{{Name: "where", Points: dec("1"), Activity: "a", Where: where,
 			Decay: scoring.StepDecay(steps...)}}
+		// \pL{998} compiles to MaxRegexpInsts instructions, one more repeat to one more.
+		spec.Fit.Rules = append(spec.Fit.Rules, scoring.Rule{Name: "regexp", Points: dec("1"),
+			When: scoring.Condition{Field: "f", Op: scoring.OpRegex, Value: `\pL{` + strconv.Itoa(scoring.MaxRegexpInsts-2+over) + `}`, IgnoreCase: true}})
 		return spec
 	}
 	if err := build(0).Validate(); err != nil {
 		t.Errorf("a spec at every limit is rejected: %v", err)
 	}
 	want := []string{"id", "fit.groups", "fit.rules[0].when.values", "fit.rules[0].when.values[0]",
-		"fit.bands", "interest.rules[0].where", "interest.rules[0].decay.steps"}
+		"fit.rules[1].when.value", "fit.bands", "interest.rules[0].where", "interest.rules[0].decay.steps"}
 	if diff := cmp.Diff(want, errorPaths(build(1).Validate())); diff != "" {
 		t.Errorf("error paths one past every limit (-want +got):\n%s", diff)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -17,6 +18,7 @@ const (
 	MaxConditions    = 16      // Where conditions of an activity rule
 	MaxValues        = 256     // Values of a condition
 	MaxPatternLen    = 256     // bytes of a Value (a pattern, prefix, ...)
+	MaxRegexpInsts   = 1000    // instructions of a compiled regular expression (regexp/syntax), so a short pattern such as \pL{1000}\pL{1000} cannot make matching slow
 	MaxNameLen       = 128     // bytes of a name, field, grade or activity type
 	MaxGroups        = 64      // groups per axis
 	MaxBands         = 16      // bands per axis
@@ -217,10 +219,8 @@ func (v *validator) cond(p string, c Condition) {
 		needValue = true
 	case OpRegex:
 		needValue = true
-		if len(c.Value) <= MaxPatternLen {
-			if _, err := regexp.Compile(c.Value); err != nil {
-				v.add(p+".value", "invalid regular expression: %v", err)
-			}
+		if len(c.Value) <= MaxPatternLen && c.Value != "" {
+			v.regexp(p+".value", c.Value, c.IgnoreCase)
 		}
 	case OpOneOf, OpNotOneOf:
 		if len(c.Values) == 0 {
@@ -272,6 +272,30 @@ func (v *validator) cond(p string, c Condition) {
 	}
 	if c.Op != OpRange && (c.Min.Valid || c.Max.Valid) {
 		v.add(p, "min and max belong to the range operator only")
+	}
+}
+
+// regexp checks a pattern as the model compiles it: with (?i) for
+// IgnoreCase, and at most MaxRegexpInsts instructions (Go's matching
+// time grows with the input times the program's size).
+func (v *validator) regexp(path, pattern string, ignoreCase bool) {
+	if _, err := regexp.Compile(pattern); err != nil {
+		v.add(path, "invalid regular expression: %v", err)
+		return
+	}
+	if ignoreCase {
+		pattern = "(?i)" + pattern
+	}
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	var prog *syntax.Prog
+	if err == nil {
+		prog, err = syntax.Compile(re.Simplify())
+	}
+	switch {
+	case err != nil:
+		v.add(path, "invalid regular expression: %v", err)
+	case len(prog.Inst) > MaxRegexpInsts:
+		v.add(path, "regular expression compiles to %d instructions, more than the limit of %d (use fewer or smaller repetition counts)", len(prog.Inst), MaxRegexpInsts)
 	}
 }
 
