@@ -337,9 +337,10 @@ func bigEvent(l, k int) funnel.Event {
 
 // BenchmarkLeadState adds the 5 M events of a million leads, in time order
 // (a host's log) and lead by lead (a pipeline that groups by lead), with
-// and without per-lead state. Events are built on the fly (a million
-// leads' worth would not fit a small machine); impl=none builds them and
-// adds nothing, the floor to subtract.
+// and without per-lead state, one at a time with AddEvent or, for
+// impl=leads_batch, with AddEvents in slices of 256. Events are built
+// on the fly (a million leads' worth would not fit a small machine);
+// impl=none builds them and adds nothing, the floor to subtract.
 func BenchmarkLeadState(b *testing.B) {
 	bigSetup()
 	for _, order := range []string{"time", "lead"} {
@@ -358,7 +359,7 @@ func BenchmarkLeadState(b *testing.B) {
 				}
 			}
 		}
-		for _, impl := range []string{"none", "nolead", "leads"} {
+		for _, impl := range []string{"none", "nolead", "leads", "leads_batch"} {
 			b.Run("order="+order+"/impl="+impl, func(b *testing.B) {
 				cfg := report.Config{Path: testPath, Detours: testDetours, Location: bigStart.Location(), NoLeadState: impl == "nolead"}
 				b.ReportAllocs()
@@ -374,6 +375,23 @@ func BenchmarkLeadState(b *testing.B) {
 						continue
 					}
 					acc, _ := report.NewAccumulator(cfg)
+					if impl == "leads_batch" {
+						buf := make([]funnel.Event, 0, 256)
+						flush := func() {
+							if err := acc.AddEvents(buf); err != nil {
+								b.Fatal(err)
+							}
+							n += len(buf)
+							buf = buf[:0]
+						}
+						each(func(e funnel.Event) {
+							if buf = append(buf, e); len(buf) == cap(buf) {
+								flush()
+							}
+						})
+						flush()
+						continue
+					}
 					each(func(e funnel.Event) {
 						if err := acc.AddEvent(e); err != nil {
 							b.Fatal(err)

@@ -186,11 +186,12 @@ func (a *Accumulator) decode(data []byte) error {
 			if r.err != nil {
 				break
 			}
-			if t.findBytes(id) >= 0 {
+			h := t.hashBytes(id)
+			if find(t, id, h) >= 0 {
 				r.fail("duplicate lead")
 				break
 			}
-			rec := t.record(t.ofID(id))
+			rec := t.record(add(t, id, h))
 			rec[recCreated] = r.int()
 			rec[recLastVer] = int64(r.uint())
 			ls := r.int()

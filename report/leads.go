@@ -46,10 +46,16 @@ type leadTable struct {
 	long   []byte // the IDs longer than 16 bytes, one after another
 
 	// The lead looked up last by an event, and the host's string for it:
-	// logs grouped by lead skip the hash.
+	// logs grouped by lead skip the lookup.
 	last   int
 	lastID string
+	// sink receives what touch reads, so the reads are not optimised away.
+	sink uint64
 }
+
+// lookAhead is how many leads [Accumulator.AddEvents] and Merge look up
+// at once.
+const lookAhead = 16
 
 // The words of a lead's record.
 const (
@@ -95,23 +101,48 @@ func setLastStage(r []int64, s int) {
 	r[recMeta] = r[recMeta]&lenMask | int64(uint64(s+1)<<56)
 }
 
-// ofEvent returns the index of the lead of an event, adding the lead
-// when it is new.
-func (t *leadTable) ofEvent(id string) int {
+// hash returns the hash of a lead ID.
+func (t *leadTable) hash(id string) uint64 { return maphash.String(t.seed, id) }
+
+// ofEvent returns the index of the lead of an event, whose ID hashes to h,
+// adding the lead when it is new.
+func (t *leadTable) ofEvent(id string, h uint64) int {
 	if t.last >= 0 && id == t.lastID {
 		return t.last
 	}
-	l := lookup(t, id, maphash.String(t.seed, id))
+	l := lookup(t, id, h)
 	t.last, t.lastID = l, id
 	return l
 }
 
-// findBytes returns the index of the lead whose ID is the bytes id, or -1.
-func (t *leadTable) findBytes(id []byte) int { return find(t, id, maphash.Bytes(t.seed, id)) }
+// touch reads the home slots of the hashes hs, then the records they
+// name, each pass in one loop of independent loads: the processor then
+// waits for the cache misses of all of them at once, and the lookups
+// that follow find slots and records in the cache. It is software
+// prefetching; it changes nothing.
+func (t *leadTable) touch(hs []uint64) {
+	if len(t.slots) == 0 {
+		return
+	}
+	x := t.sink
+	for _, h := range hs {
+		x += t.slots[h>>t.shift]
+	}
+	for _, h := range hs {
+		if s := t.slots[h>>t.shift]; s != 0 && s>>32 == h>>32 {
+			r := t.record(int(uint32(s)) - 1)
+			x += uint64(r[recMeta] ^ r[t.st-1])
+		}
+	}
+	t.sink = x
+}
 
-// ofID returns the index of the lead whose ID is the bytes id, adding
-// the lead when it is new.
-func (t *leadTable) ofID(id []byte) int { return lookup(t, id, maphash.Bytes(t.seed, id)) }
+// hashBytes returns the hash of a lead ID given as bytes.
+func (t *leadTable) hashBytes(id []byte) uint64 { return maphash.Bytes(t.seed, id) }
+
+// ofID returns the index of the lead whose ID is the bytes id and hashes
+// to h, adding the lead when it is new.
+func (t *leadTable) ofID(id []byte, h uint64) int { return lookup(t, id, h) }
 
 func lookup[K string | []byte](t *leadTable, id K, h uint64) int {
 	if l := find(t, id, h); l >= 0 {

@@ -27,12 +27,12 @@ func TestLeadTableMatchesMap(t *testing.T) {
 			var l int
 			switch rapid.IntRange(0, 2).Draw(t, "how") {
 			case 0:
-				l = tb.ofEvent(s)
+				l = tb.ofEvent(s, tb.hash(s))
 			case 1:
-				l = tb.ofID([]byte(s))
+				l = tb.ofID([]byte(s), tb.hash(s))
 			default:
-				if l = tb.findBytes([]byte(s)); l < 0 {
-					l = tb.ofEvent(s)
+				if l = find(tb, []byte(s), tb.hashBytes([]byte(s))); l < 0 {
+					l = tb.ofEvent(s, tb.hash(s))
 				}
 			}
 			if w, ok := want[s]; ok {
@@ -51,6 +51,17 @@ func TestLeadTableMatchesMap(t *testing.T) {
 			want[s] = l
 			ids = append(ids, s)
 		}
+		// touch (software prefetching) changes nothing a lookup sees.
+		var hs []uint64
+		for _, s := range ids {
+			hs = append(hs, tb.hash(s))
+		}
+		tb.touch(hs)
+		for l, s := range ids {
+			if f := find(tb, s, hs[l]); f != l {
+				t.Fatalf("after touch, %q is lead %d, want %d", s, f, l)
+			}
+		}
 		if tb.n != len(ids) || 2*tb.n > len(tb.slots) {
 			t.Fatalf("%d leads in %d slots, want %d", tb.n, len(tb.slots), len(ids))
 		}
@@ -59,7 +70,7 @@ func TestLeadTableMatchesMap(t *testing.T) {
 			if got := string(tb.idBytes(l, &buf)); got != s {
 				t.Fatalf("lead %d: ID %q, want %q", l, got, s)
 			}
-			if f := tb.findBytes([]byte(s + "\x00")); f >= 0 && ids[f] != s+"\x00" {
+			if f := find(tb, s+"\x00", tb.hash(s+"\x00")); f >= 0 && ids[f] != s+"\x00" {
 				t.Fatalf("%q found as lead %d (%q)", s+"\x00", f, ids[f])
 			}
 			setLastStage(tb.record(l), l%64)
@@ -91,14 +102,14 @@ func TestLeadTableManyLeads(t *testing.T) {
 		return fmt.Sprintf("a-rather-long-lead-identifier-%d", i)
 	}
 	for i := range n {
-		if l := tb.ofEvent(id(i)); l != i {
+		if l := tb.ofEvent(id(i), tb.hash(id(i))); l != i {
 			t.Fatalf("lead %d got index %d", i, l)
 		}
 		tb.record(i)[recFirst+2] = int64(i)
 	}
 	var buf [inlineID]byte
 	for i := range n {
-		l := tb.ofID([]byte(id(i)))
+		l := tb.ofID([]byte(id(i)), tb.hashBytes([]byte(id(i))))
 		if r := tb.record(l); l != i || r[recFirst+2] != int64(i) || string(tb.idBytes(l, &buf)) != id(i) {
 			t.Fatalf("lead %d: index %d, record %v", i, l, r)
 		}

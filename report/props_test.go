@@ -5,10 +5,13 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
 	"pgregory.net/rapid"
 )
@@ -200,5 +203,70 @@ func TestZeroAccumulatorAndErrors(t *testing.T) {
 	want, _ := empty.MarshalBinary()
 	if !bytes.Equal(got, want) {
 		t.Errorf("refused records changed the accumulator")
+	}
+}
+
+// AddEvents is AddEvent for each event in turn: the same report and the
+// same bytes, whatever batches the log comes in, with logs of up to 60
+// leads so that lookups run in several groups; merging two such
+// accumulators (which also looks leads up in groups) equals one pass.
+func TestAddEventsEqualsAddEvent(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		evs := genLog(t, 60)
+		cfg := report.Config{Path: testPath, Detours: testDetours, Location: madrid(), Window: 7 * 24 * time.Hour,
+			NoLeadState: rapid.IntRange(0, 4).Draw(t, "no_lead_state") == 0}
+		one, _ := report.NewAccumulator(cfg)
+		for _, e := range evs {
+			if err := one.AddEvent(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, _ := report.NewAccumulator(cfg)
+		b, _ := report.NewAccumulator(cfg)
+		for rest := evs; len(rest) > 0; {
+			n := rapid.IntRange(1, len(rest)).Draw(t, "batch")
+			to := a
+			if rapid.Bool().Draw(t, "to_b") {
+				to = b
+			}
+			if err := to.AddEvents(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if err := a.Merge(b); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(one.Report(), a.Report()); diff != "" {
+			t.Fatalf("AddEvents and Merge differ from AddEvent (-one +batches):\n%s", diff)
+		}
+		b1, _ := one.MarshalBinary()
+		b2, _ := a.MarshalBinary()
+		if !bytes.Equal(b1, b2) {
+			t.Fatal("encodings differ")
+		}
+	})
+}
+
+// A malformed event anywhere in a batch: AddEvents names its index and
+// adds none of the batch.
+func TestAddEventsAllOrNothing(t *testing.T) {
+	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
+	good := evAt("mql", day(3, 1))
+	for _, bad := range []funnel.Event{evAt("nope", day(3, 2)), {Lead: "y", Version: 1, To: funnel.MQL}, {Lead: "y", Version: 2, At: day(3, 3), From: "nope", To: funnel.MQL}} {
+		err := acc.AddEvents([]funnel.Event{good, good, bad, good})
+		if !errors.Is(err, report.ErrRecord) || !strings.Contains(err.Error(), "events[2]") {
+			t.Errorf("AddEvents with %+v at 2: %v, want ErrRecord naming events[2]", bad, err)
+		}
+	}
+	if r := acc.Report(); len(r.Periods) != 0 {
+		t.Errorf("a refused batch added %d periods", len(r.Periods))
+	}
+	var z report.Accumulator
+	if err := z.AddEvents([]funnel.Event{good}); !errors.Is(err, report.ErrConfig) {
+		t.Errorf("zero AddEvents: %v", err)
+	}
+	if err := acc.AddEvents(nil); err != nil {
+		t.Errorf("AddEvents(nil): %v", err)
 	}
 }
