@@ -403,4 +403,37 @@ func BenchmarkLeadState(b *testing.B) {
 			})
 		}
 	}
+	// The report, encoding and merge of the million leads' accumulator.
+	cfg := report.Config{Path: testPath, Detours: testDetours, Location: bigStart.Location()}
+	acc, _ := report.NewAccumulator(cfg)
+	for k := range bigRounds {
+		for l := range bigLeads {
+			if err := acc.AddEvent(bigEvent(l, k)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("op=report", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = acc.Report()
+		}
+	})
+	data, _ := acc.MarshalBinary()
+	b.Run("op=marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = acc.MarshalBinary()
+		}
+		b.ReportMetric(float64(len(data)), "bytes")
+	})
+	b.Run("op=merge", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, _ := report.NewAccumulator(cfg)
+			if err := c.Merge(acc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

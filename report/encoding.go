@@ -32,6 +32,12 @@ func (a *Accumulator) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("%w: zero Accumulator; use NewAccumulator", ErrConfig)
 	}
 	w := &writer{}
+	if t := a.leads; t != nil && t.n > 0 {
+		// One allocation for the leads, the bulk of a large state: an ID
+		// (inline ones have at most 16 bytes), and up to 10 bytes for each
+		// varint of a record.
+		w.b = make([]byte, 0, 4096+len(t.long)+t.n*(1+inlineID+10*(t.st-recFirst+4)))
+	}
 	w.b = append(w.b, binaryMagic...)
 	w.b = append(w.b, binaryVersion)
 	w.str(a.p.finger)
