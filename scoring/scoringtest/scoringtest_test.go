@@ -32,6 +32,19 @@ func TestCheckersCatchViolations(t *testing.T) {
 	if tb.failed == "" {
 		t.Error("CheckLedger accepted a ledger that does not add up")
 	}
+	tb = fakeTB{}
+	scoringtest.CheckLedger(&tb, scoring.Result{Interest: decimal.NewFromInt(3), Ledger: []scoring.Entry{
+		{Kind: scoring.EntryRule, Axis: scoring.AxisFit, Name: "a", Points: decimal.NewFromInt(3)}}})
+	if tb.failed == "" {
+		t.Error("CheckLedger accepted an interest total made of fit entries")
+	}
+	tb = fakeTB{}
+	scoringtest.CheckLedger(&tb, scoring.Result{Fit: decimal.NewFromInt(3), Interest: decimal.RequireFromString("-1.5"), Ledger: []scoring.Entry{
+		{Kind: scoring.EntryRule, Axis: scoring.AxisFit, Name: "a", Points: decimal.NewFromInt(3)},
+		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "b", Points: decimal.RequireFromString("-1.50")}}})
+	if tb.failed != "" {
+		t.Errorf("CheckLedger failed a ledger that adds up: %s", tb.failed)
+	}
 	spec := scoring.Spec{Fit: scoring.AxisSpec{Max: decimal.NewNullDecimal(decimal.NewFromInt(5)),
 		Rules: []scoring.Rule{{Name: "a", Cap: decimal.NewNullDecimal(decimal.NewFromInt(8))}}}}
 	tb = fakeTB{}
