@@ -145,14 +145,44 @@ type calendar struct {
 	plo, phi int64 // civil seconds of the cached period ([0, 0) at first)
 	idx      int64
 	spans    []zoneSpan // disjoint, by lo
+	periods  []zoneSpan // periods met: civil seconds [lo, hi), off = index
 }
 
-// zoneSpan is an offset and the unix seconds [lo, hi) where it applies.
+// zoneSpan is an offset (or a period index) and the seconds [lo, hi)
+// where it applies.
 type zoneSpan struct{ lo, hi, off int64 }
 
-// maxSpans bounds the spans a calendar keeps: two a year in a zone with
-// daylight saving, so 64 cover the decades a log spans.
-const maxSpans = 64
+// maxSpans bounds the offset spans a calendar keeps (two a year in a zone
+// with daylight saving: 64 cover the decades a log spans) and maxPeriods
+// the periods (21 years of months, 5 of weeks).
+const (
+	maxSpans   = 64
+	maxPeriods = 256
+)
+
+// spanOf returns the position of the span of spans that contains u, or,
+// with ok false, where a span containing u would go.
+func spanOf(spans []zoneSpan, u int64) (i int, ok bool) {
+	i, _ = slices.BinarySearchFunc(spans, u, func(s zoneSpan, u int64) int {
+		switch {
+		case s.hi <= u:
+			return -1
+		case s.lo > u:
+			return 1
+		}
+		return 0
+	})
+	return i, i < len(spans) && spans[i].lo <= u && u < spans[i].hi
+}
+
+// addSpan inserts s at position i of spans when it fits there and there is
+// room.
+func addSpan(spans []zoneSpan, i int, s zoneSpan, limit int) []zoneSpan {
+	if len(spans) < limit && (i == 0 || spans[i-1].hi <= s.lo) && (i == len(spans) || s.hi <= spans[i].lo) {
+		return slices.Insert(spans, i, s)
+	}
+	return spans
+}
 
 func (c *calendar) index(t time.Time) int64 {
 	u := t.Unix()
@@ -168,16 +198,8 @@ func (c *calendar) index(t time.Time) int64 {
 
 // zone sets the cached offset span to the one containing u.
 func (c *calendar) zone(t time.Time, u int64) {
-	i, _ := slices.BinarySearchFunc(c.spans, u, func(s zoneSpan, u int64) int {
-		switch {
-		case s.hi <= u:
-			return -1
-		case s.lo > u:
-			return 1
-		}
-		return 0
-	})
-	if i < len(c.spans) && c.spans[i].lo <= u && u < c.spans[i].hi {
+	i, ok := spanOf(c.spans, u)
+	if ok {
 		s := c.spans[i]
 		c.zlo, c.zhi, c.off, c.ok = s.lo, s.hi, s.off, true
 		return
@@ -199,14 +221,21 @@ func (c *calendar) zone(t time.Time, u int64) {
 		s.lo, s.hi = u, u+1
 	}
 	c.zlo, c.zhi, c.off, c.ok = s.lo, s.hi, s.off, true
-	if len(c.spans) < maxSpans && (i == 0 || c.spans[i-1].hi <= s.lo) && (i == len(c.spans) || s.hi <= c.spans[i].lo) {
-		c.spans = slices.Insert(c.spans, i, s)
-	}
+	c.spans = addSpan(c.spans, i, s, maxSpans)
 }
 
+// slowPeriod sets the cached period to the one containing civil second
+// cs: one met before, or computed.
 func (c *calendar) slowPeriod(cs int64) int64 {
+	i, ok := spanOf(c.periods, cs)
+	if ok {
+		s := c.periods[i]
+		c.idx, c.plo, c.phi = s.off, s.lo, s.hi
+		return s.off
+	}
 	days := floorDiv(cs, 86400)
 	idx, lo, hi := periodOfDays(c.g, days)
 	c.idx, c.plo, c.phi = idx, lo*86400, hi*86400
+	c.periods = addSpan(c.periods, i, zoneSpan{c.plo, c.phi, idx}, maxPeriods)
 	return idx
 }

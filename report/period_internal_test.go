@@ -7,8 +7,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// The calendar's caches (the last offset span and period, and the spans
-// it has met) never change an answer: instants in any order, far apart or
+// The calendar's caches (the last offset span and period, and the offset
+// spans and periods it has met) never change an answer: instants in any order, far apart or
 // close to daylight-saving changes, from 1900 to 2100 (past the zone
 // tables, where offsets come from the zone's rule), land in the period
 // that contains their civil date as the time package computes it.

@@ -383,13 +383,26 @@ func (a *Accumulator) Report() Report {
 		resp                      Sketch
 	}
 	lf := map[int64]*leadFigures{}
+	// Lead figures fall mostly in periods that have events: those are
+	// found in a slice, the others in the map.
+	dense := make([]*leadFigures, len(a.total.blocks))
 	getLF := func(i int64) *leadFigures {
-		f := lf[i]
+		j := i - a.total.base
+		inDense := j >= 0 && j < int64(len(dense))
+		var f *leadFigures
+		if inDense {
+			f = dense[j]
+		} else {
+			f = lf[i]
+		}
 		if f == nil {
 			np := len(p.pairs)
 			f = &leadFigures{cohortN: make([]int64, np), cohortC: make([]int64, np), cohortM: make([]int64, np),
 				attr: make([][]Credit, len(attributionModels)), unattr: make([]decimal.Decimal, len(attributionModels))}
 			lf[i] = f
+			if inDense {
+				dense[j] = f
+			}
 		}
 		return f
 	}
