@@ -96,3 +96,22 @@ func TestApplyFactorRoundsHalfEven(t *testing.T) {
 		t.Errorf("narrow is wrong around its limit %d", limit)
 	}
 }
+
+func TestMulCheck(t *testing.T) {
+	const maxI, minI = 1<<63 - 1, -1 << 63
+	for _, tt := range []struct {
+		a, b, want int64
+		overflow   bool
+	}{
+		{0, 5, 0, false}, {5, 0, 0, false}, {-3, 7, -21, false}, {3, 7, 21, false},
+		{maxI, 1, maxI, false}, {minI, 1, minI, false}, {-1, maxI, -maxI, false},
+		{maxI/2 + 1, 2, 0, true}, {-(maxI/2 + 1), 2, minI, false}, {-(maxI/2 + 1) - 1, 2, 0, true},
+		{minI, 2, 0, true}, {1 << 32, 1 << 31, 0, true}, {-(1 << 32), 1 << 31, minI, false},
+		{9_999_999_999_999, 922_337, 9_223_369_999_999_077_663, false}, {9_999_999_999_999, 922_338, 0, true},
+	} {
+		got, overflow := mulCheck(tt.a, tt.b)
+		if overflow != tt.overflow || (!overflow && got != tt.want) {
+			t.Errorf("mulCheck(%d, %d) = %d, %v; want %d, %v", tt.a, tt.b, got, overflow, tt.want, tt.overflow)
+		}
+	}
+}

@@ -235,6 +235,8 @@ func cmpBound(d, b decimal.Decimal) int {
 	return d.Cmp(b) // both exponents within about ±75: cheap
 }
 
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
 // parseFixed reads [+-]digits[.digits] with at most MaxRangeDigits
 // integer digits and MaxRangePlaces decimal places, in units of
 // 10^−MaxRangePlaces.
@@ -271,9 +273,7 @@ func parseFixed(s string) (int64, bool) {
 	if intDigits == 0 && places == 0 {
 		return 0, false
 	}
-	for ; places < MaxRangePlaces; places++ {
-		x *= 10
-	}
+	x *= pow10[MaxRangePlaces-places]
 	if neg {
 		x = -x
 	}

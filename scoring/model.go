@@ -795,11 +795,16 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 	return nil
 }
 
-// mulCheck returns a×b and whether it overflowed (b ≥ 0).
+// mulCheck returns a×b and whether it overflowed (b ≥ 0), with a
+// multiplication instead of a division.
 func mulCheck(a, b int64) (int64, bool) {
-	if a == 0 || b == 0 {
-		return 0, false
+	m := uint64(a)
+	if a < 0 {
+		m = -m
 	}
-	p := a * b
-	return p, p/b != a || (a == -1 && b == -1<<63)
+	hi, lo := bits.Mul64(m, uint64(b))
+	if a < 0 {
+		return -int64(lo), hi != 0 || lo > 1<<63
+	}
+	return int64(lo), hi != 0 || lo > 1<<63-1
 }
