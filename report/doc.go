@@ -211,7 +211,7 @@
 // grouped by lead (consecutive events of the same lead skip the hash)
 // pays them once per lead. [Accumulator.AddEvents] looks the leads of
 // several events up at once, so that their cache misses overlap: about
-// twice as fast on a time-ordered log of a million leads. The hash seed
+// 1.5 times as fast as AddEvent on a time-ordered log of a million leads. The hash seed
 // is random per accumulator, as Go's maps' are; it affects where a lead
 // is kept, never a result.
 //
