@@ -8,15 +8,21 @@
 // # The pieces
 //
 //   - Reading: [ReadLog] reads log files in [JSONL] or [CSV] (layouts:
-//     [Format], [CSVColumns]) through Beam's textio and parses them with
-//     [ParseFn] / [ParseLine]. A line that does not parse becomes a
-//     [DeadLetter] in a second PCollection (and counts in
-//     [CounterDeadLetters]); it never fails the job.
+//     [Format], [CSVColumns]) through Beam's fileio, splitting
+//     uncompressed files for parallel reading and decompressing .gz files
+//     whole ([Compressed]), and parses them with [ParseFn] /
+//     [ParseLine]. A line that does not parse becomes a [DeadLetter] in a
+//     second PCollection (and counts in [CounterDeadLetters]); it never
+//     fails the job. [ReadLogFor] also sends the records a report would
+//     refuse there, with the report's reason ([Checker]), so every line
+//     ends up in the report or in the dead letters. A glob that matches
+//     no file fails the job.
 //   - Combining: [Combiner] is a Beam combiner (create, add, merge,
 //     extract) over [report.Record] whose accumulator [Acc] wraps a
 //     [report.Accumulator]. [Report] combines globally; [CombineByLead]
 //     combines per lead shard first, so each lead's records and per-lead
-//     state meet in one accumulator. Records the report refuses count in
+//     state meet in one accumulator. Records the report refuses that
+//     reach the combiner (read with [ReadLog], not [ReadLogFor]) count in
 //     [Acc.Rejected] and [CounterRejected]. [Accumulate] is the same
 //     computation in-process.
 //   - Grouping: [GroupByLead] gives each lead's funnel events in version
@@ -43,7 +49,7 @@
 // # Example
 //
 //	p, s := beam.NewPipelineWithRoot()
-//	recs, dead := smbeam.ReadLog(s, smbeam.JSONL, "gs://bucket/logs/*.jsonl")
+//	recs, dead := smbeam.ReadLogFor(s, spec, smbeam.JSONL, "gs://bucket/logs/*.jsonl.gz")
 //	acc := smbeam.Report(s, spec, recs)
 //	smbeam.WriteReport(s, spec, "html", "gs://bucket/report.html", acc)
 //	smbeam.WriteDeadLetters(s, "gs://bucket/dead.jsonl", dead)
@@ -54,8 +60,11 @@
 // The report of a pipeline equals the report of [Accumulate] over the same
 // records, whatever the runner's bundling, ordering and merging, because
 // the report's accumulators merge associatively and commutatively and
-// their encoding is canonical. All transforms are registered with Beam's
-// register package. Transforms hold no state between elements beyond the
-// accumulators Beam gives them; [Acc] is not safe for concurrent use (Beam
-// never shares one).
+// their encoding is canonical. Read with [ReadLogFor] (as [Build] does),
+// every line of the log is accounted for: a record in the report, a
+// dead letter with its file and reason, or a blank line, comment or CSV
+// header. All transforms are registered with Beam's register package.
+// Transforms hold no state between elements beyond the accumulators Beam
+// gives them and a [ParseFn]'s scratch [Checker]; [Acc] is not safe for
+// concurrent use (Beam never shares one).
 package smbeam

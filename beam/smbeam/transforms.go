@@ -8,9 +8,9 @@ import (
 	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
-	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local paths for textio and WriteFile
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local paths for reading and WriteFile
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
@@ -38,27 +38,72 @@ func init() {
 }
 
 // ReadLog reads the log files matching glob (any path Beam's filesystems
-// know: local, gs://, ...) in format f, through textio so large files are
-// split across workers. It returns the parsed records and the dead
-// letters: lines that could not be parsed, with the file and the reason.
-// A bad line never fails the job.
+// know: local, gs://, ...) in format f through Beam's fileio: uncompressed
+// files are split into blocks read in parallel, gzip files (".gz") are
+// read whole. It returns the parsed records and the dead letters: lines
+// that could not be parsed, with the file and the reason. A bad line
+// never fails the job; a glob that matches no file does (a mistyped path
+// is not an empty log).
+//
+// Records are not checked against a report configuration; use
+// [ReadLogFor] to send the records a report would refuse to the dead
+// letters too.
 func ReadLog(s beam.Scope, f Format, glob string) (records, dead beam.PCollection) {
-	s = s.Scope("smbeam.ReadLog")
-	lines := textio.ReadWithFilename(s, glob)
-	return beam.ParDo2(s, &ParseFn{Format: f}, lines)
+	return readLog(s, &ParseFn{Format: f}, glob, 0)
 }
 
-// ParseFn parses lines read with textio.ReadWithFilename (file, line)
-// with [ParseLine]. Records go to the first output, lines that cannot be
+// ReadLogFor is [ReadLog] for the report configuration spec: a record the
+// report would refuse ([report.ErrRecord]: an unknown stage, a zero or
+// out-of-range time) goes to the dead letters with the report's reason,
+// so every line of the log ends up either in the report or in the dead
+// letters.
+func ReadLogFor(s beam.Scope, spec Spec, f Format, glob string) (records, dead beam.PCollection) {
+	return readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, 0)
+}
+
+func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead beam.PCollection) {
+	s = s.Scope("smbeam.ReadLog")
+	files := fileio.ReadMatches(s, fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow()))
+	lines := beam.ParDo(s, &readLinesFn{Block: block}, files)
+	return beam.ParDo2(s, fn, lines)
+}
+
+// ParseFn parses (file, line) pairs, as [ReadLog] reads them, with
+// [ParseLine]. Records go to the first output, lines that cannot be
 // parsed to the second as [DeadLetter]s; blank lines, comments and CSV
 // headers to neither.
 type ParseFn struct {
 	Format Format
+	// Spec, if set, is the report configuration: records it would refuse
+	// go to the dead letters as well (see [Checker]).
+	Spec *Spec
+
+	check *Checker
+}
+
+// Setup prepares the record check.
+func (fn *ParseFn) Setup() error {
+	if fn.Spec == nil {
+		return nil
+	}
+	c, err := NewChecker(*fn.Spec)
+	fn.check = c
+	return err
 }
 
 // ProcessElement parses one line.
 func (fn *ParseFn) ProcessElement(ctx context.Context, file, line string, emit func(report.Record), bad func(DeadLetter)) {
 	rec, skip, err := ParseLine(fn.Format, line)
+	if err == nil && !skip && fn.Spec != nil {
+		if fn.check == nil { // Setup not called: outside a pipeline
+			if fn.check, err = NewChecker(*fn.Spec); err != nil {
+				err = fmt.Errorf("smbeam: spec: %w", err)
+			}
+		}
+		if err == nil {
+			err = fn.check.Check(rec)
+		}
+	}
 	switch {
 	case err != nil:
 		deadLetters.Inc(ctx, 1)
@@ -70,8 +115,10 @@ func (fn *ParseFn) ProcessElement(ctx context.Context, file, line string, emit f
 }
 
 // The pipeline's counters (namespace "smbeam"), readable from the
-// runner's metrics: records parsed, lines sent to the dead letters, and
-// records the report refused ([Acc.Rejected]).
+// runner's metrics: records passed on to the report, lines sent to the
+// dead letters, and records the report's combiner refused
+// ([Acc.Rejected]; none when the records were read with [ReadLogFor],
+// which sends them to the dead letters).
 var (
 	recordsRead     = beam.NewCounter("smbeam", CounterRecords)
 	deadLetters     = beam.NewCounter("smbeam", CounterDeadLetters)
@@ -305,18 +352,19 @@ type Options struct {
 	Format Format
 	// Outputs maps a path to the format written there (one of [Formats]).
 	Outputs map[string]string
-	// DeadLetters, if set, is where unparsable lines are written as JSON
-	// Lines.
+	// DeadLetters, if set, is where the dead letters are written as JSON
+	// Lines: lines that do not parse and records the report refuses.
 	DeadLetters string
 	// Shards > 0 combines per lead shard first ([CombineByLead]); 0 uses
 	// one global combine ([Report]). The figures are the same.
 	Shards int
 }
 
-// Build adds the report pipeline of o to s: read and parse the log,
-// combine the records into the report, write it in every requested format,
-// and write the dead letters. It returns the combined [Acc] PCollection
-// for further use.
+// Build adds the report pipeline of o to s: read and parse the log with
+// [ReadLogFor], combine the records into the report, write it in every
+// requested format, and write the dead letters. It returns the combined
+// [Acc] PCollection for further use. The job fails when o.Input matches
+// no file.
 func Build(s beam.Scope, o Options) (_ beam.PCollection, err error) {
 	// Beam's construction panics on some configuration errors (a path
 	// whose scheme no filesystem handles): return them as errors.
@@ -342,7 +390,7 @@ func Build(s beam.Scope, o Options) (_ beam.PCollection, err error) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	recs, dead := ReadLog(s, o.Format, o.Input)
+	recs, dead := ReadLogFor(s, o.Spec, o.Format, o.Input)
 	var acc beam.PCollection
 	if o.Shards > 0 {
 		acc = CombineByLead(s, o.Spec, o.Shards, recs)

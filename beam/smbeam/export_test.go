@@ -1,0 +1,9 @@
+package smbeam
+
+import "github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+// ReadLogForBlocks is ReadLogFor splitting uncompressed files into blocks
+// of block bytes, so tests split files inside lines.
+func ReadLogForBlocks(s beam.Scope, spec Spec, f Format, glob string, block int64) (records, dead beam.PCollection) {
+	return readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, block)
+}
