@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -268,5 +269,44 @@ func TestAddEventsAllOrNothing(t *testing.T) {
 	}
 	if err := acc.AddEvents(nil); err != nil {
 		t.Errorf("AddEvents(nil): %v", err)
+	}
+}
+
+// Memory does not grow with events: once its leads and periods have been
+// seen, adding a log again (AddEvent one by one, or AddEvents) allocates
+// nothing at all, with and without lead state and with a dimension. (The
+// heap figures per lead are in TestMemoryPerLead, which -race skips.)
+func TestAddingSeenEventsAllocatesNothing(t *testing.T) {
+	var evs []funnel.Event
+	script := []funnel.Stage{funnel.Lead, funnel.MQL, funnel.Nurture, funnel.MQL, funnel.SQL}
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, madrid())
+	for l := range 300 {
+		id := fmt.Sprintf("lead-%04d-%s", l, strings.Repeat("x", l%25)) // some IDs longer than 16 bytes
+		for k, to := range script {
+			e := funnel.Event{Lead: id, Version: uint64(k + 1), At: start.Add(time.Duration(l*97+k*24*31) * time.Hour), To: to, FirstEntry: k != 3}
+			if k > 0 {
+				e.From, e.Stay = script[k-1], 31*24*time.Hour
+			}
+			evs = append(evs, e)
+		}
+	}
+	for _, noLeads := range []bool{false, true} {
+		acc, _ := report.NewAccumulator(report.Config{Path: testPath, Detours: testDetours, Location: madrid(), NoLeadState: noLeads, Dimensions: []string{"source"}})
+		for _, e := range evs {
+			if err := acc.AddEvent(e, "web"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := acc.AddEvents(evs); err != nil { // dimension value "": a new segment, once
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(3, func() {
+			for i := range evs {
+				_ = acc.AddEvent(evs[i], "web")
+			}
+			_ = acc.AddEvents(evs)
+		}); n != 0 {
+			t.Errorf("NoLeadState %t: adding %d seen events allocates %v times", noLeads, 2*len(evs), n)
+		}
 	}
 }
