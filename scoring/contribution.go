@@ -35,7 +35,7 @@ func (m *Model[L]) Contributions(lead L, now time.Time) []Contribution {
 		return nil
 	}
 	acts := m.src.Activities(lead)
-	nowSec, nowNsec := now.Unix(), int64(now.Nanosecond())
+	clk := newClock(now)
 	var out []Contribution
 	for ri := range m.rules {
 		r := &m.rules[ri]
@@ -44,9 +44,9 @@ func (m *Model[L]) Contributions(lead L, now time.Time) []Contribution {
 		}
 		for ai := range acts {
 			a := &acts[ai]
-			age, ok := ageOf(nowSec, nowNsec, a.At)
+			age, ok := clk.age(a.At)
 			if !ok {
-				age = ageSlow(now, a.At)
+				age = clk.ageSlow(a.At)
 			}
 			if !m.counts(r, a, age) {
 				continue

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"strings"
 	"time"
@@ -433,28 +434,44 @@ func (m *Model[L]) ScoreInto(dst *Result, lead L, now time.Time, prev *Result) e
 	return err
 }
 
-// ageOf returns now − at in nanoseconds without the cost of
-// time.Time.Sub, for |now − at| under 285 years (nowSec and nowNsec are
-// now.Unix() and now.Nanosecond()); ok is false beyond, where ageSlow
-// applies.
-func ageOf(nowSec, nowNsec int64, at time.Time) (age int64, ok bool) {
-	as := at.Unix()
-	d := nowSec - as // wrapped if (as > 0) != (d < nowSec)
-	return d*1e9 + nowNsec - int64(at.Nanosecond()), d > -9_000_000_000 && d < 9_000_000_000 && (as > 0) == (d < nowSec)
+// clock computes ages at one now: now − at in nanoseconds, exactly and
+// saturating like time.Time.Sub, on the wall clock (a monotonic reading
+// is ignored). Within 285 years of now it costs two comparisons and a
+// multiplication; beyond, it takes time.Time's own arithmetic.
+type clock struct {
+	now       time.Time
+	sec, nsec int64 // now.Unix(), now.Nanosecond()
+	lo, hi    int64 // the Unix seconds of at for which the fast form is exact
 }
 
-// ageSlow returns now − at in nanoseconds, saturating like
-// time.Time.Sub, on the wall clock (a monotonic reading is ignored).
-//
-//go:noinline
-func ageSlow(now, at time.Time) int64 { return int64(now.Round(0).Sub(at.Round(0))) }
+func newClock(now time.Time) clock {
+	const span = 9_000_000_000 // seconds: 285 years; span × 10^9 + 10^9 < 2^63
+	c := clock{now: now, sec: now.Unix(), nsec: int64(now.Nanosecond()), lo: math.MinInt64, hi: math.MaxInt64}
+	if c.sec > math.MinInt64+span {
+		c.lo = c.sec - span
+	}
+	if c.sec < math.MaxInt64-span {
+		c.hi = c.sec + span
+	}
+	return c
+}
+
+// age returns now − at in nanoseconds; ok false means at is beyond the
+// fast form, and ageSlow applies (age is split so that it inlines).
+func (c *clock) age(at time.Time) (age int64, ok bool) {
+	as := at.Unix()
+	return (c.sec-as)*1e9 + c.nsec - int64(at.Nanosecond()), as > c.lo && as < c.hi
+}
+
+// ageSlow is age for any at.
+func (c *clock) ageSlow(at time.Time) int64 { return int64(c.now.Round(0).Sub(at.Round(0))) }
 
 // scoreActivities accumulates every activity into the rules that count
 // it. It is the inner loop of a score: the common conditions, decays and
 // rounding are written out inline, so that the usual path makes no call
 // but to compare strings (a Go call spills every register).
 func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) error {
-	nowSec, nowNsec := now.Unix(), int64(now.Nanosecond())
+	clk := newClock(now)
 	for ai := range acts {
 		a := &acts[ai]
 		t := -1
@@ -469,9 +486,9 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		if t < 0 {
 			continue
 		}
-		age, ok := ageOf(nowSec, nowNsec, a.At)
+		age, ok := clk.age(a.At)
 		if !ok {
-			age = ageSlow(now, a.At)
+			age = clk.ageSlow(a.At)
 		}
 		if age < 0 {
 			continue
