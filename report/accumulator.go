@@ -219,23 +219,31 @@ func (a *Accumulator) AddEvent(e funnel.Event, dims ...string) error {
 }
 
 // AddEvents accumulates events, in order, as AddEvent(e) would one after
-// another (with no dimension values), and faster when there is lead state
-// and many leads: it looks the leads of a few events up at once, so that
-// their memory accesses overlap instead of waiting for each other (see
-// BENCHMARKS.md). When an event is malformed it returns an error wrapping
-// [ErrRecord] that names the event's index, and adds none of them.
-func (a *Accumulator) AddEvents(events []funnel.Event) error {
+// another (with no dimension values), and faster: it reads the slice in
+// place (AddEvent copies each event), and with lead state it looks the
+// leads of a few events up at once, so that their memory accesses overlap
+// instead of waiting for each other (see BENCHMARKS.md). It returns how
+// many events it added: all of them, or, when an event is malformed, those
+// before it, with an error wrapping [ErrRecord] that names the malformed
+// event's index (it and the events after it are not added, so the host
+// can fix or drop it and call AddEvents again with the rest).
+func (a *Accumulator) AddEvents(events []funnel.Event) (int, error) {
 	if a == nil || a.p == nil {
-		return fmt.Errorf("%w: zero Accumulator; use NewAccumulator", ErrConfig)
-	}
-	for i := range events {
-		if _, _, err := a.p.checkEvent(&events[i]); err != nil {
-			return fmt.Errorf("events[%d]: %w", i, err)
-		}
+		return 0, fmt.Errorf("%w: zero Accumulator; use NewAccumulator", ErrConfig)
 	}
 	var hs, hk [lookAhead]uint64
+	var tos, froms [lookAhead]int
 	for lo := 0; lo < len(events); lo += lookAhead {
 		g := events[lo:min(lo+lookAhead, len(events))]
+		var bad error
+		for i := range g {
+			to, from, err := a.p.checkEvent(&g[i])
+			if err != nil {
+				bad, g = fmt.Errorf("events[%d]: %w", lo+i, err), g[:i]
+				break
+			}
+			tos[i], froms[i] = to, from
+		}
 		if t := a.leads; t != nil {
 			// Consecutive events of one lead (a log grouped by lead) need
 			// neither a hash nor a touch.
@@ -252,11 +260,13 @@ func (a *Accumulator) AddEvents(events []funnel.Event) error {
 			t.touch(hk[:k])
 		}
 		for i := range g {
-			to, from, _ := a.p.checkEvent(&g[i])
-			a.applyEvent(&g[i], nil, to, from, hs[i])
+			a.applyEvent(&g[i], nil, tos[i], froms[i], hs[i])
+		}
+		if bad != nil {
+			return lo + len(g), bad
 		}
 	}
-	return nil
+	return len(events), nil
 }
 
 // checkEvent returns the stage indices of an event (from is -1 for an

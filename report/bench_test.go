@@ -116,6 +116,17 @@ func BenchmarkVolumes(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchEvents, "ns/event")
 	})
+	b.Run("impl=accumulator_batch", func(b *testing.B) {
+		b.ReportAllocs()
+		cfg := report.Config{Path: testPath, Detours: testDetours, Location: benchLoc, NoLeadState: true}
+		for b.Loop() {
+			acc, _ := report.NewAccumulator(cfg)
+			if _, err := acc.AddEvents(evs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchEvents, "ns/event")
+	})
 	b.Run("impl=accumulator+leads", func(b *testing.B) {
 		b.ReportAllocs()
 		cfg := report.Config{Path: testPath, Detours: testDetours, Location: benchLoc}
@@ -378,7 +389,7 @@ func BenchmarkLeadState(b *testing.B) {
 					if impl == "leads_batch" {
 						buf := make([]funnel.Event, 0, 256)
 						flush := func() {
-							if err := acc.AddEvents(buf); err != nil {
+							if _, err := acc.AddEvents(buf); err != nil {
 								b.Fatal(err)
 							}
 							n += len(buf)

@@ -172,20 +172,17 @@ func ExampleStagesOf() {
 }
 
 // A host's log in one call: AddEvents adds a slice of events as AddEvent
-// would one by one (the same report), looking several leads up at once,
-// which pays off on logs of many leads in time order. A malformed event
-// adds nothing and names its index.
+// would one by one (the same report), reading them in place and looking
+// several leads up at once, which pays off on large logs. At a malformed
+// event it stops: the events before it are added, and the error names it.
 func ExampleAccumulator_AddEvents() {
 	acc, _ := report.NewAccumulator(report.Config{Path: []funnel.Stage{funnel.Lead, funnel.MQL, funnel.SQL}})
-	if err := acc.AddEvents(exampleEvents()); err != nil {
-		panic(err)
-	}
+	log := append(exampleEvents(), funnel.Event{Lead: "cy", Version: 1, At: time.Date(2026, 4, 3, 9, 0, 0, 0, time.UTC), To: "customer"})
+	n, err := acc.AddEvents(log)
+	fmt.Println(n, err)
 	march := acc.Report().Periods[0]
 	fmt.Println(march.Label, "MQL first entries:", march.Stages[1].FirstEntries)
-
-	bad := append(exampleEvents(), funnel.Event{Lead: "cy", Version: 1, At: time.Date(2026, 4, 3, 9, 0, 0, 0, time.UTC), To: "customer"})
-	fmt.Println(acc.AddEvents(bad))
 	// Output:
+	// 4 events[4]: report: invalid record: event "": unknown stage "customer"
 	// 2026-03 MQL first entries: 2
-	// events[4]: report: invalid record: event "": unknown stage "customer"
 }

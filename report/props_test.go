@@ -230,7 +230,7 @@ func TestAddEventsEqualsAddEvent(t *testing.T) {
 			if rapid.Bool().Draw(t, "to_b") {
 				to = b
 			}
-			if err := to.AddEvents(rest[:n]); err != nil {
+			if _, err := to.AddEvents(rest[:n]); err != nil {
 				t.Fatal(err)
 			}
 			rest = rest[n:]
@@ -249,26 +249,45 @@ func TestAddEventsEqualsAddEvent(t *testing.T) {
 	})
 }
 
-// A malformed event anywhere in a batch: AddEvents names its index and
-// adds none of the batch.
-func TestAddEventsAllOrNothing(t *testing.T) {
-	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
-	good := evAt("mql", day(3, 1))
-	for _, bad := range []funnel.Event{evAt("nope", day(3, 2)), {Lead: "y", Version: 1, To: funnel.MQL}, {Lead: "y", Version: 2, At: day(3, 3), From: "nope", To: funnel.MQL}} {
-		err := acc.AddEvents([]funnel.Event{good, good, bad, good})
-		if !errors.Is(err, report.ErrRecord) || !strings.Contains(err.Error(), "events[2]") {
-			t.Errorf("AddEvents with %+v at 2: %v, want ErrRecord naming events[2]", bad, err)
+// A malformed event in a batch: AddEvents adds the events before it (in
+// the same group of lookups or an earlier one), names its index, and
+// adds neither it nor the events after it.
+func TestAddEventsStopsAtMalformed(t *testing.T) {
+	var log []funnel.Event
+	for i := range 40 {
+		log = append(log, funnel.Event{Lead: fmt.Sprint("L", i), Version: 1, At: day(3, 1+i%28), To: funnel.MQL, FirstEntry: true})
+	}
+	for _, at := range []int{0, 2, 15, 16, 17, 39} {
+		for _, bad := range []funnel.Event{evAt("nope", day(3, 2)), {Lead: "y", Version: 1, To: funnel.MQL},
+			{Lead: "y", Version: 2, At: day(3, 3), From: "nope", To: funnel.MQL}} {
+			evs := slices.Clone(log)
+			evs[at] = bad
+			acc, _ := report.NewAccumulator(report.Config{Path: testPath})
+			n, err := acc.AddEvents(evs)
+			if n != at || !errors.Is(err, report.ErrRecord) || !strings.Contains(err.Error(), fmt.Sprintf("events[%d]", at)) {
+				t.Fatalf("bad event at %d: AddEvents = %d, %v; want %d and ErrRecord naming events[%d]", at, n, err, at, at)
+			}
+			want, _ := report.NewAccumulator(report.Config{Path: testPath})
+			for _, e := range evs[:at] {
+				_ = want.AddEvent(e)
+			}
+			b1, _ := acc.MarshalBinary()
+			b2, _ := want.MarshalBinary()
+			if !bytes.Equal(b1, b2) {
+				t.Fatalf("bad event at %d: the accumulator does not hold exactly the events before it", at)
+			}
 		}
 	}
-	if r := acc.Report(); len(r.Periods) != 0 {
-		t.Errorf("a refused batch added %d periods", len(r.Periods))
-	}
 	var z report.Accumulator
-	if err := z.AddEvents([]funnel.Event{good}); !errors.Is(err, report.ErrConfig) {
+	if _, err := z.AddEvents(log); !errors.Is(err, report.ErrConfig) {
 		t.Errorf("zero AddEvents: %v", err)
 	}
-	if err := acc.AddEvents(nil); err != nil {
-		t.Errorf("AddEvents(nil): %v", err)
+	acc, _ := report.NewAccumulator(report.Config{Path: testPath})
+	if n, err := acc.AddEvents(nil); n != 0 || err != nil {
+		t.Errorf("AddEvents(nil) = %d, %v", n, err)
+	}
+	if n, err := acc.AddEvents(log); n != len(log) || err != nil {
+		t.Errorf("AddEvents(log) = %d, %v", n, err)
 	}
 }
 
@@ -297,14 +316,14 @@ func TestAddingSeenEventsAllocatesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := acc.AddEvents(evs); err != nil { // dimension value "": a new segment, once
+		if _, err := acc.AddEvents(evs); err != nil { // dimension value "": a new segment, once
 			t.Fatal(err)
 		}
 		if n := testing.AllocsPerRun(3, func() {
 			for i := range evs {
 				_ = acc.AddEvent(evs[i], "web")
 			}
-			_ = acc.AddEvents(evs)
+			_, _ = acc.AddEvents(evs)
 		}); n != 0 {
 			t.Errorf("NoLeadState %t: adding %d seen events allocates %v times", noLeads, 2*len(evs), n)
 		}
