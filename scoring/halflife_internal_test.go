@@ -115,3 +115,33 @@ func TestMulCheck(t *testing.T) {
 		}
 	}
 }
+
+// The activity loop finds types by their words and attributes with
+// eqShort: test them on names that differ only in a middle or last
+// byte, at every length around the 8- and 16-byte edges.
+func TestNameWordsAndAttrOf(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		base := make([]byte, n)
+		for i := range base {
+			base[i] = byte('a' + i)
+		}
+		for pos := 0; pos < n; pos++ {
+			other := append([]byte(nil), base...)
+			other[pos] = 'Z'
+			a, b := string(base), string(other)
+			if n >= 8 && n <= 16 && wordsOf(a) == wordsOf(b) {
+				t.Errorf("wordsOf(%q) == wordsOf(%q)", a, b)
+			}
+			attrs := []Attr{{Key: b, Value: "other"}, {Key: a, Value: "this"}}
+			if v, ok := attrOf(attrs, a); !ok || v != "this" {
+				t.Errorf("attrOf(%q) = %q, %v", a, v, ok)
+			}
+			if v, ok := attrOf(attrs[:1], a); ok {
+				t.Errorf("attrOf(%q) found %q in %q", a, v, b)
+			}
+		}
+	}
+	if wordsOf("page_view") != wordsOf(string([]byte("page_view"))) || wordsOf("short") != (nameWords{}) {
+		t.Error("wordsOf is not a function of the name, or keys a short name")
+	}
+}

@@ -22,6 +22,7 @@ type Model[L any] struct {
 	fields     []fieldGroup // field rules by the field they read
 	types      []string     // distinct activity types
 	typesByLen [][]int      // indices in types, by the length of the type
+	typeWords  []nameWords  // the words of each type
 	byType     [][]hotRule  // the activity rules of each type, compact
 	attrKeys   []string     // distinct attribute keys of Where conditions
 	custom     []customModel[L]
@@ -327,6 +328,7 @@ func compile[L any](spec Spec, src Source[L], criteria []Criterion[L]) *Model[L]
 			m.typesByLen = append(m.typesByLen, nil)
 		}
 		m.typesByLen[len(t)] = append(m.typesByLen[len(t)], i)
+		m.typeWords = append(m.typeWords, wordsOf(t))
 	}
 	m.labels = make([][]string, len(m.axes[0].grades))
 	for i, f := range m.axes[0].grades {
@@ -466,6 +468,48 @@ func (c *clock) age(at time.Time) (age int64, ok bool) {
 // ageSlow is age for any at.
 func (c *clock) ageSlow(at time.Time) int64 { return int64(c.now.Round(0).Sub(at.Round(0))) }
 
+// nameWords is a name of 8 to 16 bytes as two little-endian words, its
+// first and last 8 bytes (overlapping): with the length, it is the whole
+// name, so the activity loop compares activity types as two integers
+// instead of calling runtime.memequal (a call spills every register).
+type nameWords [2]uint64
+
+func wordsOf(s string) nameWords {
+	if len(s) < 8 || len(s) > 16 {
+		return nameWords{}
+	}
+	return nameWords{load8(s, 0), load8(s, len(s)-8)}
+}
+
+// load8 returns s[i:i+8] as a little-endian word (one load).
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// attrOf is Activity.Attr for the activity loop: attribute keys are
+// usually a few bytes ("url", "form"), which it compares byte by byte
+// inline instead of calling runtime.memequal.
+func attrOf(attrs []Attr, key string) (string, bool) {
+	for i := range attrs {
+		if k := attrs[i].Key; len(k) == len(key) && (len(k) > 7 && k == key || len(k) <= 7 && eqShort(k, key)) {
+			return attrs[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// eqShort reports whether a and b, of the same length, are equal.
+func eqShort(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // scoreActivities accumulates every activity into the rules that count
 // it. It is the inner loop of a score: the common conditions, decays and
 // rounding are written out inline, so that the usual path makes no call
@@ -476,10 +520,22 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 		a := &acts[ai]
 		t := -1
 		if n := len(a.Type); n < len(m.typesByLen) {
-			for _, i := range m.typesByLen[n] {
-				if m.types[i] == a.Type {
-					t = i
-					break
+			if c := m.typesByLen[n]; len(c) > 0 {
+				if n >= 8 && n <= 16 {
+					w := nameWords{load8(a.Type, 0), load8(a.Type, n-8)}
+					for _, i := range c {
+						if m.typeWords[i] == w {
+							t = i
+							break
+						}
+					}
+				} else {
+					for _, i := range c {
+						if m.types[i] == a.Type {
+							t = i
+							break
+						}
+					}
 				}
 			}
 		}
@@ -508,7 +564,7 @@ func (m *Model[L]) scoreActivities(acts []Activity, now time.Time, accs []acc) e
 				w := &r.where[wi]
 				if w.slot != slot {
 					slot = w.slot
-					val, found = a.Attr(m.attrKeys[slot])
+					val, found = attrOf(a.Attrs, m.attrKeys[slot])
 				}
 				var ok bool
 				switch {
