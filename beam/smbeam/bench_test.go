@@ -88,3 +88,17 @@ func BenchmarkMarshalRecord(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChecker is what ReadLogFor adds per record: asking the report
+// whether it accepts the record.
+func BenchmarkChecker(b *testing.B) {
+	recs := benchRecords(b)
+	c, err := smbeam.NewChecker(smbeamtest.Spec())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = c.Check(recs[i%len(recs)])
+	}
+}
