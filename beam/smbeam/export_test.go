@@ -5,5 +5,6 @@ import "github.com/apache/beam/sdks/v2/go/pkg/beam"
 // ReadLogForBlocks is ReadLogFor splitting uncompressed files into blocks
 // of block bytes, so tests split files inside lines.
 func ReadLogForBlocks(s beam.Scope, spec Spec, f Format, glob string, block int64) (records, dead beam.PCollection) {
-	return readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, block)
+	records, dead, _ = readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, block)
+	return records, dead
 }

@@ -451,9 +451,10 @@ func TestPipelineSplitsInsideLines(t *testing.T) {
 }
 
 // TestPipelineNoInputFile: a glob that matches no file fails the job with
-// a clear error (a mistyped path is not an empty log). Whether a runner
-// still runs the branch that writes the report is the runner's business
-// (Prism rarely does): the command removes what a failed run wrote.
+// a clear error (a mistyped path is not an empty log), and no report is
+// written: Prism may still run the branches downstream of the failed
+// match with no input, but the gate before the writers refuses to pass a
+// report when no file matched (TestGate).
 func TestPipelineNoInputFile(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.json")
@@ -465,8 +466,11 @@ func TestPipelineNoInputFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := prism.Execute(context.Background(), p)
-	if err == nil || !strings.Contains(err.Error(), "no files matching pattern") {
+	if err == nil || !strings.Contains(err.Error(), "no files matching pattern") && !strings.Contains(err.Error(), "no file matches") {
 		t.Fatalf("err = %v, want one saying no file matches", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a report was written for a log that does not exist (stat: %v)", err)
 	}
 }
 

@@ -131,3 +131,26 @@ func TestReadLinesGzip(t *testing.T) {
 		t.Error("Compressed does not follow the extension")
 	}
 }
+
+// TestGate: the report passes the gate only when the input matched a
+// file; otherwise the gate fails the bundle and emits nothing.
+func TestGate(t *testing.T) {
+	fn := &gateFn{Input: "logs/*.jsonl"}
+	files := func(ms ...fileio.FileMetadata) func(*fileio.FileMetadata) bool {
+		return func(m *fileio.FileMetadata) bool {
+			if len(ms) == 0 {
+				return false
+			}
+			*m, ms = ms[0], ms[1:]
+			return true
+		}
+	}
+	n := 0
+	emit := func(Acc) { n++ }
+	if err := fn.ProcessElement(Acc{}, files(), emit); err == nil || n != 0 || !strings.Contains(err.Error(), `no file matches "logs/*.jsonl"`) {
+		t.Errorf("no file: err %v, %d emitted", err, n)
+	}
+	if err := fn.ProcessElement(Acc{}, files(fileio.FileMetadata{Path: "logs/a.jsonl"}, fileio.FileMetadata{Path: "logs/b.jsonl"}), emit); err != nil || n != 1 {
+		t.Errorf("two files: err %v, %d emitted", err, n)
+	}
+}

@@ -35,6 +35,9 @@ func init() {
 	register.Function1x1(deadLetterLine)
 	register.DoFn3x1[context.Context, []byte, func(*string) bool, error](&writeLinesFn{})
 	register.Iter1[string]()
+	register.DoFn3x1[Acc, func(*fileio.FileMetadata) bool, func(Acc), error](&gateFn{})
+	register.Iter1[fileio.FileMetadata]()
+	register.Function1x1(afterAcc)
 }
 
 // ReadLog reads the log files matching glob (any path Beam's filesystems
@@ -49,7 +52,8 @@ func init() {
 // [ReadLogFor] to send the records a report would refuse to the dead
 // letters too.
 func ReadLog(s beam.Scope, f Format, glob string) (records, dead beam.PCollection) {
-	return readLog(s, &ParseFn{Format: f}, glob, 0)
+	records, dead, _ = readLog(s, &ParseFn{Format: f}, glob, 0)
+	return records, dead
 }
 
 // ReadLogFor is [ReadLog] for the report configuration spec: a record the
@@ -58,15 +62,39 @@ func ReadLog(s beam.Scope, f Format, glob string) (records, dead beam.PCollectio
 // so every line of the log ends up either in the report or in the dead
 // letters.
 func ReadLogFor(s beam.Scope, spec Spec, f Format, glob string) (records, dead beam.PCollection) {
-	return readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, 0)
+	records, dead, _ = readLog(s, &ParseFn{Format: f, Spec: &spec}, glob, 0)
+	return records, dead
 }
 
-func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead beam.PCollection) {
+// readLog also returns the matched files (PCollection<fileio.FileMetadata>).
+func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead, matched beam.PCollection) {
 	s = s.Scope("smbeam.ReadLog")
-	files := fileio.ReadMatches(s, fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow()))
-	lines := beam.ParDo(s, &readLinesFn{Block: block}, files)
-	return beam.ParDo2(s, fn, lines)
+	matched = fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())
+	lines := beam.ParDo(s, &readLinesFn{Block: block}, fileio.ReadMatches(s, matched))
+	records, dead = beam.ParDo2(s, fn, lines)
+	return records, dead, matched
 }
+
+// gateFn passes the report on only if the input matched a file. When the
+// match fails the job fails, but a runner may still run the branches
+// downstream with no input (Prism drops a failed bundle's elements and
+// moves on while the job is cancelled): without the gate they could write
+// the empty report of a log that does not exist.
+type gateFn struct {
+	Input string
+}
+
+func (fn *gateFn) ProcessElement(a Acc, files func(*fileio.FileMetadata) bool, emit func(Acc)) error {
+	var f fileio.FileMetadata
+	if !files(&f) {
+		return fmt.Errorf("smbeam: no file matches %q: no report written", fn.Input)
+	}
+	emit(a)
+	return nil
+}
+
+// afterAcc turns the report into the trigger of the dead letters' writer.
+func afterAcc(Acc) []byte { return nil }
 
 // ParseFn parses (file, line) pairs, as [ReadLog] reads them, with
 // [ParseLine]. Records go to the first output, lines that cannot be
@@ -307,9 +335,19 @@ func WriteReport(s beam.Scope, spec Spec, format, path string, acc beam.PCollect
 // [DeadLetter] a line, through Beam's filesystems; the file is written
 // (empty) also when there are none.
 func WriteDeadLetters(s beam.Scope, path string, dead beam.PCollection) {
+	writeDeadLetters(s, path, dead, beam.PCollection{})
+}
+
+// writeDeadLetters writes the dead letters once after has an element
+// (at once if after is not valid).
+func writeDeadLetters(s beam.Scope, path string, dead, after beam.PCollection) {
 	s = s.Scope("smbeam.WriteDeadLetters")
 	lines := beam.ParDo(s, deadLetterLine, dead)
-	beam.ParDo0(s, &writeLinesFn{Path: path}, beam.Impulse(s), beam.SideInput{Input: lines})
+	trigger := beam.Impulse(s)
+	if after.IsValid() {
+		trigger = beam.ParDo(s, afterAcc, after)
+	}
+	beam.ParDo0(s, &writeLinesFn{Path: path}, trigger, beam.SideInput{Input: lines})
 }
 
 // writeLinesFn writes the lines of its side input to one file.
@@ -390,18 +428,19 @@ func Build(s beam.Scope, o Options) (_ beam.PCollection, err error) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	recs, dead := ReadLogFor(s, o.Spec, o.Format, o.Input)
+	recs, dead, matched := readLog(s, &ParseFn{Format: o.Format, Spec: &o.Spec}, o.Input, 0)
 	var acc beam.PCollection
 	if o.Shards > 0 {
 		acc = CombineByLead(s, o.Spec, o.Shards, recs)
 	} else {
 		acc = Report(s, o.Spec, recs)
 	}
+	acc = beam.ParDo(s.Scope("smbeam.InputMatched"), &gateFn{Input: o.Input}, acc, beam.SideInput{Input: matched})
 	for _, p := range paths {
 		WriteReport(s, o.Spec, o.Outputs[p], p, acc)
 	}
 	if o.DeadLetters != "" {
-		WriteDeadLetters(s, o.DeadLetters, dead)
+		writeDeadLetters(s, o.DeadLetters, dead, acc)
 	}
 	return acc, nil
 }

@@ -323,11 +323,11 @@ func run(ctx context.Context) error {
 	return compareInProcess(o, n, bad, elapsed)
 }
 
-// removeWritten removes the outputs a failed run wrote: a runner may run
-// the branch that writes a report while the branch that fails it is still
-// failing (Prism did, rarely, when the input matched no file), and a
-// report of a failed run must not pass for a good one. Outputs older than
-// the run, from an earlier one, stay.
+// removeWritten removes the outputs a failed run wrote: one output may be
+// written while another cannot be, or a runner may run a writer while
+// another stage is failing the job, and a report of a failed run must not
+// pass for a good one. Outputs older than the run, from an earlier one,
+// stay.
 func removeWritten(ctx context.Context, o smbeam.Options, start time.Time) {
 	paths := slices.Sorted(maps.Keys(o.Outputs))
 	if o.DeadLetters != "" {
