@@ -11,7 +11,8 @@ import (
 )
 
 // Model is a compiled, validated scoring model over the host's lead
-// type L. It is immutable: build it once with [New] and share it; all
+// type L. It is immutable (but for an internal table of ready decimals it
+// fills on demand, safely): build it once with [New] and share it; all
 // its methods are safe for concurrent use (as far as the [Source] and
 // host criteria are). Several models (per product, per business unit)
 // live side by side; each result carries its model's ID and version.
