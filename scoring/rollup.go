@@ -39,8 +39,16 @@ type AccountScore struct {
 	Contacts      int // results combined
 }
 
-// Account combines contact results (from one model) into an account score.
+// Account combines contact results into an account score. The results
+// must come from one model and version (scores of different models are
+// on different scales): mixing them is an [ErrRollup].
 func (r Rollup) Account(results []Result) (AccountScore, error) {
+	for i, x := range results {
+		if x.ModelID != results[0].ModelID || x.ModelVersion != results[0].ModelVersion {
+			return AccountScore{}, errors.Join(ErrRollup, fmt.Errorf("result %d is from model %q v%d, result 0 from %q v%d: rescore the contacts with one model",
+				i, x.ModelID, x.ModelVersion, results[0].ModelID, results[0].ModelVersion))
+		}
+	}
 	fit := make([]decimal.Decimal, len(results))
 	interest := make([]decimal.Decimal, len(results))
 	for i, x := range results {

@@ -344,6 +344,20 @@ func TestRollup(t *testing.T) {
 	if _, err := (scoring.Rollup{Method: "median"}).Combine(ds("1")); !errors.Is(err, scoring.ErrRollup) {
 		t.Errorf("unknown method: err = %v", err)
 	}
+	// Account combines the contacts of one model and version only.
+	v1 := scoring.Result{ModelID: "b2b", ModelVersion: 1, Fit: dec("80"), Interest: dec("10")}
+	other := []scoring.Result{{ModelID: "b2b", ModelVersion: 2, Fit: dec("20")}, {ModelID: "smb", ModelVersion: 1, Fit: dec("20")}}
+	for _, o := range other {
+		if _, err := (scoring.Rollup{}).Account([]scoring.Result{v1, o}); !errors.Is(err, scoring.ErrRollup) {
+			t.Errorf("Account of %s v%d and %s v%d: err = %v, want ErrRollup", v1.ModelID, v1.ModelVersion, o.ModelID, o.ModelVersion, err)
+		}
+	}
+	if a, err := (scoring.Rollup{Method: scoring.RollupCappedSum}).Account([]scoring.Result{v1, v1}); err != nil || !a.Fit.Equal(dec("160")) || !a.Interest.Equal(dec("20")) || a.Contacts != 2 {
+		t.Errorf("Account of two contacts: %+v, %v", a, err)
+	}
+	if a, err := (scoring.Rollup{}).Account(nil); err != nil || !a.Fit.IsZero() || a.Contacts != 0 {
+		t.Errorf("Account of no contacts: %+v, %v", a, err)
+	}
 }
 
 func TestCalibrateHandComputed(t *testing.T) {
