@@ -229,17 +229,15 @@ func HandFigures(log []funnel.Event) (Figures, error) {
 	return figuresOf(idx, keep), nil
 }
 
-// ReportRun accumulates the log with package report and returns the
-// report.
+// ReportRun accumulates the log with package report (AddEvents, the bulk
+// form a host importing a log would call) and returns the report.
 func ReportRun(cfg report.Config, log []funnel.Event) (report.Report, error) {
 	acc, err := report.NewAccumulator(cfg)
 	if err != nil {
 		return report.Report{}, err
 	}
-	for i := range log {
-		if err := acc.AddEvent(log[i]); err != nil {
-			return report.Report{}, err
-		}
+	if _, err := acc.AddEvents(log); err != nil {
+		return report.Report{}, err
 	}
 	return acc.Report(), nil
 }

@@ -268,10 +268,8 @@ func (wk *worker) run(cfg *ScaleConfig, gen *Gen, m *funnel.Model, sm *scoring.M
 		t4 := time.Now()
 		wk.phases[2] += t4.Sub(t3)
 		// Report.
-		for i := range log {
-			if err := wk.acc.AddEvent(log[i]); err != nil {
-				return fmt.Errorf("bench: report: %w", err)
-			}
+		if _, err := wk.acc.AddEvents(log); err != nil {
+			return fmt.Errorf("bench: report: %w", err)
 		}
 		wk.phases[3] += time.Since(t4)
 		if wi == 0 {
