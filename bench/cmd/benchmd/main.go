@@ -254,9 +254,14 @@ func run(dir, out, notes, cmd string) error {
 		r, ok = ratio("BenchmarkScore/", s.impl, "BenchmarkScore/", "impl=handwritten")
 		goal(fmt.Sprintf("scoring `%s` ≤ 3× the hand-written int64 code", s.api), r, ok, 3, false, "×")
 	}
-	for _, impl := range []string{"impl=report", "impl=report_nolead", "impl=report_by_lead"} {
+	for _, rc := range []struct{ impl, what string }{
+		{"impl=report_nolead", "configured for the compared figures only (`NoLeadState`)"},
+		{"impl=report", "full configuration: also keeps per-lead state for cohorts, aging, cycle time and attribution, which the SQL queries do not compute"},
+		{"impl=report_by_lead", "full configuration, the log ordered contact by contact"},
+	} {
+		impl := rc.impl
 		r, ok := ratio("BenchmarkKPI/", "impl=sqlite", "BenchmarkKPI/", impl)
-		goal(fmt.Sprintf("report (`%s`) ≥ 100× faster than SQLite GROUP BY", strings.TrimPrefix(impl, "impl=")), r, ok, 100, true, "×")
+		goal(fmt.Sprintf("report (`%s`, %s) ≥ 100× faster than SQLite GROUP BY", strings.TrimPrefix(impl, "impl="), rc.what), r, ok, 100, true, "×")
 		r, ok = ratio("BenchmarkKPI/", "impl=sqlite_tuned", "BenchmarkKPI/", impl)
 		if ok {
 			w("| (context) report (`%s`) faster than SQLite tuned (stored month column, covering indexes) | %.2f× | beyond the goal's baseline |\n", strings.TrimPrefix(impl, "impl="), r)
@@ -320,7 +325,7 @@ func run(dir, out, notes, cmd string) error {
 		}
 		w("\n")
 		if len(runs) >= 2 {
-			w("Growth between consecutive runs with 10 events a contact (time should grow like events; memory like contacts, since the full report keeps per-lead state for cohorts — about 177 B a lead by report's own measure — and a batch is bounded):\n\n")
+			w("Growth between consecutive runs with 10 events a contact (time should grow like events; memory like contacts, since the full report keeps per-lead state for cohorts — see report/BENCHMARKS.md for the bytes a lead — and a batch is bounded):\n\n")
 			w("| from → to | events × | wall × | retained heap × | peak RSS × |\n|---|---|---|---|---|\n")
 			var prev *scaleRun
 			for i := range runs {
