@@ -404,7 +404,7 @@ func (m *Model) quick(s *State, mv *Move) (plan, bool) {
 }
 
 // findFacts returns the indices in facts of stages from and to, -1 for a
-// stage not found, in one pass.
+// stage not found, in one pass that stops once both are found.
 func findFacts(facts []StageFacts, from, to Stage) (fromFact, toFact int32) {
 	fromFact, toFact = -1, -1
 	for i := range facts {
@@ -417,7 +417,7 @@ func findFacts(facts []StageFacts, from, to Stage) (fromFact, toFact int32) {
 			continue
 		}
 		if toFact >= 0 && fromFact >= 0 {
-			break
+			return fromFact, toFact
 		}
 	}
 	return fromFact, toFact
