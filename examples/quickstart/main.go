@@ -6,7 +6,9 @@
 // size, industry, country, seniority, e-mail domain) and keep doing things
 // (page views, e-mail clicks, downloads, webinars, demo requests). Each
 // activity is scored on fit and interest with a scoring model kept as JSON;
-// the default handoff policy promotes, hands off, fast-tracks or nurtures;
+// the default handoff policy, edited as data so that marketing qualifies a
+// lead (MQL) before it is hot enough for sales to contact (policySpec),
+// promotes, hands off, fast-tracks or nurtures;
 // a router assigns handed-off leads to reps by territory; reps touch them
 // against business-hours SLA deadlines (a Madrid office calendar with its
 // holidays), then accept them or send them back with a reason code, and
@@ -68,9 +70,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `quickstart simulates one quarter (Q1 2026) of a small B2B company through the
 SMarketing funnel: contacts arrive and engage, a scoring model rates their fit
-and interest, the default handoff policy passes the best to sales on SLA
-deadlines, reps accept or reject them with reason codes, rejected leads are
-recycled, and opportunities are won or lost.
+and interest, marketing qualifies the promising ones (MQL) and the default
+handoff policy passes them to sales on SLA deadlines once they are hot, reps
+accept or reject them with reason codes, rejected leads are recycled, and
+opportunities are won or lost.
 
 It prints the review meeting's scorecard and funnel for the last month and
 writes the full report as HTML.

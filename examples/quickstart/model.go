@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -88,11 +89,15 @@ func newHosts(loc *time.Location) (*hosts, error) {
 	if h.scoring, err = scoring.New(spec, scoring.LeadSource()); err != nil {
 		return nil, fmt.Errorf("scoring model: %w", err)
 	}
-	if h.policy, err = handoff.DefaultPolicy(h.funnel); err != nil {
-		return nil, fmt.Errorf("handoff policy: %w", err)
-	}
 	if h.sla, err = handoff.NewSLA(handoff.DefaultSLASpec()); err != nil {
 		return nil, fmt.Errorf("SLA: %w", err)
+	}
+	pspec, err := policySpec(h.funnel)
+	if err != nil {
+		return nil, fmt.Errorf("handoff policy: %w", err)
+	}
+	if h.policy, err = handoff.NewPolicy(handoff.PolicyConfig{Model: h.funnel, Spec: pspec, SLA: h.sla}); err != nil {
+		return nil, fmt.Errorf("handoff policy: %w", err)
 	}
 	h.acceptance, err = handoff.NewAcceptance(handoff.AcceptanceConfig{
 		Model: h.funnel,
@@ -134,6 +139,69 @@ func newHosts(loc *time.Location) (*hosts, error) {
 		{ID: "emma", Queues: []string{"europe", "iberia"}},
 	}
 	return h, nil
+}
+
+// Marketing's own qualification lines on the interest axis, below the
+// scoring model's contact-now band (interest "high": enter 35, leave 25).
+const (
+	// promoteInterest: a high-fit lead whose interest reaches it becomes an
+	// MQL, and a nurtured one requalifies. It is the bottom of the model's
+	// interest grade 3 (the default bands: 1 ≥ 75, 2 ≥ 50, 3 ≥ 25).
+	promoteInterest = 25
+	// nurtureInterest: an MQL whose interest decays to it or below goes
+	// back to nurture. It sits below promoteInterest (hysteresis, like the
+	// model's own high band), so an MQL that dips a little is not bounced
+	// back and promoted again with its next page view.
+	nurtureInterest = 15
+)
+
+// policySpec is the company's handoff policy: the method's default
+// (handoff.DefaultPolicySpec), edited as data so that marketing qualifies
+// earlier than sales contacts. The default promotes and hands off on the
+// same condition (high fit, high interest), so a lead would pass through
+// MQL in no time; here
+//
+//   - promote (lead → MQL) and requalify (nurture → MQL) fire on high fit
+//     with interest ≥ promoteInterest, below the contact-now band;
+//   - hand_off (MQL → SQL) is unchanged: sales contacts an MQL once it is
+//     high fit, high interest (or at once on a demo request, fast_track);
+//   - nurture_mql (MQL → nurture) fires only when interest fell to
+//     nurtureInterest or below; an MQL between the two lines waits in MQL
+//     (the nurture rule keeps it in place).
+//
+// Every other rule, and the order, is the default's. The tests run
+// handofftest.CheckPolicy on it (every quadrant handled, no shadowed rule).
+func policySpec(m *funnel.Model) (handoff.PolicySpec, error) {
+	spec := handoff.DefaultPolicySpec(m)
+	spec.ID = "acme_policy"
+	highFit := []scoring.Quadrant{scoring.HighFitHighInterest, scoring.HighFitLowInterest}
+	edits := []struct {
+		rule string
+		edit func(*handoff.Rule)
+	}{
+		{"promote", func(r *handoff.Rule) {
+			r.When.Quadrants = highFit
+			r.When.MinInterest = decimal.NewNullDecimal(decimal.NewFromInt(promoteInterest))
+			r.Because = fmt.Sprintf("high fit and interest at least %d: marketing qualifies the lead; sales contacts it once interest reaches the contact-now band", promoteInterest)
+		}},
+		{"requalify", func(r *handoff.Rule) {
+			r.When.Quadrants = highFit
+			r.When.MinInterest = decimal.NewNullDecimal(decimal.NewFromInt(promoteInterest))
+			r.Because = fmt.Sprintf("a nurtured lead is again high fit with interest at least %d", promoteInterest)
+		}},
+		{"nurture_mql", func(r *handoff.Rule) {
+			r.When.MaxInterest = decimal.NewNullDecimal(decimal.NewFromInt(nurtureInterest))
+			r.Because = fmt.Sprintf("high fit but interest fell to %d or below: marketing nurtures", nurtureInterest)
+		}},
+	}
+	for _, e := range edits {
+		i := slices.IndexFunc(spec.Rules, func(r handoff.Rule) bool { return r.Name == e.rule })
+		if i < 0 {
+			return handoff.PolicySpec{}, fmt.Errorf("the default policy has no rule %q to edit", e.rule)
+		}
+		e.edit(&spec.Rules[i])
+	}
+	return spec, nil
 }
 
 // reportConfig is how the company cuts its report: monthly periods in its

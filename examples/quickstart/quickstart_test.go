@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -402,5 +403,75 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	}
 	if !q.report.AsOf.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, q.sim.loc)) {
 		t.Errorf("as of %v", q.report.AsOf)
+	}
+}
+
+// TestMQLIsAStage checks, on the simulated quarter, that MQL is a stage
+// leads spend time in and not a step they pass in no time: marketing
+// promotes at its own interest line, below the contact-now band, so MQLs
+// wait, some go back to nurture and not all of them reach sales. Every
+// promotion and every return to nurture is scored again from the
+// contact's activities at its time, against the policy's lines.
+func TestMQLIsAStage(t *testing.T) {
+	for _, seed := range []uint64{1, 4} {
+		q := quarterFor(t, seed, 500)
+		byID := map[string]*contact{}
+		for _, c := range q.sim.contacts {
+			byID[c.id] = c
+		}
+		var stays []time.Duration
+		rules := map[string]int{}
+		for _, ev := range q.sim.log {
+			if ev.From == funnel.MQL {
+				stays = append(stays, ev.Stay)
+			}
+			rule, ok := strings.CutPrefix(ev.Actor, "policy:")
+			if !ok {
+				continue
+			}
+			rules[rule]++
+			if rule != "promote" && rule != "requalify" && rule != "nurture_mql" {
+				continue
+			}
+			r, err := q.sim.h.scoring.Score(byID[ev.Lead].lead, ev.At, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case !r.FitHigh:
+				t.Errorf("seed %d, %s: %s moved a low-fit lead (fit %s)", seed, ev.ID, rule, r.Fit)
+			case rule == "nurture_mql" && r.Interest.GreaterThan(decimal.NewFromInt(nurtureInterest)):
+				t.Errorf("seed %d, %s: an MQL with interest %s went back to nurture (line %d)", seed, ev.ID, r.Interest, nurtureInterest)
+			case rule != "nurture_mql" && r.Interest.LessThan(decimal.NewFromInt(promoteInterest)):
+				t.Errorf("seed %d, %s: %s qualified a lead with interest %s (line %d)", seed, ev.ID, rule, r.Interest, promoteInterest)
+			}
+		}
+		if rules["promote"] == 0 || rules["nurture_mql"] == 0 || rules["hand_off"] == 0 {
+			t.Errorf("seed %d: the quarter lacks a promotion, a return to nurture or a hand-off: %v", seed, rules)
+		}
+		slices.Sort(stays)
+		if len(stays) == 0 || stays[len(stays)/2] == 0 {
+			t.Fatalf("seed %d: %d MQL stays, median zero: leads pass through MQL in no time", seed, len(stays))
+		}
+		last := q.report.Periods[len(q.report.Periods)-1]
+		for _, sf := range last.Stages {
+			if sf.Stage == funnel.MQL && (sf.Population == 0 || sf.TimeInStage.Median <= 0) {
+				t.Errorf("seed %d, %s: MQL population %d, median stay %v", seed, last.Label, sf.Population, sf.TimeInStage.Median)
+			}
+		}
+		// A month's cohort may be small enough to convert whole; the
+		// quarter's may not.
+		var converted, members int64
+		for _, p := range q.report.Periods {
+			for _, c := range p.Cohort {
+				if c.From == funnel.MQL && c.To == funnel.SQL {
+					converted += c.Rate.Num
+					members += c.Rate.Den
+				}
+			}
+		}
+		if converted == 0 || converted >= members {
+			t.Errorf("seed %d: %d of the quarter's %d MQLs reached sales", seed, converted, members)
+		}
 	}
 }
