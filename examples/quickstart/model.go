@@ -208,7 +208,7 @@ func policySpec(m *funnel.Model) (handoff.PolicySpec, error) {
 // own time zone, the source of each contact as a dimension, and the goals
 // of the quarter (step 1 of the method) scaled to the size of the database.
 func reportConfig(m *funnel.Model, loc *time.Location, asOf time.Time, contacts int) report.Config {
-	mqlGoal := int64(contacts) / 50 // about 2 % of the base qualifies each month
+	mqlGoal := int64(contacts) / 15 // marketing aims at one MQL a month for every 15 contacts (about 7 %)
 	if mqlGoal < 1 {
 		mqlGoal = 1
 	}
@@ -224,6 +224,10 @@ func reportConfig(m *funnel.Model, loc *time.Location, asOf time.Time, contacts 
 		Dimensions: []string{"source"},
 		Goals: []report.Goal{
 			{Metric: "first_entries:mql", Label: "MQLs this month", Target: decimal.NewFromInt(mqlGoal)},
+			// The method's headline rate: of this month's new MQLs, the share
+			// sales took (SQL or later) within the window. The current
+			// month's cohort is young, so it reads lower than it will end.
+			{Metric: "cohort:mql:sql", Label: "MQL → SQL (cohort)", Target: ratio("0.3")},
 			{Metric: "flow:sql:opportunity", Label: "SQL → opportunity (flow)", Target: ratio("0.4")},
 			{Metric: "acceptance_rate", Label: "sales acceptance", Target: ratio("0.9")},
 			{Metric: "sla_compliance", Label: "first touch within SLA", Target: ratio("0.9")},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -14,6 +15,7 @@ import (
 // without the report.
 type monthFigures struct {
 	mqlFirst, sqlEntries, oppEntries int64
+	mqlCohort, mqlCohortToSQL        int64 // first entered MQL this month; of them, reached SQL or later within the window
 	accepted, rejected               int64
 	slaMet, slaDue                   int64
 	won, lost                        int64
@@ -40,6 +42,29 @@ func recount(q *quarter) map[string]*monthFigures {
 			m.sqlEntries++
 		case ev.To == funnel.Opportunity:
 			m.oppEntries++
+		}
+	}
+	// The MQL → SQL cohort: a contact belongs to the month of its first
+	// entry into MQL and converted when it first reached SQL or a later
+	// stage no later than the window after it (before it counts, as zero).
+	sqlOrLater := map[funnel.Stage]bool{funnel.SQL: true, funnel.Opportunity: true, funnel.Customer: true, funnel.Evangelist: true}
+	for _, c := range s.contacts {
+		var mqlAt, sqlAt time.Time
+		for _, ev := range c.events {
+			if ev.To == funnel.MQL && mqlAt.IsZero() {
+				mqlAt = ev.At
+			}
+			if sqlOrLater[ev.To] && sqlAt.IsZero() {
+				sqlAt = ev.At
+			}
+		}
+		if mqlAt.IsZero() {
+			continue
+		}
+		m := at(mqlAt.In(s.loc))
+		m.mqlCohort++
+		if !sqlAt.IsZero() && sqlAt.Sub(mqlAt) <= q.report.Window {
+			m.mqlCohortToSQL++
 		}
 	}
 	for _, d := range s.decisions {
@@ -94,6 +119,8 @@ func expected(metric string, cur, prev *monthFigures) (decimal.Decimal, bool) {
 	switch metric {
 	case "first_entries:mql":
 		return decimal.NewFromInt(cur.mqlFirst), true
+	case "cohort:mql:sql":
+		return counts(cur.mqlCohortToSQL, cur.mqlCohort)
 	case "flow:sql:opportunity":
 		return counts(cur.oppEntries, cur.sqlEntries)
 	case "acceptance_rate":
