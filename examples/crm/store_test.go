@@ -60,6 +60,21 @@ func openStore(t *testing.T) (*Store, *manualClock) {
 	return st, clk
 }
 
+// handOffHotContact adds a high-fit contact at Lead and records the
+// activities that make the default policy promote it and hand it to sales.
+func handOffHotContact(t *testing.T, st *Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.AddContact(ctx, id, hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		if _, err := st.RecordActivity(ctx, id, typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 var hotFit = map[string]string{"employees": "200", "industry": "software", "seniority": "director"}
 
 func mustRebuild(t *testing.T, st *Store, id string) funnel.State {
@@ -344,14 +359,7 @@ func TestTwoWritersRace(t *testing.T) {
 func TestTwoWritersRaceOnTouches(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
-		t.Fatal(err)
-	}
-	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
-		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
-			t.Fatal(err)
-		}
-	}
+	handOffHotContact(t, st, "c1")
 	before, err := st.Contact(ctx, "c1")
 	if err != nil || before.Ticket == nil {
 		t.Fatalf("not handed off: %v", err)
@@ -434,14 +442,7 @@ func TestManyWritersManyContacts(t *testing.T) {
 func TestSLAEscalationsGoToTheOutboxOnce(t *testing.T) {
 	ctx := context.Background()
 	st, clk := openStore(t)
-	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
-		t.Fatal(err)
-	}
-	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
-		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
-			t.Fatal(err)
-		}
-	}
+	handOffHotContact(t, st, "c1")
 	c, err := st.Contact(ctx, "c1")
 	if err != nil || c.Ticket == nil {
 		t.Fatalf("not handed off: %v %+v", err, c)
@@ -632,14 +633,7 @@ func checkScoreCountsActivities(t *testing.T, c *Contact) {
 func TestDeliverTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
-	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
-		t.Fatal(err)
-	}
-	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
-		if _, err := st.RecordActivity(ctx, "c1", typ); err != nil {
-			t.Fatal(err)
-		}
-	}
+	handOffHotContact(t, st, "c1")
 	if _, err := st.Reject(ctx, "c1", funnel.ReasonBadTiming, ""); err != nil {
 		t.Fatal(err)
 	}
