@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/smarketing/smarketing/scoring"
@@ -148,6 +149,19 @@ func clampNull(x decimal.Decimal, lo, hi decimal.NullDecimal) decimal.Decimal {
 		return hi.Decimal
 	}
 	return x
+}
+
+// diffReference compares got with the decimal reference's result for the
+// same lead, now and previous result, reasons aside (the reference writes
+// none, so they are taken from got), and returns cmp.Diff (-want +got).
+func diffReference(spec scoring.Spec, lead scoring.Lead, now time.Time, prev *scoring.Result, got scoring.Result) string {
+	want := reference(spec, lead, now, prev)
+	if len(want.Ledger) == len(got.Ledger) {
+		for i := range want.Ledger {
+			want.Ledger[i].Reason = got.Ledger[i].Reason
+		}
+	}
+	return cmp.Diff(want, got)
 }
 
 // reference scores lead with spec in plain decimal arithmetic. Reasons
