@@ -455,7 +455,16 @@ func TestPipelineSplitsInsideLines(t *testing.T) {
 // written: Prism may still run the branches downstream of the failed
 // match with no input, but the gate before the writers refuses to pass a
 // report when no file matched (TestGate).
+//
+// Under the race detector it is skipped, and scripts/test-all runs it again
+// without: when a job fails, Beam v2.78.0's harness closes its response
+// channel (harness.go:197) while a bundle still in flight may send on it
+// (harness.go:215), a race in Beam's code the detector reports about once
+// in 40 runs of this test, failing it whatever our code does.
 func TestPipelineNoInputFile(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a failing job races inside Beam's harness (harness.go:197 vs :215); scripts/test-all runs this test without -race")
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.json")
 	p, s := beam.NewPipelineWithRoot()
