@@ -37,6 +37,64 @@ func TestTimeDecayCenturiesApart(t *testing.T) {
 	}
 }
 
+// A cohort goal whose cohort is immature is pending while conversions (or,
+// in a running period, new members) could still turn its verdict, and
+// keeps the verdict they cannot turn; the lines say which cohorts are
+// immature, the current and the previous, and no other metric is.
+func TestScorecardImmatureCohorts(t *testing.T) {
+	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	april := march.AddDate(0, 1, 0)
+	per := func(start time.Time, num, den int64, mature bool) report.Period {
+		p := report.Period{Label: start.Format("2006-01"), Start: start, End: start.AddDate(0, 1, 0)}
+		p.Cohort = []report.CohortConversion{{From: "mql", To: "sql", Mature: mature,
+			Rate: report.Rate{Kind: report.KindCohort, Num: num, Den: den, Defined: true, Value: decimal.NewFromInt(num).DivRound(decimal.NewFromInt(den), 4)}}}
+		p.Flow = []report.Conversion{{From: "mql", To: "sql", Rate: p.Cohort[0].Rate}}
+		return p
+	}
+	atLeast := func(target string) report.Goal { return report.Goal{Metric: "cohort:mql:sql", Target: dec(target)} }
+	atMost := func(target string) report.Goal {
+		return report.Goal{Metric: "cohort:mql:sql", Target: dec(target), AtMost: true}
+	}
+	ended, running := april.AddDate(0, 1, 10), april.AddDate(0, 0, 20)
+	for _, tc := range []struct {
+		name         string
+		asOf         time.Time
+		mature       bool
+		goal         report.Goal
+		want         report.Status
+		wantImmature bool
+	}{
+		{"ended, immature, at least, met: can only rise", ended, false, atLeast("0.25"), report.OnTrack, true},
+		{"ended, immature, at least, unmet: may still be met", ended, false, atLeast("0.5"), report.Pending, true},
+		{"ended, immature, at least, far from it: still pending", ended, false, atLeast("0.9"), report.Pending, true},
+		{"ended, immature, at most, met: may still be broken", ended, false, atMost("0.5"), report.Pending, true},
+		{"ended, immature, at most, broken: can only rise", ended, false, atMost("0.28"), report.AtRisk, true},
+		{"ended, immature, at most, far over: missed", ended, false, atMost("0.1"), report.Missed, true},
+		{"running, immature, at least, met: new members may lower it", running, false, atLeast("0.25"), report.Pending, true},
+		{"running, immature, at most, broken: new members may lower it", running, false, atMost("0.25"), report.Pending, true},
+		{"no AsOf counts as running", time.Time{}, false, atLeast("0.25"), report.Pending, true},
+		{"mature, at least, unmet: missed", ended, true, atLeast("0.5"), report.Missed, false},
+		{"mature, at least, met", running, true, atLeast("0.25"), report.OnTrack, false},
+		{"flow rates are never immature", running, false, report.Goal{Metric: "flow:mql:sql", Target: dec("0.5")}, report.Missed, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// April: 3 of 10 MQLs in SQL so far; March: 1 of 2, immature too.
+			r := report.Report{AsOf: tc.asOf, Periods: []report.Period{per(march, 1, 2, false), per(april, 3, 10, tc.mature)}}
+			sc := report.NewScorecard(r, []report.Goal{tc.goal})
+			l := sc.Lines[0]
+			if l.Status != tc.want || l.Immature != tc.wantImmature {
+				t.Errorf("status %s, immature %v; want %s, %v", l.Status, l.Immature, tc.want, tc.wantImmature)
+			}
+			if l.PreviousImmature != (tc.goal.Metric == "cohort:mql:sql") {
+				t.Errorf("previous immature %v for %s", l.PreviousImmature, tc.goal.Metric)
+			}
+			if !l.Actual.Equal(dec("0.3")) || !l.Change.Equal(dec("-0.2")) || !l.AttainmentDefined {
+				t.Errorf("figures changed with maturity: %+v", l)
+			}
+		})
+	}
+}
+
 // Scorecard statuses worked out by hand: at risk from the default and a
 // custom threshold, lower-is-better goals, no data, and the change.
 func TestScorecardStatusesByHand(t *testing.T) {

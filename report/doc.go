@@ -145,7 +145,8 @@
 // Won deals with no touch are Unattributed.
 //
 // Goals and scorecard: see [Goal] for the metrics and [Score] for
-// attainment and status (on track, at risk, missed, no data).
+// attainment and status (on track, at risk, missed, no data, pending:
+// a cohort goal whose cohort is still immature and can still turn).
 // [NewScorecard] scores the current period ([Report.Current]: the one
 // containing AsOf) and shows the change from the one before it.
 //
@@ -236,7 +237,7 @@
 // periods [{label, stages, flow}]}] and scorecard {period, previous,
 // lines [{goal {metric, label, target, at_most, at_risk}, actual,
 // actual_defined, attainment, attainment_defined, previous,
-// previous_defined, change, status}]} (a goal is also the element of the
+// previous_defined, change, status, immature, previous_immature}]} (a goal is also the element of the
 // array [ParseGoals] reads). Each period has label, start, end, stages
 // [{stage, first_entries, entries, population, time_in_stage}], flow and cohort [{from, to, rate, (mature,
 // mature_members)}], lead_to_customer, outcomes {win_rate, won_amount,

@@ -121,11 +121,15 @@ func ExampleParseGoals() {
 	}
 	sc := acc.Report().Scorecard
 	for _, l := range sc.Lines {
-		fmt.Printf("%s %s: actual %s, attainment %s, %s\n", sc.Period, l.Goal.Label, l.Actual, l.Attainment, l.Status)
+		fmt.Printf("%s %s: actual %s, attainment %s, %s", sc.Period, l.Goal.Label, l.Actual, l.Attainment, l.Status)
+		if l.Immature {
+			fmt.Print(" (the cohort is immature: its MQLs can still reach SQL)")
+		}
+		fmt.Println()
 	}
 	// Output:
 	// 2026-03 MQLs a month: actual 2, attainment 1, on_track
-	// 2026-03 MQL→SQL (cohort): actual 0, attainment 0, missed
+	// 2026-03 MQL→SQL (cohort): actual 0, attainment 0, pending (the cohort is immature: its MQLs can still reach SQL)
 }
 
 func ExampleReport_WriteText() {

@@ -57,6 +57,11 @@ const (
 	Missed  Status = "missed"
 	// NoData: the actual figure is undefined (no denominator) in the period.
 	NoData Status = "no_data"
+	// Pending: the goal is on a cohort rate whose cohort is immature (see
+	// [Score.Immature]) and the verdict can still change: members may
+	// still convert (the rate can only rise once the period has ended) or,
+	// while the period runs, still join. Attainment is shown all the same.
+	Pending Status = "pending"
 )
 
 // Scorecard compares the goals with the latest period of a report and
@@ -74,6 +79,15 @@ type Scorecard struct {
 // when attainment ≥ AtRisk, missed otherwise (a goal without a defined
 // attainment is met or missed outright); no data when the actual is
 // undefined.
+//
+// A cohort rate is provisional until its cohort is mature
+// ([CohortConversion.Mature]): members can still convert within the
+// window. The line then says Immature, and a verdict that conversions (or,
+// while the period runs, new members) could still overturn is Pending
+// instead: an unmet "at least" goal, or any goal while the period runs.
+// A met "at least" goal of an ended period stays on track, and an unmet
+// "at most" goal of an ended period stays missed (or at risk): the rate
+// can only rise. With a zero [Report.AsOf] the period counts as running.
 type Score struct {
 	Goal              Goal            `json:"goal"`
 	Actual            decimal.Decimal `json:"actual"`
@@ -84,6 +98,12 @@ type Score struct {
 	PreviousDefined   bool            `json:"previous_defined"`
 	Change            decimal.Decimal `json:"change"`
 	Status            Status          `json:"status"`
+	// Immature: Actual is the rate of a cohort that is not mature yet;
+	// PreviousImmature: the same of Previous (a Change between cohorts of
+	// different ages is partly their age). Both are false for every
+	// metric but cohort rates.
+	Immature         bool `json:"immature"`
+	PreviousImmature bool `json:"previous_immature"`
 }
 
 var errGoal = errors.New("invalid goal")
@@ -185,10 +205,8 @@ func (per *Period) Actual(metric string) (decimal.Decimal, bool) {
 			}
 		}
 	case "cohort":
-		for _, c := range per.Cohort {
-			if len(parts) == 3 && string(c.From) == parts[1] && string(c.To) == parts[2] {
-				return rate(c.Rate)
-			}
+		if c := per.cohort(parts); c != nil {
+			return rate(c.Rate)
 		}
 	case "acceptance_rate":
 		return rate(per.Service.Acceptance)
@@ -214,6 +232,27 @@ func (per *Period) Actual(metric string) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
+// cohort returns the cohort conversion a "cohort:<from>:<to>" metric,
+// split at its colons, names in per, or nil.
+func (per *Period) cohort(parts []string) *CohortConversion {
+	if len(parts) != 3 || parts[0] != "cohort" {
+		return nil
+	}
+	for i := range per.Cohort {
+		if c := &per.Cohort[i]; string(c.From) == parts[1] && string(c.To) == parts[2] {
+			return c
+		}
+	}
+	return nil
+}
+
+// immature says whether metric is a cohort rate whose cohort is not mature
+// in per.
+func (per *Period) immature(metric string) bool {
+	c := per.cohort(strings.Split(metric, ":"))
+	return c != nil && !c.Mature
+}
+
 // NewScorecard scores goals against the current period of r (see
 // [Report.Current]), with the change from the period before it. An empty
 // report gives an empty scorecard.
@@ -228,16 +267,18 @@ func NewScorecard(r Report, goals []Goal) Scorecard {
 		sc.Previous = prev.Label
 	}
 	for _, g := range goals {
-		sc.Lines = append(sc.Lines, score(g, cur, prev))
+		sc.Lines = append(sc.Lines, score(g, cur, prev, r.AsOf))
 	}
 	return sc
 }
 
-func score(g Goal, cur, prev *Period) Score {
+func score(g Goal, cur, prev *Period, asOf time.Time) Score {
 	s := Score{Goal: g}
 	s.Actual, s.ActualDefined = cur.Actual(g.Metric)
+	s.Immature = cur.immature(g.Metric)
 	if prev != nil {
 		s.Previous, s.PreviousDefined = prev.Actual(g.Metric)
+		s.PreviousImmature = prev.immature(g.Metric)
 	}
 	if s.ActualDefined && s.PreviousDefined {
 		s.Change = s.Actual.Sub(s.Previous)
@@ -262,7 +303,12 @@ func score(g Goal, cur, prev *Period) Score {
 	if risk.IsZero() {
 		risk = decimal.New(9, -1)
 	}
+	ended := !asOf.IsZero() && !cur.End.After(asOf)
 	switch {
+	case s.Immature && (!ended || met == g.AtMost):
+		// Rising conversions could still meet an unmet "at least" goal
+		// or break a met "at most" one; new members could move either.
+		s.Status = Pending
 	case met:
 		s.Status = OnTrack
 	case s.AttainmentDefined && s.Attainment.GreaterThanOrEqual(risk):

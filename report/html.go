@@ -12,7 +12,7 @@ const htmlStyle = `body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,A
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #d9dde5;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .7em;border-bottom:1px solid #eceff4;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f4f6fa}
-.on_track{color:#17663a;font-weight:600}.at_risk{color:#9a6700;font-weight:600}.missed{color:#b42318;font-weight:600}.no_data{color:#6b7280}
+.on_track{color:#17663a;font-weight:600}.at_risk{color:#9a6700;font-weight:600}.missed{color:#b42318;font-weight:600}.no_data{color:#6b7280}.pending{color:#1d4ed8}
 svg text{font-family:inherit;font-size:12px;fill:#1d2330}`
 
 // WriteHTML writes a self-contained HTML page: the scorecard, a funnel

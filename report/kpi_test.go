@@ -80,6 +80,7 @@ func smallConfig() report.Config {
 		Goals: []report.Goal{
 			{Metric: "first_entries:mql", Label: "MQLs a month", Target: dec("3")},
 			{Metric: "flow:mql:sql", Label: "MQL→SQL", Target: dec("0.5")},
+			{Metric: "cohort:mql:sql", Label: "MQL→SQL (cohort)", Target: dec("0.3")},
 			{Metric: "acceptance_rate", Target: dec("0.9")},
 			{Metric: "lead_velocity_rate", Target: dec("-0.35")},
 		}}
@@ -293,6 +294,7 @@ func TestKPIScorecard(t *testing.T) {
 	want := []line{
 		{report.Missed, "2", "0.6667", "-1"},  // 2 MQLs vs 3; March had 3
 		{report.OnTrack, "0.5", "1", "0"},     // 1/2 vs 0.5; March 2/4
+		{report.Pending, "0", "0", "-1"},      // April's MQLs (L4, L5) not in SQL yet, and April runs; March's cohort: 1
 		{report.NoData, "0", "0", "0"},        // no decisions in April
 		{report.OnTrack, "-0.3333", "0", "0"}, // LVR -33 % ≥ -35 %: no attainment for a negative target
 	}

@@ -131,6 +131,9 @@ func (r *Report) tables() []table {
 			act, att, ch := "n/a", "n/a", "n/a"
 			if l.ActualDefined {
 				act = l.Actual.String()
+				if l.Immature {
+					act += " (immature)"
+				}
 			}
 			if l.AttainmentDefined {
 				att = l.Attainment.Shift(2).StringFixed(2) + "%"
@@ -533,6 +536,9 @@ func (r Report) WriteCSV(w io.Writer) error {
 			row(r.Scorecard.Period, "scorecard", l.Goal.Metric, "", "attainment", optDec(l.Attainment, l.AttainmentDefined))
 			row(r.Scorecard.Period, "scorecard", l.Goal.Metric, "", "change", optDec(l.Change, l.ActualDefined && l.PreviousDefined))
 			row(r.Scorecard.Period, "scorecard", l.Goal.Metric, "", "status", string(l.Status))
+			if strings.HasPrefix(l.Goal.Metric, "cohort:") {
+				row(r.Scorecard.Period, "scorecard", l.Goal.Metric, "", "immature", strconv.FormatBool(l.Immature))
+			}
 		}
 	}
 	cw.Flush()
