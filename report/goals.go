@@ -82,12 +82,13 @@ type Scorecard struct {
 //
 // A cohort rate is provisional until its cohort is mature
 // ([CohortConversion.Mature]): members can still convert within the
-// window. The line then says Immature, and a verdict that conversions (or,
-// while the period runs, new members) could still overturn is Pending
-// instead: an unmet "at least" goal, or any goal while the period runs.
-// A met "at least" goal of an ended period stays on track, and an unmet
-// "at most" goal of an ended period stays missed (or at risk): the rate
-// can only rise. With a zero [Report.AsOf] the period counts as running.
+// window. The line then says Immature, and its status is Pending unless
+// it is final: once the period has ended the rate can only rise, up to 1
+// when every member converts, so the verdict is final when full
+// conversion would give the same one (a met "at least" goal, say, or an
+// "at most" goal already missed). While the period runs new members still
+// join and no verdict is final. With a zero [Report.AsOf] the period
+// counts as running.
 type Score struct {
 	Goal              Goal            `json:"goal"`
 	Actual            decimal.Decimal `json:"actual"`
@@ -272,6 +273,33 @@ func NewScorecard(r Report, goals []Goal) Scorecard {
 	return sc
 }
 
+// verdict is g's status for the actual figure a, and the attainment.
+// Along a rising a it only moves one way: missed, at risk, on track for
+// an "at least" goal, the reverse for an "at most" one.
+func (g Goal) verdict(a decimal.Decimal) (st Status, attainment decimal.Decimal, defined bool) {
+	met := a.GreaterThanOrEqual(g.Target)
+	if g.AtMost {
+		met = a.LessThanOrEqual(g.Target)
+	}
+	switch {
+	case !g.AtMost && g.Target.IsPositive():
+		attainment, defined = a.DivRound(g.Target, RatePlaces), true
+	case g.AtMost && a.IsPositive() && !g.Target.IsNegative():
+		attainment, defined = g.Target.DivRound(a, RatePlaces), true
+	}
+	risk := g.AtRisk
+	if risk.IsZero() {
+		risk = decimal.New(9, -1)
+	}
+	switch {
+	case met:
+		return OnTrack, attainment, defined
+	case defined && attainment.GreaterThanOrEqual(risk):
+		return AtRisk, attainment, defined
+	}
+	return Missed, attainment, defined
+}
+
 func score(g Goal, cur, prev *Period, asOf time.Time) Score {
 	s := Score{Goal: g}
 	s.Actual, s.ActualDefined = cur.Actual(g.Metric)
@@ -287,34 +315,17 @@ func score(g Goal, cur, prev *Period, asOf time.Time) Score {
 		s.Status = NoData
 		return s
 	}
-	met := s.Actual.GreaterThanOrEqual(g.Target)
-	if g.AtMost {
-		met = s.Actual.LessThanOrEqual(g.Target)
-	}
-	switch {
-	case !g.AtMost && g.Target.IsPositive():
-		s.Attainment = s.Actual.DivRound(g.Target, RatePlaces)
-		s.AttainmentDefined = true
-	case g.AtMost && s.Actual.IsPositive() && !g.Target.IsNegative():
-		s.Attainment = g.Target.DivRound(s.Actual, RatePlaces)
-		s.AttainmentDefined = true
-	}
-	risk := g.AtRisk
-	if risk.IsZero() {
-		risk = decimal.New(9, -1)
-	}
-	ended := !asOf.IsZero() && !cur.End.After(asOf)
-	switch {
-	case s.Immature && (!ended || met == g.AtMost):
-		// Rising conversions could still meet an unmet "at least" goal
-		// or break a met "at most" one; new members could move either.
-		s.Status = Pending
-	case met:
-		s.Status = OnTrack
-	case s.AttainmentDefined && s.Attainment.GreaterThanOrEqual(risk):
-		s.Status = AtRisk
-	default:
-		s.Status = Missed
+	s.Status, s.Attainment, s.AttainmentDefined = g.verdict(s.Actual)
+	if s.Immature {
+		// Once the period has ended its members only convert: the rate
+		// only rises, to 1 at most (every member converted), and the
+		// verdict moves one way with it, so it is final when full
+		// conversion gives the same. While the period runs, members
+		// still join and nothing is final.
+		ended := !asOf.IsZero() && !cur.End.After(asOf)
+		if full, _, _ := g.verdict(decimal.NewFromInt(1)); !ended || full != s.Status {
+			s.Status = Pending
+		}
 	}
 	return s
 }

@@ -329,3 +329,56 @@ func TestAddingSeenEventsAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestScorecardVerdictsAreFinal: a scorecard verdict on an immature cohort
+// that is not pending is final: once the period has ended, members only
+// convert, and no number of further conversions changes it; and a pending
+// one is not final: converting every member would change it. A running
+// period's immature cohort is always pending, a mature one never.
+func TestScorecardVerdictsAreFinal(t *testing.T) {
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 1, 0)
+	status := func(num, den int64, g report.Goal, mature bool, asOf time.Time) report.Score {
+		rate := report.Rate{Kind: report.KindCohort, Num: num, Den: den, Defined: true,
+			Value: decimal.NewFromInt(num).DivRound(decimal.NewFromInt(den), report.RatePlaces)}
+		p := report.Period{Label: "2026-03", Start: start, End: end,
+			Cohort: []report.CohortConversion{{From: funnel.MQL, To: funnel.SQL, Rate: rate, Mature: mature}}}
+		sc := report.NewScorecard(report.Report{AsOf: asOf, Periods: []report.Period{p}}, []report.Goal{g})
+		return sc.Lines[0]
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		den := rapid.Int64Range(1, 500).Draw(t, "den")
+		num := rapid.Int64Range(0, den).Draw(t, "num")
+		g := report.Goal{Metric: "cohort:mql:sql", AtMost: rapid.Bool().Draw(t, "atMost"),
+			Target: decimal.New(rapid.Int64Range(0, 10_000).Draw(t, "target"), -4)}
+		if rapid.Bool().Draw(t, "customRisk") {
+			g.AtRisk = decimal.New(rapid.Int64Range(1, 100).Draw(t, "risk"), -2)
+		}
+		mature := rapid.Bool().Draw(t, "mature")
+		ended := rapid.Bool().Draw(t, "ended")
+		asOf := start.Add(time.Duration(rapid.Int64Range(0, int64(end.Sub(start))-1).Draw(t, "into")))
+		if ended {
+			asOf = end.Add(time.Duration(rapid.Int64Range(0, int64(90*24*time.Hour)).Draw(t, "after")))
+		}
+		s := status(num, den, g, mature, asOf)
+		if s.Immature == mature {
+			t.Fatalf("immature %v for a cohort with mature %v", s.Immature, mature)
+		}
+		switch {
+		case mature && s.Status == report.Pending:
+			t.Fatalf("a mature cohort's line is pending: %+v", s)
+		case !mature && !ended && s.Status != report.Pending:
+			t.Fatalf("a running period's immature cohort has the verdict %s", s.Status)
+		case !mature && ended && s.Status != report.Pending:
+			later := rapid.Int64Range(num, den).Draw(t, "later")
+			if l := status(later, den, g, false, asOf); l.Status != s.Status {
+				t.Fatalf("%d of %d converted: %s; after %d: %s (goal %+v)", num, den, s.Status, later, l.Status, g)
+			}
+		case !mature && ended:
+			// Pending only when more conversions could turn the verdict.
+			if now, all := status(num, den, g, true, asOf), status(den, den, g, true, asOf); now.Status == all.Status {
+				t.Fatalf("pending, yet %d of %d and all %d give %s (goal %+v)", num, den, den, now.Status, g)
+			}
+		}
+	})
+}
