@@ -128,7 +128,11 @@ type Response struct {
 	TouchedAt time.Time `json:"touched_at,omitzero"`
 }
 
-// Decision is sales accepting or rejecting a handed-off lead.
+// Decision is sales accepting or rejecting a handed-off lead. Only a
+// procedural, clerical or definitional return is a rejection (see
+// handoff's reason classes): a lead sales took, worked and then
+// disqualified after contact (no budget, bad timing, ...) was accepted,
+// and its record says Accepted.
 type Decision struct {
 	Lead     string    `json:"lead"`
 	At       time.Time `json:"at"`

@@ -179,8 +179,8 @@ func (q *quarter) writeSummary(w io.Writer) {
 	s := &q.sim.sum
 	fmt.Fprintf(w, "Q1 2026, seed %d: %d contacts, %d activities, %d funnel events\n",
 		q.sim.cfg.Seed, s.Contacts, s.Activities, s.Events)
-	fmt.Fprintf(w, "handoffs to sales: %d; accepted %d, rejected %d, disqualified after contact %d; recycled %d\n",
-		s.Handoffs, s.Accepted, s.Rejected, s.Disqualified, s.Recycled)
+	fmt.Fprintf(w, "handoffs to sales: %d; accepted %d (%d of them disqualified after contact), rejected %d; recycled %d\n",
+		s.Handoffs, s.Accepted, s.Disqualified, s.Rejected, s.Recycled)
 	fmt.Fprintf(w, "opportunities: %d; won %d (EUR %s), lost %d\n",
 		s.Opportunities, s.Won, s.WonAmount.StringFixed(2), s.Lost)
 	var verdicts []string

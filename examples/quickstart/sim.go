@@ -95,8 +95,12 @@ type simConfig struct {
 
 // summary counts what happened, for the printout and the tests.
 type summary struct {
-	Contacts, Activities, Events               int
-	Verdicts                                   map[handoff.Verdict]int
+	Contacts, Activities, Events int
+	Verdicts                     map[handoff.Verdict]int
+	// Accepted counts every lead sales took, Disqualified those of them
+	// it worked and then disqualified after contact (an accepted lead,
+	// as only procedural, clerical or definitional returns are
+	// rejections); Rejected the leads it sent back unworked.
 	Handoffs, Accepted, Rejected, Disqualified int
 	Opportunities, Won, Lost                   int
 	WonAmount                                  decimal.Decimal
@@ -527,11 +531,16 @@ func (s *sim) salesDecision(c *contact, at time.Time) {
 	}
 	if reject {
 		dec.Reason = string(code)
-		s.decisions = append(s.decisions, dec)
 		s.sum.Rejected++
 	} else {
+		// Sales took the lead and worked it: for the acceptance rate it
+		// was accepted (the method's rejections are procedural, clerical
+		// or definitional only); it then left sales after contact.
+		dec.Accepted = true
+		s.sum.Accepted++
 		s.sum.Disqualified++
 	}
+	s.decisions = append(s.decisions, dec)
 	if o.HasMove && !s.apply(c, o.Move) {
 		return
 	}
