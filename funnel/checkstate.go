@@ -3,6 +3,8 @@ package funnel
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"time"
 )
 
@@ -20,7 +22,8 @@ import (
 // time is not negative; and that the times are in order: first entry ≤
 // last entry ≤ Since, a stage the contact left was left after it was last
 // entered and no later than Since, and the current stage was last entered
-// at Since. Times compare by the wall clock, as in Apply.
+// at Since (and, if the contact left it before, left no later than Since).
+// Times compare by the wall clock, as in Apply.
 //
 // Apply itself checks only what it needs to stay safe (see
 // [ErrInvalidState]), so that a move costs no scan of the facts; a state
@@ -47,6 +50,7 @@ func (m *Model) CheckState(s State) error {
 		bad("stage", "%q is not a stage of model %q", clip(string(s.Stage)), m.id)
 	}
 	var entries uint64
+	wrapped := false
 	current := -1
 	for i, f := range s.Facts {
 		if m.lookup.find(f.Stage) < 0 {
@@ -61,7 +65,10 @@ func (m *Model) CheckState(s State) error {
 		if f.Entries < 1 {
 			bad(at(i, "entries"), "%d, want at least 1", f.Entries)
 		} else {
-			entries += uint64(f.Entries)
+			// A sum that wraps around could equal Version: remember it.
+			var carry uint64
+			entries, carry = bits.Add64(entries, uint64(f.Entries), 0)
+			wrapped = wrapped || carry != 0
 		}
 		if f.Cumulative < 0 {
 			bad(at(i, "cumulative_ns"), "negative (%v)", f.Cumulative)
@@ -78,8 +85,13 @@ func (m *Model) CheckState(s State) error {
 				bad(at(i, "last_entered"), "the current stage was last entered at %s, not at since (%s)",
 					f.LastEntered.Format(time.RFC3339Nano), s.Since.Format(time.RFC3339Nano))
 			}
-			if !f.LastExited.IsZero() && wallBefore(f.LastExited, f.FirstEntered) {
+			switch {
+			case f.LastExited.IsZero():
+			case wallBefore(f.LastExited, f.FirstEntered):
 				bad(at(i, "last_exited"), "before first_entered")
+			case wallBefore(s.Since, f.LastExited):
+				// Left before the stay that is still open began.
+				bad(at(i, "last_exited"), "after since")
 			}
 			continue
 		}
@@ -95,7 +107,10 @@ func (m *Model) CheckState(s State) error {
 	if s.Stage != "" && current < 0 {
 		bad("facts", "no facts for the current stage %q", clip(string(s.Stage)))
 	}
-	if entries != s.Version {
+	switch {
+	case wrapped:
+		bad("version", "%d, but the facts count more than %d entries (one per applied event)", s.Version, uint64(math.MaxUint64))
+	case entries != s.Version:
 		bad("version", "%d, but the facts count %d entries (one per applied event)", s.Version, entries)
 	}
 	return errors.Join(errs...)

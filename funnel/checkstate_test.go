@@ -2,6 +2,7 @@ package funnel_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,10 @@ func TestCheckState(t *testing.T) {
 		{"repeated fact", edit(func(s *funnel.State) { s.Facts[2].Stage = funnel.Lead }), []string{"facts[2].stage"}},
 		{"no entries", edit(func(s *funnel.State) { s.Facts[0].Entries = 0 }), []string{"facts[0].entries", "version"}},
 		{"entries do not add up", edit(func(s *funnel.State) { s.Facts[1].Entries = 3 }), []string{"version"}},
+		// MaxInt64 + MaxInt64 + 6 wraps around to 4 in uint64.
+		{"entries wrap around to version", edit(func(s *funnel.State) {
+			s.Facts[0].Entries, s.Facts[1].Entries, s.Facts[2].Entries = math.MaxInt64, math.MaxInt64, 6
+		}), []string{"version"}},
 		{"version does not match", edit(func(s *funnel.State) { s.Version = 9 }), []string{"version"}},
 		{"negative cumulative", edit(func(s *funnel.State) { s.Facts[0].Cumulative = -time.Second }), []string{"facts[0].cumulative_ns"}},
 		{"entered before first entry", edit(func(s *funnel.State) { s.Facts[1].FirstEntered = at(20) }), []string{"facts[1].last_entered", "facts[1].last_exited"}},
@@ -63,6 +68,7 @@ func TestCheckState(t *testing.T) {
 		{"left stage never exited", edit(func(s *funnel.State) { s.Facts[0].LastExited = time.Time{} }), []string{"facts[0].last_exited"}},
 		{"exited before entered", edit(func(s *funnel.State) { s.Facts[2].LastExited = at(4) }), []string{"facts[2].last_exited"}},
 		{"current stage not entered at since", edit(func(s *funnel.State) { s.Since = at(10) }), []string{"facts[1].last_entered"}},
+		{"current stage exited after since", edit(func(s *funnel.State) { s.Facts[1].LastExited = at(12) }), []string{"facts[1].last_exited"}},
 		{"no facts for the current stage", edit(func(s *funnel.State) { s.Stage = funnel.SQL }), []string{"facts[1].last_exited", "facts"}},
 	} {
 		err := m.CheckState(c.state)

@@ -24,7 +24,8 @@ var (
 	ErrVersionConflict = errors.New("funnel: version conflict")
 	// ErrGuard: a guard attached to the move refused it.
 	ErrGuard = errors.New("funnel: guard refused the move")
-	// ErrInvalidMove: the move itself is malformed (no target, zero time).
+	// ErrInvalidMove: the move itself is malformed (no target, zero time,
+	// or a time outside the years 0 to 9999, which JSON cannot hold).
 	ErrInvalidMove = errors.New("funnel: invalid move")
 	// ErrInvalidSpec: a [Spec] failed validation.
 	ErrInvalidSpec = errors.New("funnel: invalid spec")

@@ -300,7 +300,8 @@ func (m *Model) Can(s State, mv Move) error {
 // Apply moves the contact in state s as mv asks and returns the new state
 // and the audit event, or an error (a [*MoveError]) and s unchanged.
 //
-// The checks, in order: the move is well formed (target set, time set:
+// The checks, in order: the move is well formed (target set, time set and
+// within the years 0 to 9999 that RFC 3339 JSON can hold:
 // [ErrInvalidMove]); the target stage is declared ([ErrUnknownStage]); a
 // move to the current stage is a no-op and returns (s, Event{}, nil); the
 // state is consistent ([ErrInvalidState]: its stage is declared and has
@@ -386,7 +387,7 @@ func (m *Model) quick(s *State, mv *Move) (plan, bool) {
 	if len(e.guards) != 0 || s.Version == math.MaxUint64 ||
 		mv.CheckVersion && mv.ExpectedVersion != s.Version ||
 		mv.EventID != "" && mv.EventID == s.LastEventID ||
-		mv.At.IsZero() || wallBefore(mv.At, s.Since) {
+		!plainTime(mv.At, s.Since) {
 		return plan{}, false
 	}
 	if mv.Reason == "" {
@@ -426,7 +427,7 @@ func findFacts(facts []StageFacts, from, to Stage) (fromFact, toFact int32) {
 // checkAll runs every check of Apply in the documented order and returns
 // the plan, or the error of the first check that fails.
 func (m *Model) checkAll(s *State, mv *Move, guards bool) (plan, error) {
-	if mv.To == "" || mv.At.IsZero() {
+	if mv.To == "" || mv.At.IsZero() || !jsonTime(mv.At) {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidMove}
 	}
 	// The inlined fast path of find (mv.To and s.Stage are non-empty).
@@ -563,6 +564,29 @@ func since(to, from time.Time) time.Duration {
 		return time.Duration(ds)*time.Second + time.Duration(to.Nanosecond()-from.Nanosecond())
 	}
 	return to.Round(0).Sub(from.Round(0))
+}
+
+// jsonTime reports whether t can be written as an RFC 3339 JSON time: its
+// year, in its own zone, is between 0 and 9999 (time.Time.MarshalJSON fails
+// outside). Apply refuses other times, so that every state and event it
+// produces can be stored as JSON.
+func jsonTime(t time.Time) bool {
+	y := t.Year()
+	return y >= 0 && y <= 9999
+}
+
+// plainTime is quick's check of a move's time at against the state's
+// since, in one reading of each clock: at is after the year 1 began and
+// more than a day before the year 9999 ends (so it is not the zero time and
+// jsonTime holds in any zone), and it is not before since by the wall
+// clock. False sends the move to checkAll, which checks each thing exactly.
+func plainTime(at, since time.Time) bool {
+	const (
+		minPlain = -62135510400 // 0001-01-02T00:00:00Z
+		maxPlain = 253402214400 // 9999-12-31T00:00:00Z
+	)
+	u, v := at.Unix(), since.Unix()
+	return u > minPlain && u < maxPlain && (u > v || u == v && at.Nanosecond() >= since.Nanosecond())
 }
 
 // wallBefore reports whether a is before b by the wall clock.

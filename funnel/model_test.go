@@ -792,3 +792,58 @@ func TestEntryMoveSpecErrors(t *testing.T) {
 		t.Errorf("paths (-want +got):\n%s\n%v", diff, err)
 	}
 }
+
+// TestApplyTimeOutsideJSONRange: a move dated outside the years 0 to 9999
+// (in its own zone) is refused with ErrInvalidMove, on the entry move and
+// on the fast path alike, because time.Time.MarshalJSON cannot write such a
+// time: Apply used to accept it and return a state and an event that the
+// host could not store. Replay refuses such an event too. Times at the
+// edges of the range are accepted and their state and event marshal.
+func TestApplyTimeOutsideJSONRange(t *testing.T) {
+	m := funnel.Default()
+	lead, _ := walk(t, m, funnel.State{Lead: "c"}, funnel.Move{To: funnel.Lead, At: at(0)})
+	plus2 := time.FixedZone("plus2", 2*3600)
+	minus2 := time.FixedZone("minus2", -2*3600)
+	for _, bad := range []time.Time{
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC).In(plus2), // year 10000 where it is written
+		time.Date(292277026596, 12, 4, 15, 30, 7, 0, time.UTC),
+	} {
+		for _, s := range []funnel.State{lead, {Lead: "c"}} {
+			before := s.Clone()
+			got, ev, err := m.Apply(s, funnel.Move{To: funnel.MQL, At: bad})
+			if !errors.Is(err, funnel.ErrInvalidMove) || !ev.IsZero() || !got.Equal(before) || !s.Equal(before) {
+				t.Errorf("move from %q at %v: err %v, event %+v", s.Stage, bad, err, ev)
+			}
+		}
+	}
+	for _, bad := range []time.Time{
+		time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 1, 0, 0, 0, time.UTC).In(minus2), // year -1 where it is written
+	} {
+		if _, _, err := m.Apply(funnel.State{Lead: "c"}, funnel.Move{To: funnel.Lead, At: bad}); !errors.Is(err, funnel.ErrInvalidMove) {
+			t.Errorf("entry at %v: %v, want ErrInvalidMove", bad, err)
+		}
+	}
+	// The edges of the range are fine, and marshal.
+	first := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+	s, evs := walk(t, m, funnel.State{Lead: "c"},
+		funnel.Move{To: funnel.Lead, At: first},
+		funnel.Move{To: funnel.MQL, At: last.In(minus2)},
+		funnel.Move{To: funnel.SQL, At: last},
+	)
+	for _, v := range []any{s, evs} {
+		if _, err := json.Marshal(v); err != nil {
+			t.Errorf("marshal %T: %v", v, err)
+		}
+	}
+	// Replay refuses what Apply refuses.
+	tampered := slices.Clone(evs)
+	tampered[2].At = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := m.Replay("c", tampered)
+	var re *funnel.ReplayError
+	if !errors.As(err, &re) || re.Index != 2 || !errors.Is(err, funnel.ErrInvalidMove) {
+		t.Errorf("replay of an event in year 10000: %v", err)
+	}
+}

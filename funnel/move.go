@@ -12,9 +12,12 @@ type Move struct {
 	// To is the target stage.
 	To Stage `json:"to"`
 	// At is when the move happened, in the host's clock. It must not be
-	// earlier than the state's last move ([ErrTimeTravel]). Times are
-	// compared and subtracted by their wall clock; a monotonic reading (from
-	// time.Now) is ignored, as it is lost when the event is stored.
+	// earlier than the state's last move ([ErrTimeTravel]), and its year (in
+	// its own zone) must be between 0 and 9999, the range of RFC 3339 JSON
+	// ([ErrInvalidMove]), so that every state and event Apply produces
+	// marshals. Times are compared and subtracted by their wall clock; a
+	// monotonic reading (from time.Now) is ignored, as it is lost when the
+	// event is stored.
 	At time.Time `json:"at"`
 	// Actor says who or what made the move: a user ID, a rule name,
 	// "system". Copied to the event; never interpreted.

@@ -149,3 +149,30 @@ func TestEntryMoves(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	rapid.Check(t, func(t *rapid.T) { checkInvalidAfterValid(t, m, start, 3) })
 }
+
+// TestMovesNewContactCannotEnter: when guards refuse every entry move, the
+// step Moves draws for the new contact (which has no current stage for a
+// no-op) is a move without a target, and the step says it must fail with
+// ErrInvalidMove, not succeed.
+func TestMovesNewContactCannotEnter(t *testing.T) {
+	spec := funnel.DefaultSpec()
+	spec.AllowSkip = false // the entry stage is the only way in
+	spec.Guards = []funnel.Guard{{Name: "known_lead", Check: func(s funnel.State, mv funnel.Move) error {
+		return errors.New("unknown lead")
+	}}}
+	spec.Moves = append(spec.Moves, funnel.MoveSpec{To: funnel.Subscriber, Guards: []string{"known_lead"}})
+	m := funnel.MustNew(spec)
+	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		s := funnel.State{Lead: "lead-1"}
+		for i, st := range funneltest.Moves(m, "lead-1", start, 5).Draw(t, "steps") {
+			_, _, err := m.Apply(s, st.Move)
+			if errors.Is(err, funnel.ErrGuard) {
+				continue // documented: guards may refuse a move meant as valid
+			}
+			if (err == nil) != (st.Err == nil) || (err != nil && !errors.Is(err, st.Err)) {
+				t.Fatalf("step %d %+v: err %v, want %v", i, st.Move, err, st.Err)
+			}
+		}
+	})
+}

@@ -45,7 +45,8 @@ func gap(t *rapid.T) time.Duration {
 // optional one on forward moves), a time at or after the state's last move
 // (start for a new contact), and a fresh EventID. When no move is possible
 // (a terminal stage, or guards refuse everything) it draws a no-op move to
-// the current stage.
+// the current stage; for a new contact, which has no current stage, that
+// move has no target and Apply refuses it with [funnel.ErrInvalidMove].
 func ValidMove(m *funnel.Model, s funnel.State, start time.Time) *rapid.Generator[funnel.Move] {
 	return rapid.Custom(func(t *rapid.T) funnel.Move {
 		mv, _ := validMove(t, m, s, start)
@@ -249,8 +250,14 @@ func Moves(m *funnel.Model, lead string, start time.Time, maxLen int) *rapid.Gen
 			case r == 3 && s.Stage != "":
 				st = Step{Move: funnel.Move{To: s.Stage, At: s.Since, Actor: "funneltest"}}
 			default:
-				mv, _ := validMove(t, m, s, start)
+				mv, ok := validMove(t, m, s, start)
 				st = Step{Move: mv}
+				if !ok && s.Stage == "" {
+					// A new contact that cannot enter (guards refuse every
+					// entry move) has no current stage for a no-op: the
+					// move validMove draws has no target.
+					st.Err = funnel.ErrInvalidMove
+				}
 			}
 			next, _, err := m.Apply(s, st.Move)
 			if err == nil {
