@@ -141,6 +141,40 @@ func TestWeeklyPauses(t *testing.T) {
 	}
 }
 
+// TestWeeklyPauseEndingInsideASecond pins a pause that ends a fraction of
+// a second after a local day starts (a per-lead pause such as now + 7 days
+// carries the host clock's nanoseconds): the walk compared whole seconds,
+// dropped the pause when it entered that day, and counted its last
+// fraction of a second as working time.
+func TestWeeklyPauseEndingInsideASecond(t *testing.T) {
+	allDay := []handoff.Span{{Start: 0, End: handoff.EndOfDay}}
+	w, err := handoff.NewWeekly(handoff.CalendarSpec{Week: handoff.Week{
+		Monday: allDay, Tuesday: allDay, Wednesday: allDay, Thursday: allDay,
+		Friday: allDay, Saturday: allDay, Sunday: allDay}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 3, 8, 0, 0, 0, 500_000_000, time.UTC)
+	p, err := w.WithPauses(handoff.Interval{From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)
+	if got, want := p.Between(day, day.Add(48*time.Hour)), 36*time.Hour-500*time.Millisecond; got != want {
+		t.Errorf("Between over the pause = %v, want %v", got, want)
+	}
+	if got, want := p.Add(from, time.Nanosecond), to.Add(time.Nanosecond); !got.Equal(want) {
+		t.Errorf("Add(pause start, 1ns) = %v, want %v", got, want)
+	}
+	if got := p.Next(from); !got.Equal(to) {
+		t.Errorf("Next(pause start) = %v, want %v", got, to)
+	}
+	if p.Working(to.Add(-time.Nanosecond)) {
+		t.Errorf("Working inside the pause")
+	}
+}
+
 // calGen draws a random weekly calendar in one of the zones the laws must
 // hold in, with minute-aligned spans (some crossing the 02:00-03:00 DST
 // hour), holidays and pauses around the DST changes and the year end.

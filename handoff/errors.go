@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Sentinel errors. Every error the package returns wraps one of these, so
-// hosts test with [errors.Is]; the typed errors ([SpecError], [RejectError])
+// Sentinel errors. Every error the package returns wraps one of these, or
+// is the [*funnel.MoveError] of a move the funnel refuses, so hosts test
+// with [errors.Is]; the typed errors ([SpecError], [funnel.MoveError])
 // carry the details for [errors.As].
 var (
 	// ErrInvalidSpec: a spec (calendar, SLA, routing, acceptance, policy)

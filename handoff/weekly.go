@@ -11,13 +11,14 @@ import (
 // local wall time of one *time.Location, whole-day holidays and absolute
 // pauses. Build it with [NewWeekly] from a [CalendarSpec].
 //
-// Working periods are computed day by day with [time.Date] in the
-// calendar's location, so a 09:00-17:00 day stays 09:00-17:00 on the days
-// clocks change (and is 8 hours long), while a period that spans the change
-// itself (a 00:00-24:00 day) is an hour shorter or longer, as the wall clock
-// says. Wall times that do not exist on a spring-forward day are resolved
-// as [time.Date] resolves them, and periods are clipped so that they never
-// overlap.
+// An instant is working time when its local wall-clock time, in the
+// calendar's location, falls in a span of its local weekday. So a
+// 09:00-17:00 day stays 09:00-17:00 on the days clocks change (and is 8
+// hours long), while a period that spans the change itself (a 00:00-24:00
+// day) is an hour shorter or longer, as the wall clock says. Wall times
+// that a spring-forward change skips do not exist (a 02:30-04:00 span on
+// that day is the hour 03:00-04:00, not what [time.Date] makes of 02:30),
+// and those that a fall-back change repeats count twice.
 //
 // Add and Between walk the calendar one working period at a time; the
 // holiday and pause lists are searched once with a binary search and then
@@ -464,7 +465,7 @@ func (c *cursor) nextDay() {
 	}
 	// A pause that covers the start of the day: jump to its end.
 	ps := c.w.pauses
-	for c.pau < len(ps) && ps[c.pau].To.Unix() <= start {
+	for c.pau < len(ps) && !ps[c.pau].To.After(time.Unix(start, 0)) {
 		c.pau++
 	}
 	if c.pau < len(ps) && ps[c.pau].From.Unix() < start {
