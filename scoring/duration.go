@@ -25,6 +25,7 @@ func (d Duration) String() string {
 	switch {
 	case d == 0:
 		return "0"
+	case d < 0: // ParseDuration reads no negative days or weeks
 	case d%(7*day) == 0:
 		return strconv.FormatInt(int64(d/(7*day)), 10) + "w"
 	case d%day == 0:

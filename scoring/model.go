@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,7 +184,34 @@ func New[L any](spec Spec, src Source[L], criteria ...Criterion[L]) (*Model[L], 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	return compile(spec, src, criteria), nil
+	return compile(cloneSpec(spec), src, criteria), nil
+}
+
+// cloneSpec returns a copy of s that shares no slice with it, so that a
+// caller editing its spec after New changes neither the model nor what
+// Model.Spec returns (decimals and strings are immutable).
+func cloneSpec(s Spec) Spec {
+	cond := func(c Condition) Condition {
+		c.Values = slices.Clone(c.Values)
+		return c
+	}
+	axis := func(a AxisSpec) AxisSpec {
+		a.Rules = slices.Clone(a.Rules)
+		for i := range a.Rules {
+			r := &a.Rules[i]
+			r.When = cond(r.When)
+			r.Where = slices.Clone(r.Where)
+			for j := range r.Where {
+				r.Where[j] = cond(r.Where[j])
+			}
+			r.Decay.Steps = slices.Clone(r.Decay.Steps)
+		}
+		a.Groups = slices.Clone(a.Groups)
+		a.Bands = slices.Clone(a.Bands)
+		return a
+	}
+	s.Fit, s.Interest = axis(s.Fit), axis(s.Interest)
+	return s
 }
 
 // MustNew is like [New] but panics on an invalid spec; for models built
@@ -378,6 +406,11 @@ func clamp(x int64, hasMin bool, lo int64, hasMax bool, hi int64) int64 {
 func add(a, b int64) (int64, bool) {
 	s := a + b
 	return s, (s > a) == (b > 0)
+}
+
+func sub(a, b int64) (int64, bool) {
+	d := a - b
+	return d, (d < a) == (b > 0)
 }
 
 // acc accumulates one rule during a Score.
@@ -672,14 +705,14 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 		outcomes = make([]Outcome, len(m.custom))
 		for i, c := range m.custom {
 			o := c.c.Evaluate(lead, now)
-			if !sane(o.Points) {
-				return fmt.Errorf("%w: %s", ErrCriterion, c.name)
-			}
 			if o.Count < 0 {
 				return fmt.Errorf("%w: %s counted %d things", ErrCriterion, c.name, o.Count)
 			}
-			p := o.Points.RoundBank(PointPlaces)
-			if p.Abs().GreaterThan(maxPointsAbs()) {
+			p, ok := roundCriterion(o.Points)
+			if !ok {
+				if !sane(o.Points) { // too long to print
+					return fmt.Errorf("%w: %s", ErrCriterion, c.name)
+				}
 				return fmt.Errorf("%w: %s gave %s", ErrCriterion, c.name, o.Points)
 			}
 			o.Points = p
@@ -735,7 +768,11 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 		for gi := range am.groups {
 			g := &am.groups[gi]
 			s := gs[gi]
-			if adj := clamp(s, g.hasMin, g.min, g.hasMax, g.max) - s; adj != 0 {
+			adj, ok := sub(clamp(s, g.hasMin, g.min, g.hasMax, g.max), s)
+			if !ok {
+				return ErrOverflow
+			}
+			if adj != 0 {
 				n++
 				if t, ok = add(t, adj); !ok {
 					return ErrOverflow
@@ -745,6 +782,9 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 		sum[ax] = t
 		total[ax] = clamp(t, am.hasMin, am.min, am.hasMax, am.max)
 		if total[ax] != t {
+			if _, ok := sub(total[ax], t); !ok { // the ledger's adjustment
+				return ErrOverflow
+			}
 			n++
 		}
 	}
@@ -867,6 +907,32 @@ func (m *Model[L]) finish(res *Result, ledger []Entry, lead L, now time.Time, wa
 		res.Ledger = nil
 	}
 	return nil
+}
+
+// roundCriterion rounds a host criterion's points half-even to
+// PointPlaces places; ok is false when they are out of range. Any number
+// of places is fine, as Criterion documents (10 × 0.95^30 has 60): a
+// value below 10^−5 in magnitude is zero at once, whatever its exponent,
+// and any other value with more than 40 places has a coefficient at
+// least as long as the places to drop, so rounding costs about what the
+// host spent building it.
+func roundCriterion(d decimal.Decimal) (decimal.Decimal, bool) {
+	if d.Sign() == 0 {
+		return decimal.Decimal{}, true
+	}
+	if e := int64(d.Exponent()); e < -40 {
+		// |d| < 2^BitLen × 10^e ≤ 10^(⌊BitLen × 0.30103⌋ + 1 + e).
+		if e+int64(d.Coefficient().BitLen())*30103/100000+1 <= -5 {
+			return decimal.Decimal{}, true
+		}
+	} else if !sane(d) {
+		return decimal.Decimal{}, false // |d| ≥ 10^36
+	}
+	p := d.RoundBank(PointPlaces)
+	if p.Abs().GreaterThan(maxPointsAbs()) {
+		return decimal.Decimal{}, false
+	}
+	return p, true
 }
 
 // mulCheck returns a×b and whether it overflowed (b ≥ 0), with a

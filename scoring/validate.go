@@ -249,7 +249,8 @@ func (v *validator) cond(p string, c Condition) {
 			if !sane(b.d.Decimal) {
 				v.add(p+"."+b.name, "number out of range")
 				rangeOK = false
-			} else if b.d.Decimal.Abs().Truncate(0).NumDigits() > MaxRangeDigits {
+			} else if !b.d.Decimal.Abs().LessThan(decimal.New(1, MaxRangeDigits)) {
+				// By value: "2e10" has one coefficient digit but 11 integer digits.
 				v.add(p+"."+b.name, "%s has more than %d integer digits", b.d.Decimal, MaxRangeDigits)
 			} else if !b.d.Decimal.Equal(b.d.Decimal.Truncate(MaxRangePlaces)) {
 				v.add(p+"."+b.name, "%s has more than %d decimal places", b.d.Decimal, MaxRangePlaces)
