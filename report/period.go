@@ -104,11 +104,34 @@ func firstDay(g Granularity, idx int64) int64 {
 // periodBounds returns the instants a period starts and ends in loc
 // (DST-correct: the local midnights, whatever their UTC offset).
 func periodBounds(g Granularity, loc *time.Location, idx int64) (start, end time.Time) {
+	return periodStart(g, loc, idx), periodStart(g, loc, idx+1)
+}
+
+// periodStart returns the first instant of period idx: the first instant
+// whose civil date in loc is in the period, the same rule that assigns
+// records to periods. That is the local midnight of its first day, except
+// where a zone change skips or repeats that midnight: time.Date then may
+// answer an instant of the day before (a skipped midnight, as in
+// America/Asuncion on 2023-10-01) or the later of two midnights, so the
+// start is then searched for, to the second (offsets are whole seconds).
+func periodStart(g Granularity, loc *time.Location, idx int64) time.Time {
 	y, m, d := civilFromDays(firstDay(g, idx))
-	start = time.Date(int(y), time.Month(m), d, 0, 0, 0, 0, loc)
-	y, m, d = civilFromDays(firstDay(g, idx+1))
-	end = time.Date(int(y), time.Month(m), d, 0, 0, 0, 0, loc)
-	return start, end
+	t := time.Date(int(y), time.Month(m), d, 0, 0, 0, 0, loc)
+	c := &calendar{g: g, loc: loc}
+	if c.index(t) == idx && c.index(t.Add(-time.Second)) < idx {
+		return t
+	}
+	// No zone change moves the civil time by two days.
+	lo, hi := t.Unix()-2*86400, t.Unix()+2*86400
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if c.index(time.Unix(mid, 0)) >= idx {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return time.Unix(hi, 0).In(loc)
 }
 
 // periodLabel names a period: 2026-W09 (ISO week-year), 2026-03, 2026-Q1.

@@ -62,3 +62,57 @@ func TestPeriodsAcrossDSTAndYearEnds(t *testing.T) {
 		}
 	}
 }
+
+// Where a zone change skips local midnight on a period's first day
+// (Paraguay moved its clocks from 00:00 to 01:00 on 2023-10-01), the
+// period starts at the first instant of that day, 01:00, as the records
+// are counted; time.Date answers 23:00 of the day before, which made
+// September's last hour both September's (by its records) and October's
+// (by Start), and the scorecard score October when AsOf was in that hour.
+// A repeated midnight (Tunis, 1978-10-01) starts the period at the first
+// of the two.
+func TestPeriodStartsAtSkippedOrRepeatedMidnight(t *testing.T) {
+	for _, tc := range []struct {
+		zone      string
+		first     time.Time // first instant of the later period, in UTC
+		lastLabel string    // label of the earlier period
+	}{
+		{"America/Asuncion", time.Date(2023, 10, 1, 4, 0, 0, 0, time.UTC), "2023-09"},
+		{"Africa/Tunis", time.Date(1978, 9, 30, 22, 0, 0, 0, time.UTC), "1978-09"},
+	} {
+		t.Run(tc.zone, func(t *testing.T) {
+			loc, err := time.LoadLocation(tc.zone)
+			if err != nil {
+				t.Skip(err)
+			}
+			before := tc.first.Add(-30 * time.Minute)
+			acc, err := report.NewAccumulator(report.Config{Path: []funnel.Stage{funnel.Lead}, Location: loc, NoLeadState: true, AsOf: before})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range []time.Time{before, tc.first} {
+				if err := acc.AddEvent(funnel.Event{Lead: "x", Version: 1, At: at, To: funnel.Lead}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := acc.Report()
+			if len(r.Periods) != 2 {
+				t.Fatalf("%d periods, want 2", len(r.Periods))
+			}
+			p0, p1 := r.Periods[0], r.Periods[1]
+			if p0.Label != tc.lastLabel || p0.Stages[0].Entries != 1 || p1.Stages[0].Entries != 1 {
+				t.Fatalf("periods %s (%d entries), %s (%d entries)", p0.Label, p0.Stages[0].Entries, p1.Label, p1.Stages[0].Entries)
+			}
+			if !p1.Start.Equal(tc.first) || !p0.End.Equal(tc.first) {
+				t.Errorf("%s starts %v and %s ends %v, want both %v", p1.Label, p1.Start, p0.Label, p0.End, tc.first.In(loc))
+			}
+			// Each record lies in [Start, End) of the period that counts it.
+			if before.Before(p0.Start) || !before.Before(p0.End) || tc.first.Before(p1.Start) || !tc.first.Before(p1.End) {
+				t.Errorf("records outside their periods' bounds: %v in [%v, %v), %v in [%v, %v)", before, p0.Start, p0.End, tc.first, p1.Start, p1.End)
+			}
+			if cur, _ := r.Current(); cur == nil || cur.Label != tc.lastLabel {
+				t.Errorf("current period for AsOf %v: %+v, want %s", before.In(loc), cur, tc.lastLabel)
+			}
+		})
+	}
+}

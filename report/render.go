@@ -43,12 +43,21 @@ func human(d time.Duration) string {
 		s string
 	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}}
 	neg := d < 0
+	// Unsigned, so that neither −d nor the rounding overflows (stays and
+	// ages of decades, or −MinInt64).
+	v := uint64(d)
 	if neg {
-		d = -d
+		v = -v
 	}
 	for _, u := range units {
-		if d >= u.d || u.s == "s" {
-			tenths := (d*10 + u.d/2) / u.d
+		if v >= uint64(u.d) || u.s == "s" {
+			// Tenths of the unit, rounded half up; every unit is a
+			// multiple of 20 ns.
+			tenth := uint64(u.d) / 10
+			tenths := v / tenth
+			if v%tenth >= tenth/2 {
+				tenths++
+			}
 			s := fmt.Sprintf("%d.%d%s", tenths/10, tenths%10, u.s)
 			if neg {
 				s = "-" + s
@@ -367,11 +376,11 @@ func (r Report) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	fmt.Fprintln(&buf, r.title())
 	for _, t := range r.tables() {
-		fmt.Fprintf(&buf, "\n%s\n", t.title)
+		fmt.Fprintf(&buf, "\n%s\n", plain(t.title))
 		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(t.header, "\t"))
+		fmt.Fprintln(tw, strings.Join(mapStr(t.header, plain), "\t"))
 		for _, row := range t.rows {
-			fmt.Fprintln(tw, strings.Join(row, "\t"))
+			fmt.Fprintln(tw, strings.Join(mapStr(row, plain), "\t"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -386,7 +395,44 @@ func (r Report) WriteText(w io.Writer) error {
 	return err
 }
 
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+// plain makes a cell safe for a line-based table: the host's strings
+// (goal labels, channels, reasons, criteria) may hold tabs, line breaks or
+// terminal escape sequences, which would split a row or a column, or
+// reach the reader's terminal. Each control character is written as a
+// visible Go-style escape (\t, \n, \r, \x1b); JSON and CSV keep the exact
+// text.
+func plain(s string) string {
+	i := strings.IndexFunc(s, isControl)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80 && isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isControl reports the C0 controls and DEL (the C1 controls, U+0080 to
+// U+009F, too, as some terminals obey them).
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+
+// mdEscape makes a cell safe for a Markdown table row.
+func mdEscape(s string) string { return strings.ReplaceAll(plain(s), "|", "\\|") }
 
 // WriteMarkdown writes the report for the review meeting: the scorecard
 // first, then the funnel, then what changed since the previous period,

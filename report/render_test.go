@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
 )
 
@@ -161,5 +164,84 @@ func TestJSONSchemaIsDocumented(t *testing.T) {
 		if !documented[k] {
 			t.Errorf("JSON field %q is not in doc.go's schema section", k)
 		}
+	}
+}
+
+// A stay or an age of more than 29 years (a lead untouched since a
+// legacy import) overflowed the text, Markdown and HTML renderers'
+// duration arithmetic: 40 years read "-8210.-3d" while JSON and CSV had
+// the right nanoseconds.
+func TestRenderersShowDecadesOfAging(t *testing.T) {
+	since := time.Date(1986, 1, 1, 0, 0, 0, 0, time.UTC)
+	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // 14 610 days later
+	acc, err := report.NewAccumulator(report.Config{Path: testPath, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acc.AddEvent(funnel.Event{Lead: "old", Version: 1, At: since, To: funnel.Subscriber, FirstEntry: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := acc.Report()
+	if len(r.Aging) != 1 || r.Aging[0].Open.Median != asOf.Sub(since) {
+		t.Fatalf("aging %+v, want one stay of %v", r.Aging, asOf.Sub(since))
+	}
+	for name, write := range map[string]func(io.Writer) error{"text": r.WriteText, "markdown": r.WriteMarkdown, "html": r.WriteHTML} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(b.String(), "14610.0d"); n != 3 || strings.Contains(b.String(), ".-") {
+			t.Errorf("%s: want median, p90 and mean as 14610.0d (found %d):\n%s", name, n, b.String())
+		}
+	}
+}
+
+// Host strings reach the tables (a rejection reason, a scoring
+// criterion): a tab, a line break or a terminal escape in one must not
+// split a row or a column of the text and Markdown tables, nor reach the
+// reader's terminal; each is written as a visible escape, while JSON keeps
+// the exact text.
+func TestRenderersEscapeControlCharacters(t *testing.T) {
+	asOf := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	acc, err := report.NewAccumulator(report.Config{Path: testPath, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason, criterion = "bad\tdata\nsee|notes\r", "title\x1b[31m\u0085cfo"
+	if err := acc.Add(report.DecisionRecord(report.Decision{
+		Lead: "L1", At: asOf.Add(-time.Hour), Reason: reason, Criteria: []string{criterion},
+	})); err != nil {
+		t.Fatal(err)
+	}
+	r := acc.Report()
+	for name, write := range map[string]func(io.Writer) error{"text": r.WriteText, "markdown": r.WriteMarkdown} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.ContainsAny(out, "\t\r\x1b\u0085") {
+			t.Errorf("%s: raw control characters in the output:\n%q", name, out)
+		}
+		for _, want := range []string{`bad\tdata\nsee`, `notes\r`, `title\x1b[31m\u0085cfo`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in:\n%s", name, want, out)
+			}
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "notes") || strings.HasPrefix(line, "| notes") || strings.HasPrefix(line, "data") {
+				t.Errorf("%s: a host string split a row: %q", name, line)
+			}
+		}
+		if name == "markdown" && !strings.Contains(out, `see\|notes`) {
+			t.Errorf("markdown: the pipe is not escaped:\n%s", out)
+		}
+	}
+	j, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(j, []byte(`bad\tdata\nsee|notes\r`)) {
+		t.Errorf("JSON lost the exact reason: %s", j)
 	}
 }
