@@ -49,6 +49,9 @@ func (m *Model) CheckState(s State) error {
 	} else if m.lookup.find(s.Stage) < 0 {
 		bad("stage", "%q is not a stage of model %q", clip(string(s.Stage)), m.id)
 	}
+	if len(s.Facts) > m.n {
+		bad("facts", "%d entries, but model %q has %d stages", len(s.Facts), m.id, m.n)
+	}
 	var entries uint64
 	wrapped := false
 	current := -1
@@ -56,7 +59,10 @@ func (m *Model) CheckState(s State) error {
 		if m.lookup.find(f.Stage) < 0 {
 			bad(at(i, "stage"), "%q is not a stage of model %q", clip(string(f.Stage)), m.id)
 		}
-		for j := range i {
+		// Searched among the first m.n facts only, so that a hostile state
+		// of a million facts costs O(len × stages), not O(len²): in a state
+		// of the right size that is every earlier fact.
+		for j := range min(i, m.n) {
 			if s.Facts[j].Stage == f.Stage {
 				bad(at(i, "stage"), "%q repeats facts[%d]", clip(string(f.Stage)), j)
 				break

@@ -2,6 +2,7 @@ package funnel_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -94,5 +95,28 @@ func TestCheckStateAllocs(t *testing.T) {
 	s, _ := steadyState(t, m)
 	if n := testing.AllocsPerRun(100, func() { sinkErr = m.CheckState(s) }); n != 0 || sinkErr != nil {
 		t.Errorf("CheckState: %v allocations, err %v", n, sinkErr)
+	}
+}
+
+// A state with more facts than the model has stages (read back from a
+// corrupted or hostile row) is refused with a "facts" problem, and the
+// search for repeated stages stays linear in the number of facts.
+func TestCheckStateTooManyFacts(t *testing.T) {
+	m := funnel.Default()
+	s, _ := steadyState(t, m)
+	n := len(m.Stages())
+	for len(s.Facts) <= 100_000 {
+		s.Facts = append(s.Facts, s.Facts[0])
+	}
+	err := m.CheckState(s)
+	if !errors.Is(err, funnel.ErrInvalidState) {
+		t.Fatalf("%d facts: %v, want ErrInvalidState", len(s.Facts), err)
+	}
+	want := fmt.Sprintf("inconsistent state: facts: %d entries, but model %q has %d stages", len(s.Facts), m.ID(), n)
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error does not say %q", want)
+	}
+	if !strings.Contains(err.Error(), "facts[100000].stage: ") {
+		t.Errorf("the last repeated fact is not reported")
 	}
 }

@@ -26,7 +26,9 @@ import (
 //
 // Decoding is strict: unknown fields, trailing data, more than
 // [MaxSpecJSONLen] bytes and more items than the Max limits are errors (a
-// [*SpecError] matching [ErrInvalidSpec]). ParseSpec checks only the form;
+// [*SpecError] matching [ErrInvalidSpec]). Keys match as encoding/json
+// matches them, ignoring case ("Allow_Skip" is allow_skip); write them as
+// shown. ParseSpec checks only the form;
 // [New] (or [Load], which does both) checks the meaning. Stage identifiers
 // are meaning too: a malformed one is decoded as it is, so that New reports
 // it with its path together with every other problem of the spec, exactly
