@@ -266,12 +266,19 @@ func (d Date) MarshalText() ([]byte, error) {
 // UnmarshalText decodes "YYYY-MM-DD" and rejects dates that do not exist.
 func (d *Date) UnmarshalText(b []byte) error {
 	s := string(b)
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-		y, e1 := strconv.Atoi(s[:4])
-		m, e2 := strconv.Atoi(s[5:7])
-		dd, e3 := strconv.Atoi(s[8:])
-		v := Date{y, time.Month(m), dd}
-		if e1 == nil && e2 == nil && e3 == nil && s[5] != '+' && s[8] != '+' && v.Valid() {
+	digits := func(t string) bool {
+		for i := range len(t) {
+			if t[i] < '0' || t[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s[:4]) && digits(s[5:7]) && digits(s[8:]) {
+		y, _ := strconv.Atoi(s[:4])
+		m, _ := strconv.Atoi(s[5:7])
+		dd, _ := strconv.Atoi(s[8:])
+		if v := (Date{y, time.Month(m), dd}); v.Valid() {
 			*d = v
 			return nil
 		}

@@ -67,7 +67,8 @@ func TestParseSpecFiles(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, in := range []string{`{"zone": 3}`, `{"week": {"monday": ["9-17"]}}`, `{"holidays": ["2026-02-30"]}`, `{"nope": 1}`, `{} {}`, `{}]`, `[`} {
+	for _, in := range []string{`{"zone": 3}`, `{"week": {"monday": ["9-17"]}}`, `{"holidays": ["2026-02-30"]}`,
+		`{"holidays": ["+202-01-01"]}`, `{"holidays": ["2026-+1-01"]}`, `{"holidays": ["2026-01- 1"]}`, `{"holidays": ["0000-01-01"]}`, `{"nope": 1}`, `{} {}`, `{}]`, `[`} {
 		if _, err := handoff.ParseCalendarSpec([]byte(in)); !errors.Is(err, handoff.ErrInvalidSpec) {
 			t.Errorf("ParseCalendarSpec(%s): err = %v", in, err)
 		}
