@@ -68,7 +68,8 @@ type CriterionStats struct {
 // conversion rate with and without it, lift and suggested points, and
 // flags those that do not discriminate. It is deterministic; the only
 // errors are those of [Model.Score] and [ErrCalibration] for a Scale or
-// MinDifference out of range (more than 40 decimal places or digits).
+// MinDifference that is negative or out of range (more than 40 decimal
+// places or digits), or a negative MinSupport.
 func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calibration, error) {
 	scale := opt.Scale
 	if scale.IsZero() {
@@ -77,8 +78,14 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 	if !sane(scale) {
 		return Calibration{}, fmt.Errorf("%w: scale out of range", ErrCalibration)
 	}
+	if scale.Sign() < 0 {
+		return Calibration{}, fmt.Errorf("%w: scale %s is negative", ErrCalibration, scale)
+	}
 	minSupport := opt.MinSupport
-	if minSupport <= 0 {
+	if minSupport < 0 {
+		return Calibration{}, fmt.Errorf("%w: min support %d is negative", ErrCalibration, minSupport)
+	}
+	if minSupport == 0 {
 		minSupport = 10
 	}
 	minDiff := opt.MinDifference
@@ -87,6 +94,9 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 	}
 	if !sane(minDiff) {
 		return Calibration{}, fmt.Errorf("%w: min difference out of range", ErrCalibration)
+	}
+	if minDiff.Sign() < 0 {
+		return Calibration{}, fmt.Errorf("%w: min difference %s is negative", ErrCalibration, minDiff)
 	}
 	type row struct {
 		name   string

@@ -56,7 +56,10 @@ func TestOutOfRangeDecimalsAreRejectedCheaply(t *testing.T) {
 		}
 		samples = append(samples, scoring.Sample[scoring.Lead]{Lead: l, At: t0, Converted: i%3 == 0})
 	}
-	for _, opt := range []scoring.CalibrationOptions{{Scale: huge}, {MinDifference: huge}} {
+	for _, opt := range []scoring.CalibrationOptions{
+		{Scale: huge}, {MinDifference: huge},
+		{Scale: dec("-100")}, {MinDifference: dec("-0.01")}, {MinSupport: -1},
+	} {
 		if _, err := m.Calibrate(samples, opt); !errors.Is(err, scoring.ErrCalibration) {
 			t.Errorf("Calibrate(%+v): err = %v, want ErrCalibration", opt, err)
 		}
