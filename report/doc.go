@@ -8,20 +8,26 @@
 //   - [Config] says what to count: the funnel's forward [Config.Path] and
 //     [Config.Detours] (or [StagesOf] a [funnel.Model]), the period
 //     [Granularity] in the host's [time.Location], the cohort window, extra
-//     conversion [Pair]s, host dimensions and [Goal]s.
-//   - [Accumulator] reads [Record]s ([EventRecord], [DealRecord],
+//     conversion pairs ([Pair]), host dimensions and goals ([Goal]).
+//   - [Accumulator] reads records ([Record]: [EventRecord], [DealRecord],
 //     [TouchRecord], [ResponseRecord], [DecisionRecord]) with
 //     [Accumulator.Add] or [Accumulator.AddEvent], or a slice of events
 //     with [Accumulator.AddEvents] (faster on large logs); pieces
 //     [Accumulator.Merge] in any order and grouping, and travel as bytes
 //     with [Accumulator.MarshalBinary] / [Accumulator.UnmarshalBinary].
-//   - [Accumulator.Report] returns a [Report]: per [Period] the
-//     [StageFigure]s, flow [Conversion]s, [CohortConversion]s, [Outcomes],
-//     [Revenue] with [Attribution], [Service] figures, plus [Aging],
-//     [Segment]s and a [Scorecard] ([NewScorecard]).
+//   - [Accumulator.Report] returns a [Report]: per [Period] the stage
+//     figures ([StageFigure]), flow and cohort conversions ([Conversion],
+//     [CohortConversion]), [Outcomes], [Revenue] with [Attribution] and
+//     [Service] figures, plus [Aging], segments ([Segment]) and a
+//     [Scorecard] ([NewScorecard]).
 //   - Renderers: [Report.WriteText], [Report.WriteMarkdown],
 //     [Report.WriteCSV], [Report.WriteJSON] (read back with [ParseReport])
 //     and [Report.WriteHTML]. Goals load from JSON with [ParseGoals].
+//   - From package handoff: [Response.WithTicket] reads an SLA ticket and
+//     its first-touch deadline, [Decision.WithOutcome] an Accept, Reject or
+//     Disqualify outcome (only procedural, clerical and definitional
+//     returns are rejections), and [CriteriaOf] the scoring criteria
+//     present on the lead.
 //   - Building blocks usable alone: [Sketch] (mergeable quantiles within
 //     1 %) and [Attribute] (exact multi-touch credits).
 //
@@ -31,8 +37,9 @@
 //	acc, err := report.NewAccumulator(report.Config{
 //		Path: path, Detours: detours,
 //		Location: madrid, Period: report.Month,
-//		Window:   30 * 24 * time.Hour,
-//		Goals:    goals, // from report.ParseGoals
+//		Window:     30 * 24 * time.Hour,
+//		Dimensions: []string{"source"},
+//		Goals:      goals, // from report.ParseGoals
 //	})
 //	for _, e := range events { // funnel.Event values from the host's log
 //		if err := acc.AddEvent(e, sourceOf[e.Lead]); err != nil { ... }
@@ -60,8 +67,10 @@
 // 2026-W09 (ISO week-year), 2026-03, 2026-Q1. The report lists every
 // period from the first to the last with data (only those with data when
 // they would span more than 3 000 periods). AsOf is [Config.AsOf] or, by
-// default, the latest time of any record (SLA deadlines excluded: they are
-// promises, not happenings). [Report.Current] is the period containing
+// default, the latest time of any record: event, touch and decision times,
+// a closed deal's ClosedAt, a response's ActionAt, AssignedAt and
+// TouchedAt (not SLA deadlines, which are promises, not happenings, nor a
+// deal's CreatedAt). [Report.Current] is the period containing
 // AsOf: the scorecard and the renderers' funnel use it; later periods may
 // exist and hold only pending deadlines.
 //
@@ -85,8 +94,9 @@
 // before entering A counts as converted with a lag of zero). Rate =
 // converted ÷ members. Maturity: Mature when the end of P plus the window
 // is at or before AsOf; MatureMembers counts the members whose own
-// window (first entry into A + W) has closed by AsOf. Flow and cohort
-// figures are separate fields and are never combined.
+// window (first entry into A + W) has closed by AsOf (every member when
+// there is no window). Flow and cohort figures are separate fields and
+// are never combined.
 //
 // Time in stage: the durations of finished stays of S ([funnel.Event.Stay]
 // of the events leaving S), by the period of the exit: count, mean, min,
@@ -115,7 +125,8 @@
 // entries into the Qualified stage; recycle yield: moves from the Recycle
 // stage back to a path stage ÷ entries into the Recycle stage.
 //
-// Acceptance rate: accepted ÷ (accepted + rejected) [Decision]s in P.
+// Acceptance rate: accepted ÷ (accepted + rejected) decisions ([Decision])
+// in P.
 // Rejection mix: each reason's count ÷ rejections, most frequent first;
 // per scoring criterion present at handoff: rejections ÷ decisions with
 // that criterion present, and the reason mix among them (step 6 of the
@@ -176,7 +187,7 @@
 // any order: every figure is a sum, a minimum, a maximum or a union of
 // per-lead facts, and everything order-dependent (touch lists, deal lists,
 // map iteration) is sorted before use. Accumulators merge only when their
-// configurations are equal ([Goal]s aside); otherwise [ErrConfig].
+// configurations are equal (goals aside); otherwise [ErrConfig].
 //
 // On a distributed engine the accumulator is a combiner: create with
 // [NewAccumulator] (the same [Config] on every worker), add input with
@@ -212,9 +223,9 @@
 // grouped by lead (consecutive events of the same lead skip the hash)
 // pays them once per lead. [Accumulator.AddEvents] looks the leads of
 // several events up at once, so that their cache misses overlap: about
-// 1.5 times as fast as AddEvent on a time-ordered log of a million leads. The hash seed
-// is random per accumulator, as Go's maps' are; it affects where a lead
-// is kept, never a result.
+// 1.5 times as fast as AddEvent on a time-ordered log of a million leads.
+// The hash seed is random per accumulator, as Go's maps' are; it affects
+// where a lead is kept, never a result.
 //
 // # Concurrency, determinism and zero values
 //
@@ -237,16 +248,17 @@
 // periods [{label, stages, flow}]}] and scorecard {period, previous,
 // lines [{goal {metric, label, target, at_most, at_risk}, actual,
 // actual_defined, attainment, attainment_defined, previous,
-// previous_defined, change, status, immature, previous_immature}]} (a goal is also the element of the
-// array [ParseGoals] reads). Each period has label, start, end, stages
-// [{stage, first_entries, entries, population, time_in_stage}], flow and cohort [{from, to, rate, (mature,
+// previous_defined, change, status, immature, previous_immature}]} (a
+// goal is also the element of the array [ParseGoals] reads). Each period
+// has label, start, end, stages [{stage, first_entries, entries,
+// population, time_in_stage}], flow and cohort [{from, to, rate, (mature,
 // mature_members)}], lead_to_customer, outcomes {win_rate, won_amount,
 // average_deal, average_deal_defined, sales_cycle, opportunities,
 // pipeline_velocity_per_day, pipeline_velocity_defined, qualified_leads,
 // lead_velocity_rate, recycle_rate, recycle_yield}, revenue {won,
 // marketing_sourced, sales_sourced, other_sourced, marketing_influenced,
 // attribution [{model, credits [{channel, amount}], unattributed}]} and
-// service {acceptance, rejections [{reason, share}], by_criterion
+// service {acceptance, rejections [{reason, share (a rate)}], by_criterion
 // [{criterion, rejected, reasons}], sla_compliance, sla_pending,
 // speed_to_lead {under_5m, from_5m_under_15m, from_15m_under_60m,
 // from_60m, untouched}, response_time}. A rate is {kind, num, den,

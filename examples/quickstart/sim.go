@@ -439,18 +439,11 @@ func (s *sim) handOff(c *contact, tier string, actionAt, now time.Time) {
 		s.fail(err)
 		return
 	}
-	ft, _ := rep.Clock(handoff.TargetFirstTouch)
 	c.handoff = len(s.responses)
 	s.responses = append(s.responses, report.Response{
 		Handoff: "h-" + strconv.Itoa(c.handoff+1), Lead: c.id, Rep: a.Rep,
-		ActionAt: actionAt, AssignedAt: now, Deadline: ft.Deadline,
-	})
-	c.criteria = c.criteria[:0]
-	for _, e := range c.score.Ledger {
-		if e.Kind == scoring.EntryRule && !e.Points.IsZero() {
-			c.criteria = append(c.criteria, e.Name)
-		}
-	}
+	}.WithTicket(c.ticket, rep))
+	c.criteria = report.CriteriaOf(*c.score)
 	s.sum.Handoffs++
 	// How fast the rep reacts: most within the working hour, a few days late.
 	var touchAt time.Time
@@ -468,10 +461,10 @@ func (s *sim) handOff(c *contact, tier string, actionAt, now time.Time) {
 func (s *sim) touch(c *contact, at time.Time) {
 	c.ticket.FirstTouchAt = at
 	c.ticket.Attempts = 1 + s.rng.IntN(7)
-	s.responses[c.handoff].TouchedAt = at
 	// Escalations that fell due before the touch (a host would have fired
 	// them from a timer; here we only count them).
 	if rep, err := s.h.sla.Evaluate(s.h.calendar, c.ticket, at); err == nil {
+		s.responses[c.handoff] = s.responses[c.handoff].WithTicket(c.ticket, rep)
 		s.sum.Escalations += len(rep.Escalations)
 	}
 	s.schedule(job{at: s.h.calendar.Add(at, time.Duration(10+s.rng.IntN(8*60))*time.Minute), kind: jobDecide, c: c, handoff: c.handoff})
@@ -484,7 +477,7 @@ func (s *sim) salesDecision(c *contact, at time.Time) {
 		return
 	}
 	c.ticket.DecidedAt = at
-	dec := report.Decision{Lead: c.id, At: at, Rep: c.owner, Criteria: append([]string(nil), c.criteria...)}
+	dec := report.Decision{Lead: c.id, At: at, Rep: c.owner, Criteria: c.criteria}
 	var code funnel.ReasonCode
 	reject := true
 	fit := c.score.Fit.InexactFloat64() / 100
@@ -505,12 +498,12 @@ func (s *sim) salesDecision(c *contact, at time.Time) {
 		}
 	}
 	if code == "" {
-		if _, err := s.h.acceptance.Accept(c.state, c.recycle, c.owner, at); err != nil {
+		o, err := s.h.acceptance.Accept(c.state, c.recycle, c.owner, at)
+		if err != nil {
 			s.fail(err)
 			return
 		}
-		dec.Accepted = true
-		s.decisions = append(s.decisions, dec)
+		s.decisions = append(s.decisions, dec.WithOutcome(o))
 		s.sum.Accepted++
 		if s.rng.Float64() < 0.45+0.5*c.intent {
 			s.schedule(job{at: s.h.calendar.Add(at, time.Duration(4+s.rng.IntN(60))*time.Hour), kind: jobOpportunity, c: c, handoff: c.handoff})
@@ -529,16 +522,15 @@ func (s *sim) salesDecision(c *contact, at time.Time) {
 		s.fail(fmt.Errorf("%s gives back %s (%s): %w", c.owner, c.id, code, err))
 		return
 	}
-	if reject {
-		dec.Reason = string(code)
-		s.sum.Rejected++
-	} else {
-		// Sales took the lead and worked it: for the acceptance rate it
-		// was accepted (the method's rejections are procedural, clerical
-		// or definitional only); it then left sales after contact.
-		dec.Accepted = true
+	// WithOutcome counts a disqualification after contact as accepted:
+	// sales took the lead and worked it (the method's rejections are
+	// procedural, clerical or definitional only).
+	dec = dec.WithOutcome(o)
+	if dec.Accepted {
 		s.sum.Accepted++
 		s.sum.Disqualified++
+	} else {
+		s.sum.Rejected++
 	}
 	s.decisions = append(s.decisions, dec)
 	if o.HasMove && !s.apply(c, o.Move) {
