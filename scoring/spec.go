@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/shopspring/decimal"
 )
@@ -138,7 +139,8 @@ func ParseSpec(data []byte) (Spec, error) {
 	if err := dec.Decode(&s); err != nil {
 		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: " + err.Error()}
 	}
-	if dec.More() {
+	// Token, not More: More is false before a stray ']' or '}'.
+	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: data after the spec"}
 	}
 	return s, nil

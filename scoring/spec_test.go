@@ -72,6 +72,8 @@ func TestParseSpecErrors(t *testing.T) {
 	}{
 		{"unknown field", `{"format":1,"id":"x","colour":"red"}`, `unknown field "colour"`},
 		{"trailing data", `{"format":1,"id":"x"} {}`, "data after the spec"},
+		{"stray closing bracket", `{"format":1,"id":"x"}]`, "data after the spec"},
+		{"stray closing brace", `{"format":1,"id":"x"}}`, "data after the spec"},
 		{"not json", `{`, "invalid JSON"},
 		{"bad duration", `{"format":1,"id":"x","interest":{"rules":[{"name":"a","points":1,"activity":"o","within":"3 days"}]}}`, `invalid duration "3 days"`},
 		{"bad decimal", `{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":"ten"}]}}`, "invalid JSON"},

@@ -250,8 +250,8 @@ func options() (smbeam.Options, error) {
 		if err := dec.Decode(&spec); err != nil {
 			return smbeam.Options{}, usagef("-spec %s: %w", *specFile, err)
 		}
-		if dec.More() {
-			return smbeam.Options{}, usagef("-spec %s: more than one JSON value", *specFile)
+		if _, err := dec.Token(); err != io.EOF { // More is false before a stray ']'
+			return smbeam.Options{}, usagef("-spec %s: data after the JSON value", *specFile)
 		}
 		if _, err := spec.NewAccumulator(); err != nil {
 			return smbeam.Options{}, usagef("-spec %s: %w", *specFile, err)
