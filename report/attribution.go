@@ -54,8 +54,12 @@ type Credit struct {
 }
 
 // Attribute splits amount over touches (already filtered to those at or
-// before the close) with model m, and returns one credit per touch in
-// touch order. The credits add up exactly to amount:
+// before the close) with model m, and returns one credit per touch:
+// credit i is the share of touches[i], whatever the order of the slice.
+// The touches are weighed in the order reports use (by time, then
+// channel, then milestone; touches equal in all three in the order
+// given), so "first", "last" and "earlier" below mean that order. The
+// credits add up exactly to amount:
 //
 //   - the unit is 10^-s, s = max(2, significant decimal places of amount),
 //     so 1000, 1000.00 and 1000.000 split alike;
@@ -69,23 +73,38 @@ type Credit struct {
 // [AttributionModels] gets the weights of [Linear].
 func Attribute(m AttributionModel, amount decimal.Decimal, close time.Time, halfLife time.Duration, touches []Touch) []decimal.Decimal {
 	recs := make([]touchRec, len(touches))
+	order := make([]int, len(touches)) // order[k]: the touch weighed k-th
 	for i, t := range touches {
 		recs[i] = touchRec{t.At.UnixNano(), t.Channel, t.Milestone}
+		order[i] = i
 	}
-	sortTouches(recs)
-	return attribute(m, amount, close.UnixNano(), int64(halfLife), recs)
+	slices.SortStableFunc(order, func(a, b int) int { return compareTouches(recs[a], recs[b]) })
+	sorted := make([]touchRec, len(recs))
+	for k, i := range order {
+		sorted[k] = recs[i]
+	}
+	credits := attribute(m, amount, close.UnixNano(), int64(halfLife), sorted)
+	if credits == nil {
+		return nil
+	}
+	out := make([]decimal.Decimal, len(credits))
+	for k, i := range order {
+		out[i] = credits[k]
+	}
+	return out
 }
 
-func sortTouches(ts []touchRec) {
-	slices.SortStableFunc(ts, func(a, b touchRec) int {
-		if c := cmp.Compare(a.at, b.at); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.channel, b.channel); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.milestone, b.milestone)
-	})
+func sortTouches(ts []touchRec) { slices.SortStableFunc(ts, compareTouches) }
+
+// compareTouches orders touches by time, then channel, then milestone.
+func compareTouches(a, b touchRec) int {
+	if c := cmp.Compare(a.at, b.at); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.channel, b.channel); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.milestone, b.milestone)
 }
 
 // weights returns integer weights for the touches under model m.

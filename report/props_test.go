@@ -137,6 +137,73 @@ func TestAttributionShares(t *testing.T) {
 	}
 }
 
+// Credit i belongs to touches[i] whatever the order of the slice: the
+// credits of a shuffled slice are those of the sorted one, permuted alike.
+// (Before, they followed the sorted order and a caller could not tell
+// which touch earned which credit.)
+func TestAttributionFollowsTouchOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		close := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+		n := rapid.IntRange(1, 10).Draw(t, "n")
+		ts := make([]report.Touch, n)
+		for i := range ts {
+			ts[i] = report.Touch{
+				At:        close.Add(-time.Duration(rapid.IntRange(0, 30).Draw(t, "d")) * 24 * time.Hour),
+				Channel:   rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "ch"),
+				Milestone: rapid.SampledFrom([]report.Milestone{"", report.MilestoneLead, report.MilestoneOpportunity}).Draw(t, "ms"),
+			}
+		}
+		perm := rapid.Permutation(func() []int {
+			p := make([]int, n)
+			for i := range p {
+				p[i] = i
+			}
+			return p
+		}()).Draw(t, "perm")
+		shuffled := make([]report.Touch, n)
+		for i, j := range perm {
+			shuffled[i] = ts[j]
+		}
+		amount := decimal.New(rapid.Int64Range(0, 1e9).Draw(t, "cents"), -2)
+		for _, m := range report.AttributionModels() {
+			want := report.Attribute(m, amount, close, 7*24*time.Hour, ts)
+			got := report.Attribute(m, amount, close, 7*24*time.Hour, shuffled)
+			for i, j := range perm {
+				// Touches equal in time, channel and milestone are
+				// interchangeable: compare them as a multiset below.
+				if !got[i].Equal(want[j]) && !interchangeable(ts, j) {
+					t.Fatalf("%s: credit of shuffled[%d] = %s, of the same touch unshuffled %s", m, i, got[i], want[j])
+				}
+			}
+		}
+	})
+}
+
+// interchangeable reports whether ts[j] has a twin equal in time, channel
+// and milestone, whose credits may then be swapped by the remainder rule.
+func interchangeable(ts []report.Touch, j int) bool {
+	for i, t := range ts {
+		if i != j && t.At.Equal(ts[j].At) && t.Channel == ts[j].Channel && t.Milestone == ts[j].Milestone {
+			return true
+		}
+	}
+	return false
+}
+
+// A touch's credit follows it to its position in the slice: the first
+// touch by time gets first-touch credit wherever it stands.
+func TestAttributionCreditMatchesTouch(t *testing.T) {
+	close := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	ts := []report.Touch{
+		{At: close.Add(-24 * time.Hour), Channel: "search"},
+		{At: close.Add(-20 * 24 * time.Hour), Channel: "webinar"},
+	}
+	got := report.Attribute(report.FirstTouch, decimal.NewFromInt(100), close, 0, ts)
+	if !got[0].IsZero() || !got[1].Equal(decimal.NewFromInt(100)) {
+		t.Errorf("first touch over [search −1d, webinar −20d] = %v, want [0 100]", got)
+	}
+}
+
 func TestBinaryRejectsGarbage(t *testing.T) {
 	cfg := smallConfig()
 	acc, _ := report.NewAccumulator(cfg)
