@@ -20,8 +20,8 @@
 //
 // The forward path is implicit: the Forward stages in the order listed.
 // The next forward stage is always reachable; later ones too when
-// [Spec.AllowSkip] is set (and a declared forward edge allows one skip
-// without it). Every other move must be declared and carries a reason:
+// [Spec.AllowSkip] is set (without it, a skip declared in [Spec.Moves] is
+// allowed too). Every other move must be declared and carries a reason:
 // [MoveBackward] to an earlier forward stage, [MoveDetour] from the path to
 // a detour or terminal, [MoveReturn] from a detour back to the path,
 // [MoveAcross] between detours. Terminal stages have no way out. A new

@@ -104,8 +104,8 @@ func (m *Model) Path() []Stage {
 func (m *Model) Reasons() []ReasonSpec { return slices.Clone(m.spec.Reasons) }
 
 // Edge describes one move a model allows, for tools that walk the graph
-// (renderers, [funneltest], a UI listing the possible next stages). It is a
-// plain value; its slices are fresh copies.
+// (renderers, package funneltest, a UI listing the possible next stages).
+// It is a plain value; its slices are fresh copies.
 type Edge struct {
 	// From is the stage left; empty for entry moves.
 	From Stage
@@ -302,16 +302,16 @@ func (m *Model) Can(s State, mv Move) error {
 //
 // The checks, in order: the move is well formed (target set, time set and
 // within the years 0 to 9999 that RFC 3339 JSON can hold:
-// [ErrInvalidMove]); the target stage is declared ([ErrUnknownStage]); a
-// move to the current stage is a no-op and returns (s, Event{}, nil); the
-// state is consistent ([ErrInvalidState]: its stage is declared and has
-// facts, and its version can still grow); the move's EventID is not the
-// state's last event ID ([ErrDuplicateEvent]); the expected version
-// matches when CheckVersion is set ([ErrVersionConflict]); the move is not
-// dated before the last one ([ErrTimeTravel]); the model allows the edge,
-// entry moves included ([ErrNotAllowed]); a reason is given where required
-// ([ErrReasonRequired]) and accepted ([ErrUnknownReason]); the edge's
-// guards pass ([ErrGuard]).
+// [ErrInvalidMove]); the target stage and the state's current stage are
+// declared ([ErrUnknownStage]); a move to the current stage is a no-op and
+// returns (s, Event{}, nil); the state is consistent ([ErrInvalidState]:
+// its stage has facts, it has no facts without a stage, and its version can
+// still grow); the move's EventID is not the state's last event ID
+// ([ErrDuplicateEvent]); the expected version matches when CheckVersion is
+// set ([ErrVersionConflict]); the move is not dated before the last one
+// ([ErrTimeTravel]); the model allows the edge, entry moves included
+// ([ErrNotAllowed]); a reason is given where required ([ErrReasonRequired])
+// and accepted ([ErrUnknownReason]); the edge's guards pass ([ErrGuard]).
 //
 // Like append, Apply may reuse the Facts storage of s for the returned
 // state: keep the returned value, and [State.Clone] s first if the old

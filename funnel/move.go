@@ -22,9 +22,11 @@ type Move struct {
 	// Actor says who or what made the move: a user ID, a rule name,
 	// "system". Copied to the event; never interpreted.
 	Actor string `json:"actor,omitempty"`
-	// Reason is required for backward moves, detours and returns, and must
-	// then be one the model allows on that edge. Optional on forward moves;
-	// when given it must still be a code the model declares.
+	// Reason is required for backward moves, detours, returns and moves
+	// across detours, and must then be one the model allows on that edge.
+	// Optional on entry, forward and skip moves; when given it must still be
+	// one the edge lists or, if the edge lists none, a code the model
+	// declares.
 	Reason ReasonCode `json:"reason,omitempty"`
 	// Note is free text copied to the event (a rep's comment).
 	Note string `json:"note,omitempty"`

@@ -4,9 +4,10 @@ package funnel
 // specs; these are the ones [DefaultSpec] and [WaterfallSpec] declare.
 //
 // Sales rejections follow SiriusDecisions: a lead may be rejected only for
-// procedural (WrongTerritory), clerical (BadData, Duplicate) or
-// definitional (BadFit) reasons; the others recycle a lead that fits but is
-// not ready.
+// procedural ([ReasonWrongTerritory]), clerical ([ReasonBadData],
+// [ReasonDuplicate], [ReasonInsufficientData]) or definitional
+// ([ReasonBadFit]) reasons; the readiness codes ([ReasonBadTiming] and the
+// others of its group) recycle a lead that fits but is not ready.
 const (
 	// Rejections and recycling: the lead fits but is not ready.
 	ReasonBadTiming    ReasonCode = "bad_timing"
@@ -124,15 +125,17 @@ func reasons(rs ...[]ReasonCode) []ReasonCode {
 // stages, and beside the path:
 //
 //   - nurture (detour, marketing): leads that fit but are not ready, recycled
-//     from mql or sql (sales rejections: bad_timing, no_budget, ...), from
-//     lost deals (recycle) and churned customers; they return to lead or
-//     mql when they re-engage (re_engaged, score_threshold);
+//     from lead, mql or sql (bad_timing, no_budget, no_authority, no_need,
+//     unresponsive; score_decay from lead and mql, recycle from mql and
+//     sql), from lost deals (recycle) and churned customers (churned); they
+//     return to lead or mql when they re-engage (re_engaged, and
+//     score_threshold into mql);
 //   - lost (detour, sales): sql → lost and opportunity → lost with a loss
 //     reason; lost → nurture to recycle, lost → opportunity when the deal
 //     revives;
 //   - disqualified (terminal, marketing): from every stage before customer
 //     and from the detours (spam, bad_data, duplicate, is_competitor,
-//     opt_out, bad_fit); no way out;
+//     opt_out, bad_fit, student, recycle_limit); no way out;
 //   - backward moves: mql → lead (score_decay, insufficient_data), sql → mql
 //     (insufficient_data, wrong_territory), opportunity → sql (no_decision,
 //     insufficient_data), evangelist → customer (disengaged).
@@ -190,10 +193,15 @@ func Default() *Model { return MustNew(DefaultSpec()) }
 // (marketing owns inquiry and mql; sales accepts a lead into sal, qualifies
 // it into sql and wins it), forward moves may skip stages (fast track), and
 // beside the path nurture (detour, marketing), lost (detour, sales) and
-// disqualified (terminal). Sales rejects an MQL (mql → nurture) or an SAL
-// (sal → nurture) with a procedural, clerical, definitional or readiness
-// reason; sal → mql sends a wrongly routed lead back; nurture returns to
-// inquiry or mql; sql → lost, lost → nurture and lost → sql.
+// disqualified (terminal, marketing). Sales rejects an MQL (mql → nurture)
+// or an SAL (sal → nurture) with a procedural, clerical, definitional or
+// readiness reason; sql → nurture recycles a lead that is not ready. The
+// backward moves are mql → inquiry (score_decay, insufficient_data), sal →
+// mql for a wrongly routed lead (wrong_territory, insufficient_data) and
+// sql → sal (insufficient_data). Nurture returns to inquiry or mql; sql →
+// lost, lost → nurture and lost → sql; disqualified is reached from every
+// stage before won and from the detours, with the reasons of
+// [DefaultSpec].
 func WaterfallSpec() Spec {
 	s := Spec{
 		ID:        "siriusdecisions_waterfall",

@@ -20,8 +20,8 @@ type Spec struct {
 	ID string `json:"id"`
 	// Entry is the stage a new contact enters first. Empty means the first
 	// Forward stage. With AllowSkip a contact may also enter at any later
-	// forward stage (an imported customer, say), and at the target of any
-	// declared entry move.
+	// forward stage (an imported customer, say); with or without it, at the
+	// target of any declared entry move.
 	Entry Stage `json:"entry,omitempty"`
 	// AllowSkip lets forward moves skip stages (Lead → SQL).
 	AllowSkip bool `json:"allow_skip"`
@@ -56,9 +56,10 @@ type MoveSpec struct {
 	// to the moves into it from other stages.
 	From Stage `json:"from"`
 	To   Stage `json:"to"`
-	// Reasons are the codes this edge accepts. Backward moves, detours and
-	// returns require one of them; a forward edge or an entry move may leave
-	// it empty (any code of the model is then accepted, and none required).
+	// Reasons are the codes this edge accepts. Backward moves, detours,
+	// returns and moves across detours require one of them; a forward edge
+	// or an entry move may leave it empty (any code of the model is then
+	// accepted, and none required).
 	Reasons []ReasonCode `json:"reasons,omitempty"`
 	// Guards name entries of [Spec.Guards] that must all pass.
 	Guards []string `json:"guards,omitempty"`
@@ -78,9 +79,8 @@ type ReasonSpec struct {
 // Guards attach to moves, not to stages: to enforce a rule on every way
 // into a stage, attach it to each move into it, entry moves included (see
 // [MoveSpec.From]). Guards run after every other check, in the order the
-// move lists them;
-// [Model.Replay] does not run them (they judged the decision when it was
-// made).
+// move lists them; [Model.Replay] does not run them (they judged the
+// decision when it was made).
 type Guard struct {
 	Name  string
 	Check func(s State, m Move) error

@@ -286,8 +286,9 @@ func (a *Acceptance) Reject(s funnel.State, rs RecycleState, r Rejection) (Outco
 
 // Disqualify sends a lead back after sales worked it, with an
 // [AfterContact] reason (no budget, bad timing, ...). It follows the same
-// rules as [Acceptance.Reject]; a reason with NeedsAttempts also needs the
-// SLA's minimum attempts on r.Ticket ([ErrTooFewAttempts]).
+// rules as [Acceptance.Reject]; when the Acceptance has an SLA, a reason
+// with NeedsAttempts also needs the SLA's minimum attempts on r.Ticket
+// ([ErrTooFewAttempts]).
 func (a *Acceptance) Disqualify(s funnel.State, rs RecycleState, r Rejection) (Outcome, error) {
 	return a.giveBack(s, rs, r, false)
 }

@@ -68,8 +68,10 @@ type CalendarSpec struct {
 	// [time.LoadLocation]. Empty means UTC, unless Location is set.
 	Zone string `json:"zone,omitempty"`
 	// Location, when not nil, is used instead of loading Zone: a host that
-	// already holds its *time.Location passes it here. Not part of JSON.
-	// When both are set, Zone must be Location's name.
+	// already holds its *time.Location passes it here. Not part of JSON:
+	// only its name travels, as Zone, so a [time.FixedZone] location does
+	// not survive a JSON round trip (see [Weekly.Spec]). When both are
+	// set, Zone must be Location's name.
 	Location *time.Location `json:"-"`
 	// Week holds the working hours of each weekday, in local wall time.
 	Week Week `json:"week"`

@@ -16,8 +16,9 @@ const (
 
 // DefaultPolicySpec returns the policy the method describes, for model m
 // (the default lifecycle, the waterfall, or a custom one), a fresh copy to
-// customise. Let Q be the qualify stage ([funnel.MQL]), S the first
-// forward stage owned by sales ([funnel.SQL] in the default lifecycle,
+// customise. Let Q be the qualify stage ([funnel.MQL], or the first
+// forward stage when m has no MQL), S the first forward stage after Q
+// owned by sales ([funnel.SQL] in the default lifecycle,
 // [funnel.SAL] in the waterfall), and "marketing stages" the forward stages
 // before Q, Q itself and [funnel.Nurture]. In order:
 //
@@ -39,11 +40,14 @@ const (
 //  9. do_not_contact: low fit, low interest at a marketing stage.
 //
 // Leads owned by sales are left alone (Hold): sales moves them. Each move
-// carries the first of the named reasons that the model accepts on that
-// edge (nurture_mql falls back to bad_timing, which the waterfall takes),
-// and a rule whose edge the model lacks is left out, so the spec passes
-// handofftest.CheckPolicy for the presets. A nil m gives a spec with no
-// rules, which [NewPolicy] rejects.
+// that names reasons carries the first of them that the model accepts on
+// that edge (nurture_mql falls back to bad_timing, which the waterfall
+// takes), and the rules into or out of nurture (fast_track_nurture,
+// requalify, nurture_mql) are left out when the model lacks their edge or
+// has no Nurture stage, so the spec passes handofftest.CheckPolicy for the
+// presets; the other rules are always present (promote when some forward
+// stage comes before Q). A nil m gives a spec with no rules, which
+// [NewPolicy] rejects.
 func DefaultPolicySpec(m *funnel.Model) PolicySpec {
 	if m == nil {
 		return PolicySpec{ID: "smarketing_default"}

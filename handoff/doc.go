@@ -8,10 +8,10 @@
 //
 // # Overview
 //
-//   - Policies as data. A [Policy] is an ordered list of named [Rule]s
-//     ([PolicySpec], in Go or JSON via [ParsePolicySpec]). [Policy.Decide]
-//     reads an [Input] (the lead's [funnel.State], its latest
-//     [scoring.Result], the [Activity] that just happened, its
+//   - Policies as data. A [Policy] is an ordered list of named rules
+//     ([Rule], [PolicySpec], in Go or JSON via [ParsePolicySpec]).
+//     [Policy.Decide] reads an [Input] (the lead's [funnel.State], its
+//     latest [scoring.Result], the [Activity] that just happened, its
 //     [RecycleState]) and returns a [Decision]: the rule that fired, its
 //     [Verdict] (promote, hand off, fast-track, nurture, offer gap, do not
 //     contact, disqualify, hold), the [funnel.Move] for the host to apply,
@@ -24,11 +24,12 @@
 //     ([Procedural], [Clerical], [Definitional]) and [Acceptance.Disqualify]
 //     after contact ([AfterContact]: no budget, no need, bad timing,
 //     competitor, student, ...). [DefaultReasons] is the documented catalog;
-//     hosts append to it, in Go or JSON ([ParseAcceptanceConfig]). A
-//     rejection always returns the lead to a marketing stage ([NewAcceptance]
-//     refuses a rejection reason aimed at a sales stage). Each call returns
-//     an [Outcome]: the move (its reason code goes on the audit event) and
-//     the new [RecycleState].
+//     hosts append to it in Go, or list a whole catalog of their own in
+//     JSON ([ParseAcceptanceConfig]: a reasons list replaces the default
+//     one). A rejection always returns the lead to a marketing stage
+//     ([NewAcceptance] refuses a rejection reason aimed at a sales stage).
+//     Each call returns an [Outcome]: the move (its reason code goes on the
+//     audit event) and the new [RecycleState].
 //   - Recycling. A lead that goes back to nurture waits a cooldown before a
 //     policy may qualify it again, is disqualified after
 //     [RecycleSpec.MaxRecycles], and remembers who sent it back
@@ -43,32 +44,32 @@
 //     attempts, and escalations. [SLA.Evaluate] reads a host-stored
 //     [Ticket] and returns a [Report]: one [Clock] per target with its
 //     deadline and [Status] (waiting, pending, due soon, met, breached), the
-//     [Escalation]s due, and the attempts left. Met means done at or before
-//     the deadline; a target not done by its deadline is breached, as the
-//     brief's compliance (touched within the deadline ÷ deadlines due)
-//     counts it. When the lead leaves sales, its report at that instant is
-//     final (see [SLA.Evaluate]).
+//     escalations due ([Escalation]), and the attempts left. Met means done
+//     at or before the deadline; a target not done by its deadline is
+//     breached, as the brief's compliance (touched within the deadline ÷
+//     deadlines due) counts it. When the lead leaves sales, its report at
+//     that instant is final (see [SLA.Evaluate]).
 //   - Business calendars. Deadlines count business time through the
 //     [Calendar] interface. [Weekly] ([CalendarSpec], [NewWeekly],
-//     [ParseCalendarSpec]) has working [Span]s per weekday in one
+//     [ParseCalendarSpec]) has working periods ([Span]) per weekday in one
 //     *time.Location, [Date] holidays and [Interval] pauses; [Continuous]
 //     counts every instant.
 //   - Routing. A [Router] ([RoutingSpec], [RouteRule]) sends a [Request] to a
 //     queue by territory and segment, then picks the next [Rep] in turn:
 //     least recently assigned first, weighted by capacity ([Rep.Weight],
 //     which the host derives from each rep's capacity), skipping reps who
-//     are away, at capacity ([Rep.Capacity]) or excluded. The host passes the roster and
-//     the [Rotation] state and stores the one it gets back. An owned lead
-//     keeps its owner unless an escalation reassigns it.
+//     are away, at capacity ([Rep.Capacity]) or excluded. The host passes
+//     the roster and the [Rotation] state and stores the one it gets back.
+//     An owned lead keeps its owner unless an escalation reassigns it.
 //   - Test kit. Package handoff/handofftest checks a host's own policy
 //     (every quadrant handled, no forbidden move, no shadowed rule), the
 //     laws of a host's own Calendar, and draws rapid inputs.
 //
 // # Worked example
 //
-// A lead fills the pricing form on a Friday afternoon in Madrid. The host
+// An MQL fills the pricing form on a Friday afternoon in Madrid. The host
 // scores it, asks the policy, applies the move, routes the lead and opens
-// its SLA ticket:
+// its SLA ticket (a lead still at Lead would get "promote" to MQL first):
 //
 //	model := funnel.Default()
 //	policy, _ := handoff.DefaultPolicy(model)

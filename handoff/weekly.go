@@ -105,7 +105,7 @@ func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 	}
 	w.spec = cloneCalendarSpec(spec)
 	if w.spec.Zone == "" && spec.Location != nil && spec.Location.String() != "Local" {
-		w.spec.Zone = spec.Location.String() // so that Spec survives JSON
+		w.spec.Zone = spec.Location.String() // JSON keeps Zone only (see Spec)
 	}
 	return w, nil
 }
@@ -179,7 +179,18 @@ func (w *Weekly) WithPauses(extra ...Interval) (*Weekly, error) {
 func (w *Weekly) Location() *time.Location { return w.loc }
 
 // Spec returns a copy of the spec w was built from, with Zone filled in
-// from Location when it was empty.
+// from Location's name when it was empty (but for [time.Local], whose name
+// "Local" is left out).
+//
+// Location is not part of JSON: only Zone is, and [NewWeekly] loads it
+// with [time.LoadLocation]. So Spec survives a JSON round trip only when
+// Location is [time.UTC] or was loaded from the time zone database under
+// the name it reports. A [time.FixedZone] location does not: its name
+// (such as "X" or "UTC+1") is not a zone that loads, so NewWeekly refuses
+// the decoded spec ([ErrInvalidSpec] at "zone"), or it names a different
+// zone ("CET" loads the IANA zone with daylight saving, not a fixed
+// +01:00). One with an empty name, and time.Local, come back as UTC. For
+// such a calendar, set Location again on the decoded spec.
 func (w *Weekly) Spec() CalendarSpec { return cloneCalendarSpec(w.spec) }
 
 func cloneCalendarSpec(s CalendarSpec) CalendarSpec {

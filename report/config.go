@@ -52,20 +52,23 @@ type Config struct {
 	Period Granularity
 	// AsOf is the report's "now": open stays age up to AsOf, cohorts
 	// mature against it and SLA deadlines after it are pending. The zero
-	// value means the latest time of any record added, SLA deadlines
-	// excluded (deterministic and merge-safe). Records later than AsOf are still counted; the open
-	// stays they start age zero.
+	// value means the latest time of any record added (deterministic and
+	// merge-safe): a deal counts by its ClosedAt, a response by its
+	// ActionAt, AssignedAt and TouchedAt, never by its Deadline. Records
+	// later than AsOf are still counted (a conversion after AsOf too);
+	// the open stays they start age zero.
 	AsOf time.Time
 	// Window is the cohort window W: a cohort member counts as converted
 	// only when it reached the target within W of entering the source
-	// stage. Zero means no window (converted at any time up to AsOf).
+	// stage. Zero means no window (converted at any time).
 	Window time.Duration
 	// Pairs adds conversion pairs beyond the adjacent pairs of Path. Each
 	// From must come before To on Path.
 	Pairs []Pair
 	// Qualified is the stage whose first-time entries are the "qualified
-	// leads" of the lead velocity rate and the base of the recycle rate;
-	// "" means funnel.MQL.
+	// leads" of the lead velocity rate, and whose entries (all of them,
+	// re-entries included) are the base of the recycle rate; "" means
+	// funnel.MQL.
 	Qualified funnel.Stage
 	// Opportunity is the stage whose entries are the qualified
 	// opportunities of pipeline velocity; "" means funnel.Opportunity.
@@ -84,7 +87,8 @@ type Config struct {
 	Dimensions []string
 	// NoLeadState turns off every figure that needs per-lead memory
 	// (cohort conversion, aging, lead-to-customer cycle, attribution,
-	// marketing-influenced revenue, SLA compliance): the accumulator's
+	// marketing-influenced revenue, and the figures of [Response] records:
+	// SLA compliance, speed to lead and response time): the accumulator's
 	// memory then depends only on periods, stages and dimension values.
 	NoLeadState bool
 	// HalfLife is the half-life of time-decay attribution; zero means

@@ -31,7 +31,7 @@ func ExampleAccumulator_Add() {
 		report.ResponseRecord(report.Response{Lead: "cy", ActionAt: at(4, 9, 0), Deadline: at(4, 10, 0)}),
 		report.DecisionRecord(report.Decision{Lead: "ana", At: at(1, 12, 0), Accepted: true}),
 		report.DecisionRecord(report.Decision{Lead: "bob", At: at(3, 12, 0), Accepted: true}),
-		report.DecisionRecord(report.Decision{Lead: "cy", At: at(4, 12, 0), Reason: "no_budget", Criteria: []string{"title"}}),
+		report.DecisionRecord(report.Decision{Lead: "cy", At: at(4, 12, 0), Reason: "bad_fit", Criteria: []string{"title"}}),
 	} {
 		if err := acc.Add(r); err != nil {
 			fmt.Println(err)
@@ -49,7 +49,7 @@ func ExampleAccumulator_Add() {
 	// Output:
 	// 2026-03 win rate 2/3 = 0.6667, average deal 1000.00
 	// won 2000.00: marketing-sourced 0.6, sales-sourced 0.4, marketing-influenced 1
-	// acceptance 2/3, rejections no_budget 1/1, SLA 2/3
+	// acceptance 2/3, rejections bad_fit 1/1, SLA 2/3
 	// speed to lead: {Under5:1 Under15:0 Under60:1 Over60:0 Untouched:1}
 }
 

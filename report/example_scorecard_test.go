@@ -24,7 +24,7 @@ func ExampleNewScorecard() {
 			_ = acc.AddEvent(funnel.Event{Lead: lead, Version: 1, At: at(m, 1+i), To: funnel.MQL, FirstEntry: true})
 			// Sales accepts all but one MQL each month, and first touches
 			// them 4 minutes after assignment in March, 6 in April.
-			_ = acc.Add(report.DecisionRecord(report.Decision{Lead: lead, At: at(m, 2+i), Accepted: i > 0, Reason: "no_budget"}))
+			_ = acc.Add(report.DecisionRecord(report.Decision{Lead: lead, At: at(m, 2+i), Accepted: i > 0, Reason: "bad_fit"}))
 			touch := 4 * time.Minute
 			if m == time.April {
 				touch = 6 * time.Minute

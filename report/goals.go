@@ -64,7 +64,8 @@ const (
 	Pending Status = "pending"
 )
 
-// Scorecard compares the goals with the latest period of a report and
+// Scorecard compares the goals with the current period of a report (the
+// one containing AsOf, see [Report.Current]; later periods may exist) and
 // shows the change from the period before (steps 1 and 8 of the method).
 type Scorecard struct {
 	Period   string  `json:"period"`

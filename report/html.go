@@ -16,10 +16,10 @@ th:first-child,td:first-child{text-align:left}th{background:#f4f6fa}
 svg text{font-family:inherit;font-size:12px;fill:#1d2330}`
 
 // WriteHTML writes a self-contained HTML page: the scorecard, a funnel
-// chart of the latest period with the flow conversion between stages,
-// trend charts of first-time entries per period, and every table of
-// [Report.WriteText]. It has inline CSS and SVG only: no JavaScript, no
-// external assets.
+// chart of the current period ([Report.Current]) with the flow conversion
+// between stages, trend charts of first-time entries per period, and every
+// table of [Report.WriteText]. It has inline CSS and SVG only: no
+// JavaScript, no external assets.
 func (r Report) WriteHTML(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	esc := html.EscapeString

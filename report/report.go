@@ -161,7 +161,8 @@ type Conversion struct {
 // (first entry into From in the period), Rate.Num of them reached To or
 // a later stage (within [Config.Window] when set). Mature says the window
 // of every member has closed by AsOf (with no window: the period has
-// ended); MatureMembers counts the members whose own window has closed.
+// ended); MatureMembers counts the members whose own window has closed
+// (with no window: every member).
 type CohortConversion struct {
 	From          funnel.Stage `json:"from"`
 	To            funnel.Stage `json:"to"`
@@ -172,9 +173,10 @@ type CohortConversion struct {
 
 // Outcomes are the sales outcomes of a period.
 type Outcomes struct {
-	// WinRate: won ÷ (won + lost) deals closed in the period.
+	// WinRate: won ÷ (won + lost) deals closed in the period; its Num is
+	// the count of won deals.
 	WinRate Rate `json:"win_rate"`
-	// Won is the count of won deals and WonAmount their revenue.
+	// WonAmount is the revenue of the won deals.
 	WonAmount decimal.Decimal `json:"won_amount"`
 	// AverageDeal: WonAmount ÷ won deals, to [MoneyPlaces];
 	// AverageDealDefined is false with no won deal.

@@ -68,8 +68,9 @@ type CriterionStats struct {
 // conversion rate with and without it, lift and suggested points, and
 // flags those that do not discriminate. It is deterministic; the only
 // errors are those of [Model.Score] and [ErrCalibration] for a Scale or
-// MinDifference that is negative or out of range (more than 40 decimal
-// places or digits), or a negative MinSupport.
+// MinDifference that is negative or out of range (a decimal exponent
+// beyond ±40 or a coefficient of more than 256 bits), or a negative
+// MinSupport.
 func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calibration, error) {
 	scale := opt.Scale
 	if scale.IsZero() {

@@ -11,8 +11,9 @@ import (
 // Evaluate must be a pure function of its arguments; a model calls it
 // once per Score. Its points are rounded half-even to [PointPlaces]
 // places and must stay within ±999999999.9999, and its Count must not be
-// negative (else Score returns [ErrCriterion]). They count toward the axis total and its Min/Max;
-// rule caps and groups do not apply (cap inside Evaluate if needed).
+// negative (else Score returns [ErrCriterion]). They count toward the
+// axis total and its Min/Max; rule caps and groups do not apply (cap
+// inside Evaluate if needed).
 // Calibration and the ledger treat a criterion like a rule: it "counted"
 // when its Outcome has a Count or non-zero Points.
 type Criterion[L any] interface {

@@ -32,7 +32,9 @@ const (
 	// DecayNone keeps every activity at full value.
 	DecayNone DecayKind = ""
 	// DecayPercent loses Percent % of the remaining value every period
-	// (compound, "50 % every month"): factor = (1 − Percent/100)ⁿ.
+	// (compound, "50 % every month"): factor = (1 − Percent/100)ⁿ. Percent
+	// must be at least 1, so that the factor reaches 0 within
+	// [MaxDecayPeriods] periods; use DecayHalfLife for a slower fade.
 	DecayPercent DecayKind = "percent"
 	// DecayLinear loses Percent % of the original value every period
 	// until nothing is left: factor = max(0, 1 − n·Percent/100).
@@ -57,7 +59,7 @@ const (
 // increases with age.
 type Decay struct {
 	Kind     DecayKind       `json:"kind,omitempty"`
-	Percent  decimal.Decimal `json:"percent,omitzero"`    // percent and linear: 0 < Percent ≤ 100, ≤ 4 places
+	Percent  decimal.Decimal `json:"percent,omitzero"`    // percent: 1 ≤ Percent ≤ 100; linear: 0 < Percent ≤ 100; ≤ 4 places
 	Every    Duration        `json:"every,omitempty"`     // percent and linear: the period
 	HalfLife Duration        `json:"half_life,omitempty"` // half_life: ≥ 1s
 	Steps    []Step          `json:"steps,omitempty"`     // step: After strictly increasing, Factor not increasing

@@ -66,8 +66,9 @@ func (r Rollup) Account(results []Result) (AccountScore, error) {
 }
 
 // Combine combines scores; no scores give zero. A score or Cap out of
-// range (more than 40 decimal places or digits, which no [Result] has)
-// is an [ErrRollup], so no input costs unbounded time or memory.
+// range (a decimal exponent beyond ±40 or a coefficient of more than 256
+// bits, which no [Result] has) is an [ErrRollup], so no input costs
+// unbounded time or memory.
 func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
 	if r.Cap.Valid && !sane(r.Cap.Decimal) {
 		return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("cap out of range"))

@@ -23,7 +23,8 @@ type Rule string
 
 // The rules of [Check].
 const (
-	// RuleReachable: every stage is reachable from the entry stage.
+	// RuleReachable: every stage is reachable from the start, through the
+	// model's entry moves ([funnel.Model.EdgesFrom] of the empty stage).
 	RuleReachable Rule = "reachable"
 	// RuleTerminalClosed: terminal stages have no way out.
 	RuleTerminalClosed Rule = "terminal_closed"
@@ -50,7 +51,7 @@ func (p *Problem) Error() string {
 // a lifecycle should not have, and returns them joined (nil when there are
 // none), each a [*Problem]:
 //
-//   - every stage is reachable from the entry stage;
+//   - every stage is reachable from the start, through the entry moves;
 //   - terminal stages have no way out;
 //   - every non-terminal stage can still reach the last stage of the
 //     forward path (no trap such as a detour without a return);

@@ -353,8 +353,9 @@ func containsStr(s, sub string) bool {
 // CheckCalendar checks the laws of [handoff.Calendar] on cal for starts
 // s1, s2 and durations d1, d2 (negative durations count as zero): Between
 // inverts Add, Add is monotone in both arguments, adding in two steps
-// equals adding once (when d1+d2 fits in a Duration), Between is antisymmetric, and Add never lands in
-// closed time (the instant just before a result is business time).
+// equals adding once (when d1+d2 fits in a Duration), Between is
+// antisymmetric, and Add never lands in closed time (the instant just
+// before a result is business time).
 func CheckCalendar(t TB, cal handoff.Calendar, s1, s2 time.Time, d1, d2 time.Duration) {
 	t.Helper()
 	d1, d2 = max(d1, 0), max(d2, 0)
@@ -419,7 +420,7 @@ func Activities() []string {
 // Input returns a generator of decision inputs for model m: a contact in a
 // stage reached by allowed moves (entered at start), a score or none, an
 // activity or none, a recycling state that may be cooling down, and a Now
-// after the last move.
+// at or after the last move.
 func Input(m *funnel.Model, start time.Time) *rapid.Generator[handoff.Input] {
 	return rapid.Custom(func(t *rapid.T) handoff.Input {
 		var stages []funnel.Stage

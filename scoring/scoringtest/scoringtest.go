@@ -16,6 +16,8 @@
 //     magnitude, and a model without negative points never scores higher;
 //   - [CheckOrder]: the order of activities does not change the result.
 //
+// [Check] scores a lead and runs CheckLedger and CheckCaps on the result.
+//
 // Nothing here uses globals, goroutines or the clock.
 package scoringtest
 
