@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -134,5 +135,30 @@ func TestGoalsMustNameReportedFigures(t *testing.T) {
 		case !c.ok && (!errors.Is(err, report.ErrConfig) || !strings.Contains(fmt.Sprint(err), "goals[1]")):
 			t.Errorf("%s: error %v, want ErrConfig at goals[1]", c.metric, err)
 		}
+	}
+}
+
+// The zero Accumulator's report (the zero Report) goes through JSON and
+// back like any other; a report without a schema that is not zero is
+// still refused.
+func TestParseReportZero(t *testing.T) {
+	var acc report.Accumulator
+	var b bytes.Buffer
+	if err := acc.Report().WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.ParseReport(b.Bytes())
+	if err != nil {
+		t.Fatalf("ParseReport(%s): %v", b.Bytes(), err)
+	}
+	if got.Schema != "" || len(got.Periods) != 0 {
+		t.Errorf("zero report read back as %+v", got)
+	}
+	noSchema := bytes.Replace(b.Bytes(), []byte(`"granularity": ""`), []byte(`"granularity": "month"`), 1)
+	if bytes.Equal(noSchema, b.Bytes()) {
+		t.Fatalf("fixture: no granularity in %s", b.Bytes())
+	}
+	if _, err := report.ParseReport(noSchema); !errors.Is(err, report.ErrEncoding) {
+		t.Errorf("a non-zero report without schema: %v, want ErrEncoding", err)
 	}
 }

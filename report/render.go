@@ -607,8 +607,9 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// ParseReport decodes a report written by [Report.WriteJSON]. Unknown
-// fields and other schema versions are rejected with [ErrEncoding].
+// ParseReport decodes a report written by [Report.WriteJSON], the zero
+// Report's included (its schema is empty). Unknown fields and other
+// schema versions are rejected with [ErrEncoding].
 func ParseReport(data []byte) (Report, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -619,8 +620,16 @@ func ParseReport(data []byte) (Report, error) {
 	if !atEnd(dec, data) {
 		return Report{}, fmt.Errorf("%w: report: trailing data", ErrEncoding)
 	}
-	if r.Schema != SchemaVersion {
+	if r.Schema != SchemaVersion && !(r.Schema == "" && isZeroReport(r)) {
 		return Report{}, fmt.Errorf("%w: report: schema %q, want %q", ErrEncoding, r.Schema, SchemaVersion)
 	}
 	return r, nil
+}
+
+// isZeroReport reports whether r, decoded from JSON, is the zero Report
+// (what the zero Accumulator returns), by comparing the JSON forms.
+func isZeroReport(r Report) bool {
+	a, err1 := json.Marshal(r)
+	b, err2 := json.Marshal(Report{})
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }
