@@ -503,6 +503,12 @@ func (s *sim) salesDecision(c *contact, at time.Time) {
 			s.fail(err)
 			return
 		}
+		// Apply the outcome as for a return: this company's acceptance
+		// moves nothing, but one with a SAL stage (AcceptTo) moves the lead.
+		if o.HasMove && !s.apply(c, o.Move) {
+			return
+		}
+		c.recycle = o.Recycle
 		s.decisions = append(s.decisions, dec.WithOutcome(o))
 		s.sum.Accepted++
 		if s.rng.Float64() < 0.45+0.5*c.intent {
