@@ -79,7 +79,11 @@ func SpecOf(cfg report.Config) (Spec, error) {
 	}
 	if cfg.Location != nil && cfg.Location != time.UTC {
 		name := cfg.Location.String()
-		if _, err := time.LoadLocation(name); err != nil || name == "Local" {
+		// A fixed zone may carry any name, even none ("" loads as UTC) or
+		// that of a real zone: the name must load a zone with the same
+		// offsets, or workers would compute other periods.
+		l, err := time.LoadLocation(name)
+		if err != nil || name == "" || name == "Local" || !sameOffsets(cfg.Location, l) {
 			return Spec{}, fmt.Errorf("smbeam: time zone %q has no portable IANA name", name)
 		}
 		s.Location = name
@@ -87,11 +91,29 @@ func SpecOf(cfg report.Config) (Spec, error) {
 	return s, nil
 }
 
+// sameOffsets reports whether a and b give the same UTC offset at every
+// day from 1900 to 2100.
+func sameOffsets(a, b *time.Location) bool {
+	for t := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); t.Year() < 2100; t = t.Add(24 * time.Hour) {
+		_, x := t.In(a).Zone()
+		_, y := t.In(b).Zone()
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // Config returns the report configuration s describes, or an error when
 // the time zone is unknown. The configuration itself is validated by
 // [report.NewAccumulator].
 func (s Spec) Config() (report.Config, error) {
 	loc := time.UTC
+	if s.Location == "Local" {
+		// time.LoadLocation("Local") is the zone of whichever machine
+		// runs the code: workers would compute other periods.
+		return report.Config{}, fmt.Errorf("smbeam: spec: location: %q is not an IANA time-zone name", s.Location)
+	}
 	if s.Location != "" && s.Location != "UTC" {
 		l, err := time.LoadLocation(s.Location)
 		if err != nil {

@@ -58,3 +58,32 @@ func TestSpecRoundTrip(t *testing.T) {
 		t.Errorf("integer nanoseconds: %v, %v", d, err)
 	}
 }
+
+// TestSpecZoneNotPortable: a zone that workers would not load as the same
+// zone is an error, never silently another zone. An unnamed fixed zone's
+// name ("") loads as UTC, a fixed zone may be named like a real zone, and
+// "Local" is whatever zone each worker runs in.
+func TestSpecZoneNotPortable(t *testing.T) {
+	for _, loc := range []*time.Location{
+		time.FixedZone("", 3600), time.FixedZone("UTC", 3600), time.FixedZone("CET", 3600), time.Local,
+	} {
+		if s, err := smbeam.SpecOf(report.Config{Location: loc}); err == nil {
+			t.Errorf("SpecOf(zone %q, %v) = location %q, want an error", loc, time.Date(2025, 1, 1, 0, 0, 0, 0, loc).Format("-07:00"), s.Location)
+		}
+	}
+	for _, name := range []string{"Europe/Madrid", "CET", "America/New_York"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, err := smbeam.SpecOf(report.Config{Location: loc}); err != nil || s.Location != name {
+			t.Errorf("SpecOf(%s) = %q, %v", name, s.Location, err)
+		}
+	}
+	if s, err := smbeam.SpecOf(report.Config{Location: time.FixedZone("UTC", 0)}); err != nil || s.Location != "UTC" {
+		t.Errorf("SpecOf(fixed UTC) = %q, %v", s.Location, err)
+	}
+	if _, err := (smbeam.Spec{Location: "Local"}).Config(); err == nil {
+		t.Error(`Spec{Location: "Local"}.Config() accepted the machine's own zone`)
+	}
+}

@@ -265,6 +265,9 @@ func options() (smbeam.Options, error) {
 	if err != nil {
 		return smbeam.Options{}, usagef("-input %s: %w; set -format", *input, err)
 	}
+	if *dead != "" && *dead == *input {
+		return smbeam.Options{}, usagef("-dead %s: that path is the input", *dead)
+	}
 	o := smbeam.Options{Spec: spec, Input: *input, Format: f, Outputs: map[string]string{}, DeadLetters: *dead, Shards: *shards}
 	for _, out := range outs {
 		p, fm, err := parseOut(out)

@@ -136,6 +136,7 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"-input", filepath.Join(dir, "log.xml"), "-out", out}, `unknown input format "xml"`},
 		{[]string{"-input", log, "-out", "r.pdf"}, "cannot tell the format"},
 		{[]string{"-input", log, "-out", out, "-out", "json=" + out}, "already"},
+		{[]string{"-input", log, "-out", out, "-dead", log}, "-dead " + log + ": that path is the input"},
 		{[]string{"-input", log, "-out", out, "-spec", spec}, `unknown field "periodd"`},
 		{[]string{"-input", log, "-out", out, "-spec", filepath.Join(dir, "none.json")}, "no such file"},
 		{[]string{"-input", log, "-out", out, "-shards", "-1"}, "negative"},
@@ -159,6 +160,9 @@ func TestCommandErrors(t *testing.T) {
 	}
 	if code, _, stderr := command(t, "-input", log, "-out", out); code != 0 {
 		t.Errorf("good run: exit status %d, stderr:\n%s", code, stderr)
+	}
+	if p, err := os.ReadFile(log); err != nil || !strings.HasPrefix(string(p), `{"lead":"L1"`) {
+		t.Errorf("the log was overwritten: %q, %v", p, err)
 	}
 }
 
