@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -349,15 +350,13 @@ func (a *Accumulator) applyEvent(e *funnel.Event, dims []string, to, from int, h
 	a.seen(ns)
 	if t := a.leads; t != nil {
 		r := t.record(t.ofEvent(e.Lead, h))
-		if ns < r[recCreated] {
-			r[recCreated] = ns
-		}
+		noteCreated(r, ns, from < 0)
 		if laterEvent(e.Version, ns, to, r) {
 			r[recLastVer], r[recLastAt] = int64(e.Version), ns
 			setLastStage(r, to)
 		}
-		if rk := p.rank[to]; rk >= 0 && ns < r[recFirst+rk] {
-			r[recFirst+rk] = ns
+		if rk := p.rank[to]; rk >= 0 {
+			noteFirst(r, rk, ns, e.FirstEntry)
 		}
 	}
 }
@@ -599,13 +598,17 @@ func (a *Accumulator) Merge(other *Accumulator) error {
 		for ol := lo; ol < hi; ol++ {
 			or := ot.record(ol)
 			r := t.record(t.ofID(ot.idBytes(ol, &buf), hs[ol-lo]))
-			r[recCreated] = min(r[recCreated], or[recCreated])
+			if or[recCreated] != math.MaxInt64 {
+				noteCreated(r, or[recCreated], or[recMeta]&entryMark != 0)
+			}
 			if ls := lastStage(or); ls >= 0 && laterEvent(uint64(or[recLastVer]), or[recLastAt], ls, r) {
 				r[recLastVer], r[recLastAt] = or[recLastVer], or[recLastAt]
 				setLastStage(r, ls)
 			}
-			for k := recFirst; k < t.st; k++ {
-				r[k] = min(r[k], or[k])
+			for k := range t.np {
+				if f := or[recFirst+k]; f != math.MaxInt64 {
+					noteFirst(r, k, f, or[recMarks]&(int64(1)<<k) != 0)
+				}
 			}
 		}
 	}

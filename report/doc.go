@@ -78,7 +78,8 @@
 // [funnel.Event.FirstEntry] is set. All entries: every event into S in P
 // (re-entries after recycling included). Population of S at the end of P:
 // leads whose latest event up to the end of P put them in S (entries minus
-// exits, accumulated since the first period).
+// exits, accumulated since the first period; so it needs each lead's log
+// from its first event: see Partial logs below).
 //
 // Reached. A lead reached stage B when it entered B or any later stage of
 // [Config.Path]; skipped stages therefore do not distort conversion.
@@ -88,7 +89,9 @@
 // exceed 100 %.
 //
 // Cohort conversion A→B for P ([KindCohort]): the cohort is the leads whose
-// first entry into A fell in P; a member converted when its first entry
+// first entry into A (the event marked [funnel.Event.FirstEntry]) fell in
+// P, so a cohort's members are the period's first-time entries into A; a
+// member converted when its first entry
 // into B-or-later came no more than [Config.Window] after its first entry
 // into A (any time, with no window; a member that had reached B-or-later
 // before entering A counts as converted with a lag of zero). Rate =
@@ -104,7 +107,19 @@
 // current stage (its latest event by Version) and AsOf minus the time it
 // entered it; reported per stage as of AsOf, never mixed with finished
 // stays. Lead-to-customer cycle: first entry into [Config.Won] minus the
-// lead's first event, by the period it became a customer.
+// lead's first event (its entry, the event with no From), by the period
+// it became a customer.
+//
+// Partial logs. A log may start after some leads began (an export of this
+// year only). Volumes, flow, time in stage, aging and the lead-to-customer
+// cycles of leads whose first event is in the log stay exact. A lead whose
+// earliest event into A in the log is not marked FirstEntry entered A
+// before the log began: it is in no cohort of A; and a lead whose first
+// event is not in the log has no lead-to-customer cycle. Population alone
+// is off: the log holds exits from stays it has no entry for, so a stage
+// that leads left after the log began shows fewer leads than it had
+// (possibly fewer than none); feed such a lead's whole log, or read
+// populations from the host's current states.
 //
 // Quantiles: the median is the value of rank ⌊0.5·(n−1)⌋ (0-based,
 // ascending), p90 of rank ⌊0.9·(n−1)⌋, each within 1 % relative error
@@ -196,7 +211,8 @@
 // on a fresh NewAccumulator(cfg), [Accumulator.UnmarshalBinary]. Package
 // reporttest checks the merge law for a given configuration.
 //
-// The binary form is "SMKA", a version byte (1), the configuration's
+// The binary form is "SMKA", a version byte (2; data of version 1 is
+// still read), the configuration's
 // fingerprint, then the state as varints and length-prefixed strings with
 // maps in sorted order. UnmarshalBinary needs an accumulator built with the
 // same configuration. Malformed input of any kind returns an error
@@ -208,11 +224,11 @@
 // The accumulator's memory depends on periods × stages (3 counters and a
 // sketch per stage and period) and on dimension values, never on the
 // number of events. Cohort conversion, aging, lead-to-customer cycle,
-// attribution, influence and SLA need per-lead facts: a record of 48
+// attribution, influence and SLA need per-lead facts: a record of 56
 // bytes plus 8 per stage of Path (the lead ID inside it when it has at
 // most 16 bytes, beside it otherwise) and 16 to 32 bytes of hash table,
-// about 122 bytes per lead with the 7-stage default path (measured:
-// 15.2 MB for 125 000 leads, the same after 125 000 or 1 000 000 events;
+// about 130 bytes per lead with the 7-stage default path (measured:
+// 16.3 MB for 125 000 leads, the same after 125 000 or 1 000 000 events;
 // see BENCHMARKS.md), plus each touch, won deal and handoff.
 // [Config.NoLeadState] drops them.
 //

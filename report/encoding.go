@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"time"
@@ -11,7 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The binary encoding of an Accumulator (version 1):
+// The binary encoding of an Accumulator (version 2; version 1, which
+// lacked the marks of first entries, is still read):
 //
 //	"SMKA" | version byte | config fingerprint | state
 //
@@ -22,7 +24,11 @@ import (
 // another configuration fails.
 const (
 	binaryMagic   = "SMKA"
-	binaryVersion = 1
+	binaryVersion = 2
+	// binaryVersion1 lacked each lead's marks of first entries: its data
+	// decodes as if every earliest event seen were the lead's first (the
+	// reading of the releases that wrote it).
+	binaryVersion1 = 1
 )
 
 // MarshalBinary encodes the accumulator's state (see
@@ -70,6 +76,8 @@ func (a *Accumulator) MarshalBinary() ([]byte, error) {
 		for _, f := range r[recFirst:] {
 			w.int(f)
 		}
+		w.bool(r[recMeta]&entryMark != 0)
+		w.uint(uint64(r[recMarks]))
 	}
 	leads := make([]string, 0, len(a.touches))
 	for id := range a.touches {
@@ -152,8 +160,9 @@ func (a *Accumulator) decode(data []byte) error {
 	if len(data) < len(binaryMagic)+1 || string(data[:len(binaryMagic)]) != binaryMagic {
 		return fmt.Errorf("%w: not an accumulator", ErrEncoding)
 	}
-	if data[len(binaryMagic)] != binaryVersion {
-		return fmt.Errorf("%w: unsupported version %d", ErrEncoding, data[len(binaryMagic)])
+	version := data[len(binaryMagic)]
+	if version != binaryVersion && version != binaryVersion1 {
+		return fmt.Errorf("%w: unsupported version %d", ErrEncoding, version)
 	}
 	r.pos = len(binaryMagic) + 1
 	if f := r.str(); r.err == nil && f != a.p.finger {
@@ -207,9 +216,24 @@ func (a *Accumulator) decode(data []byte) error {
 			}
 			setLastStage(rec, int(ls))
 			rec[recLastAt] = r.int()
-			for k := recFirst; k < t.st; k++ {
-				rec[k] = r.int()
+			var seen int64 // the ranks entered
+			for k := range t.np {
+				if rec[recFirst+k] = r.int(); rec[recFirst+k] != math.MaxInt64 {
+					seen |= int64(1) << k
+				}
 			}
+			entry, marks := rec[recCreated] != math.MaxInt64, seen
+			if version != binaryVersion1 {
+				entry, marks = r.bool(), int64(r.uint())
+			}
+			if r.err == nil && (marks&^seen != 0 || entry && rec[recCreated] == math.MaxInt64) {
+				r.fail("first-entry marks")
+				break
+			}
+			if entry {
+				rec[recMeta] |= entryMark
+			}
+			rec[recMarks] = marks
 		}
 		nt := r.count()
 		for i := 0; i < nt && r.err == nil; i++ {

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -110,8 +111,18 @@ func seenVersions(evs []funnel.Event, lead string) []funnel.Event {
 
 // genRecords draws a full log: events plus deals, touches, responses and
 // decisions on the same leads.
+// maybeCut returns, half the time, the log without the events before a
+// drawn cut (an export of this year only), and whether it cut.
+func maybeCut(t *rapid.T, evs []funnel.Event) ([]funnel.Event, bool) {
+	if !rapid.Bool().Draw(t, "partial") {
+		return evs, false
+	}
+	cut := evs[rapid.IntRange(0, len(evs)-1).Draw(t, "cut")].At
+	return slices.DeleteFunc(evs, func(e funnel.Event) bool { return e.At.Before(cut) }), true
+}
+
 func genRecords(t *rapid.T) []report.Record {
-	evs := genLog(t, 12)
+	evs, _ := maybeCut(t, genLog(t, 12))
 	var recs []report.Record
 	leads := map[string]bool{}
 	for _, e := range evs {

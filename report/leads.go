@@ -59,7 +59,9 @@ const lookAhead = 16
 
 // The words of a lead's record.
 const (
-	// recMeta: the ID's length in the low 56 bits, the latest event's
+	// recMeta: the ID's length in the low 55 bits, the entry mark in bit
+	// 55 (set when an event at the earliest time, recCreated, is an entry
+	// event: the lead's first event is in the data), the latest event's
 	// stage index + 1 in the high 8 (0: no event yet).
 	recMeta = iota
 	// recID0, recID1: an ID of at most 16 bytes, big-endian and
@@ -73,14 +75,19 @@ const (
 	// recLastVer, recLastAt: version and time of the latest event.
 	recLastVer
 	recLastAt
-	// recFirst: np words, the first entry time at each Path rank
+	// recMarks: bit k is set when an event at the time recFirst+k holds
+	// is marked FirstEntry: the lead's first entry at Path rank k is in the
+	// data, not before it.
+	recMarks
+	// recFirst: np words, the earliest entry time at each Path rank
 	// (MaxInt64: never entered).
 	recFirst
 )
 
 const (
 	inlineID   = 16
-	lenMask    = 1<<56 - 1
+	lenMask    = 1<<55 - 1
+	entryMark  = 1 << 55
 	chunkLeads = 1024
 )
 
@@ -98,7 +105,50 @@ func (t *leadTable) record(l int) []int64 {
 func lastStage(r []int64) int { return int(uint64(r[recMeta])>>56) - 1 }
 
 func setLastStage(r []int64, s int) {
-	r[recMeta] = r[recMeta]&lenMask | int64(uint64(s+1)<<56)
+	r[recMeta] = r[recMeta]&(lenMask|entryMark) | int64(uint64(s+1)<<56)
+}
+
+// noteCreated folds an event at time ns, an entry event or not, into the
+// earliest time of record r and its entry mark: the earliest time wins,
+// and at equal times the marks combine, so the result does not depend on
+// the order events and merges come in.
+func noteCreated(r []int64, ns int64, entry bool) {
+	switch {
+	case ns < r[recCreated]:
+		r[recCreated] = ns
+		r[recMeta] &^= entryMark
+		if entry {
+			r[recMeta] |= entryMark
+		}
+	case ns == r[recCreated] && entry:
+		r[recMeta] |= entryMark
+	}
+}
+
+// noteFirst folds an entry at Path rank k at time ns, marked FirstEntry
+// or not, into record r, as noteCreated does for the earliest event.
+func noteFirst(r []int64, k int, ns int64, first bool) {
+	bit := int64(1) << k
+	switch f := &r[recFirst+k]; {
+	case ns < *f:
+		*f = ns
+		r[recMarks] &^= bit
+		if first {
+			r[recMarks] |= bit
+		}
+	case ns == *f && first:
+		r[recMarks] |= bit
+	}
+}
+
+// firstEntered returns the time of the lead's first entry at Path rank k
+// when the data holds it (math.MaxInt64 otherwise: never entered, or first
+// entered before the data begins).
+func firstEntered(r []int64, k int) int64 {
+	if r[recMarks]&(int64(1)<<k) == 0 {
+		return math.MaxInt64
+	}
+	return r[recFirst+k]
 }
 
 // hash returns the hash of a lead ID.
@@ -223,6 +273,7 @@ func add[K string | []byte](t *leadTable, id K, h uint64) int {
 	}
 	r[recCreated] = math.MaxInt64
 	r[recLastVer], r[recLastAt] = 0, 0
+	r[recMarks] = 0
 	for k := recFirst; k < t.st; k++ {
 		r[k] = math.MaxInt64
 	}

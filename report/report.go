@@ -423,7 +423,7 @@ func (a *Accumulator) Report() Report {
 				reach[k] = min(reach[k+1], first[k])
 			}
 			for j, pr := range p.pairIdx {
-				ta := first[p.rank[pr[0]]]
+				ta := firstEntered(rec, p.rank[pr[0]])
 				if ta == math.MaxInt64 {
 					continue
 				}
@@ -440,8 +440,8 @@ func (a *Accumulator) Report() Report {
 			if ls := lastStage(rec); ls >= 0 {
 				aging[ls].Add(time.Duration(max(0, subSat(asOf, rec[recLastAt]))))
 			}
-			if p.won >= 0 {
-				if tw := first[p.rank[p.won]]; tw != math.MaxInt64 {
+			if p.won >= 0 && rec[recMeta]&entryMark != 0 {
+				if tw := firstEntered(rec, p.rank[p.won]); tw != math.MaxInt64 {
 					getLF(pidx(tw)).l2c.Add(time.Duration(subSat(tw, rec[recCreated])))
 				}
 			}
