@@ -23,11 +23,12 @@ type RecycleSpec struct {
 	// Stage is the recycling stage; empty means [funnel.Nurture].
 	Stage funnel.Stage `json:"stage,omitempty"`
 	// Disqualified is the stage of a lead past its recycles; empty means
-	// [funnel.Disqualified].
+	// [funnel.Disqualified]. A rejection reason that recycles (lists Stage)
+	// may end there, so then it must be owned by [funnel.Marketing].
 	Disqualified funnel.Stage `json:"disqualified,omitempty"`
 	// LimitReason is put on the disqualifying move when the return's own
 	// code is not accepted on that edge; empty means
-	// [funnel.ReasonRecycleLimit].
+	// [funnel.ReasonRecycleLimit]. When set, the model must declare it.
 	LimitReason funnel.ReasonCode `json:"limit_reason,omitempty"`
 }
 
@@ -110,13 +111,13 @@ type AcceptanceConfig struct {
 	// the documented set by passing DefaultReasons() with its own codes
 	// appended. The stages of a rejection (procedural, clerical or
 	// definitional) reason must be owned by [funnel.Marketing]: a rejection
-	// returns the lead to marketing.
+	// returns the lead to marketing. An empty, non-nil list is refused.
 	Reasons []Reason `json:"reasons,omitempty"`
 	// Recycle configures recycling.
 	Recycle RecycleSpec `json:"recycle,omitzero"`
 	// Stages are the stages in which sales may accept, reject or
 	// disqualify a lead; nil means every forward stage owned by
-	// [funnel.Sales].
+	// [funnel.Sales]. An empty, non-nil list is refused.
 	Stages []funnel.Stage `json:"stages,omitempty"`
 	// AcceptTo is the stage an accepted lead moves to (such as
 	// [funnel.SQL] when the handoff stops at [funnel.SAL]); empty means
@@ -171,8 +172,35 @@ func NewAcceptance(cfg AcceptanceConfig) (*Acceptance, error) {
 			p.addf(fmt.Sprintf("reasons[%d].to", i), "none of the stages is in model %q", cfg.Model.ID())
 		}
 	}
+	if cfg.Reasons != nil && len(cfg.Reasons) == 0 {
+		// An empty list is not nil (the default catalog): with no reason,
+		// sales could never send a lead back, and JSON, which leaves an
+		// empty list out, would bring the default catalog back.
+		p.addf("reasons", "at least one reason is required (nil means the default catalog)")
+	}
+	if cfg.SLA != nil && cfg.SLA.usable() != nil {
+		p.addf("sla", "a zero *SLA (build it with NewSLA)")
+	}
 	known("recycle.stage", a.recycle.Stage)
 	known("recycle.disqualified", a.recycle.Disqualified)
+	if st, ok := cfg.Model.Stage(a.recycle.Disqualified); ok && st.Team != funnel.Marketing {
+		// A rejection recycled too often goes to Disqualified, and a
+		// rejection always returns the lead to marketing.
+		for i, r := range a.reasons.list {
+			if r.Class.Rejection() && slices.Contains(r.To, a.recycle.Stage) {
+				p.addf("recycle.disqualified", "reasons[%d] (%s rejection %s) recycles to %q, and past the recycle limit a rejection would go to stage %q, owned by %s, not marketing",
+					i, r.Class, r.Code, a.recycle.Stage, st.ID, st.Team)
+				break
+			}
+		}
+	}
+	if lr := cfg.Recycle.LimitReason; lr != "" {
+		if !lr.Valid() {
+			p.addf("recycle.limit_reason", "invalid reason code %q", clip([]byte(lr)))
+		} else if !slices.ContainsFunc(cfg.Model.Reasons(), func(r funnel.ReasonSpec) bool { return r.Code == lr }) {
+			p.addf("recycle.limit_reason", "%w: %q is not declared by model %q", funnel.ErrUnknownReason, lr, cfg.Model.ID())
+		}
+	}
 	if cfg.AcceptTo != "" {
 		known("accept_to", cfg.AcceptTo)
 	}
@@ -183,6 +211,12 @@ func NewAcceptance(cfg AcceptanceConfig) (*Acceptance, error) {
 			}
 		}
 	} else {
+		if len(cfg.Stages) == 0 {
+			// Not nil (every forward sales stage): sales could act nowhere,
+			// and JSON, which leaves an empty list out, would bring the
+			// default back.
+			p.addf("stages", "at least one stage is required (nil means every forward stage owned by sales)")
+		}
 		for i, s := range cfg.Stages {
 			known(fmt.Sprintf("stages[%d]", i), s)
 		}
@@ -203,7 +237,7 @@ func (a *Acceptance) Reasons() []Reason {
 	return out
 }
 
-// Reason returns the catalog entry of code.
+// Reason returns the catalog entry of code, a copy.
 func (a *Acceptance) Reason(code funnel.ReasonCode) (Reason, bool) { return a.reasons.find(code) }
 
 // Rejection is sales sending a lead back: who, why, when.

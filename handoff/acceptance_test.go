@@ -734,3 +734,149 @@ func TestHandoffLifecycleProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestAcceptanceConfigRefusals: NewAcceptance refuses what could never
+// work or would not survive JSON: an empty (not nil) stage list or reason
+// catalog, which JSON leaves out and brings back as the defaults; a limit
+// reason that is malformed or undeclared, which failed only when a lead
+// reached the recycle limit; and a disqualified stage owned by sales when
+// a rejection can be recycled, which sent a rejection past the limit to
+// sales.
+func TestAcceptanceConfigRefusals(t *testing.T) {
+	m := funnel.Default()
+	recycling := []handoff.Reason{{Code: funnel.ReasonBadTiming, Class: handoff.Definitional, To: []funnel.Stage{funnel.Nurture}}}
+	tests := []struct {
+		name string
+		cfg  handoff.AcceptanceConfig
+		path string
+	}{
+		{"empty stages", handoff.AcceptanceConfig{Stages: []funnel.Stage{}}, "stages"},
+		{"empty catalog", handoff.AcceptanceConfig{Reasons: []handoff.Reason{}}, "reasons"},
+		{"malformed limit reason", handoff.AcceptanceConfig{Recycle: handoff.RecycleSpec{LimitReason: "Not A Code!"}}, "recycle.limit_reason"},
+		{"undeclared limit reason", handoff.AcceptanceConfig{Recycle: handoff.RecycleSpec{LimitReason: "too_many"}}, "recycle.limit_reason"},
+		{"rejection recycled into sales", handoff.AcceptanceConfig{Reasons: recycling, Recycle: handoff.RecycleSpec{Disqualified: funnel.Lost}}, "recycle.disqualified"},
+	}
+	for _, tt := range tests {
+		tt.cfg.Model = m
+		_, err := handoff.NewAcceptance(tt.cfg)
+		var se *handoff.SpecError
+		if !errors.Is(err, handoff.ErrInvalidSpec) || !errors.As(err, &se) || se.Path != tt.path {
+			t.Errorf("%s: err = %v, want ErrInvalidSpec at %s", tt.name, err, tt.path)
+		}
+	}
+	if _, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: handoff.RecycleSpec{LimitReason: "too_many"}}); !errors.Is(err, funnel.ErrUnknownReason) {
+		t.Errorf("undeclared limit reason: err = %v, want funnel.ErrUnknownReason", err)
+	}
+	// Still fine: a declared limit reason, a sales-owned disqualified stage
+	// that no rejection reaches (after-contact codes may end in sales).
+	for _, cfg := range []handoff.AcceptanceConfig{
+		{Model: m, Recycle: handoff.RecycleSpec{LimitReason: funnel.ReasonBadFit}},
+		{Model: m, Reasons: []handoff.Reason{{Code: funnel.ReasonNoBudget, Class: handoff.AfterContact, To: []funnel.Stage{funnel.Nurture}}},
+			Recycle: handoff.RecycleSpec{Disqualified: funnel.Lost}},
+	} {
+		if _, err := handoff.NewAcceptance(cfg); err != nil {
+			t.Errorf("%+v: %v", cfg.Recycle, err)
+		}
+	}
+	// What NewAcceptance accepts means the same after a JSON round trip:
+	// the stages and reasons lists, nil or not, decide the same calls.
+	sql := at(t, m, funnel.SQL)
+	for _, cfg := range []handoff.AcceptanceConfig{
+		{}, {Stages: []funnel.Stage{funnel.SQL}}, {Reasons: handoff.DefaultReasons()[:1]}, {Stages: []funnel.Stage{funnel.Opportunity}},
+	} {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := handoff.ParseAcceptanceConfig(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Model, again.Model = m, m
+		a1, err1 := handoff.NewAcceptance(cfg)
+		a2, err2 := handoff.NewAcceptance(again)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v, %v", b, err1, err2)
+		}
+		_, e1 := a1.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "a", Code: funnel.ReasonWrongTerritory, At: t0.Add(time.Hour)})
+		_, e2 := a2.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "a", Code: funnel.ReasonWrongTerritory, At: t0.Add(time.Hour)})
+		if (e1 == nil) != (e2 == nil) || len(a1.Reasons()) != len(a2.Reasons()) {
+			t.Errorf("%s: Reject %v before JSON, %v after", b, e1, e2)
+		}
+	}
+}
+
+// TestNegativeAttempts: a ticket with a negative attempt count is invalid
+// input for CheckUnresponsive (and so for an unresponsive
+// disqualification), as it is for Evaluate, even on a tier without a
+// minimum; it used to read as "too few attempts: -1 of 0".
+func TestNegativeAttempts(t *testing.T) {
+	spec := handoff.DefaultSLASpec()
+	spec.Tiers[1].MinAttempts = 0
+	sla := handoff.MustSLA(spec)
+	for _, tier := range []string{"fast_track", "standard"} {
+		tk := handoff.Ticket{Tier: tier, Attempts: -1}
+		if err := sla.CheckUnresponsive(tk); !errors.Is(err, handoff.ErrInvalidInput) || errors.Is(err, handoff.ErrTooFewAttempts) {
+			t.Errorf("%s: CheckUnresponsive = %v, want ErrInvalidInput", tier, err)
+		}
+		if _, err := sla.Evaluate(nil, tk, t0); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: Evaluate = %v, want ErrInvalidInput", tier, err)
+		}
+	}
+	if err := sla.CheckUnresponsive(handoff.Ticket{Tier: "standard"}); err != nil {
+		t.Errorf("no minimum, no attempts: %v", err)
+	}
+	m := funnel.Default()
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, SLA: sla})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = acc.Disqualify(at(t, m, funnel.SQL), handoff.RecycleState{}, handoff.Rejection{Rep: "a", Code: funnel.ReasonUnresponsive, At: t0.Add(time.Hour), Ticket: &handoff.Ticket{Tier: "standard", Attempts: -3}})
+	if !errors.Is(err, handoff.ErrInvalidInput) {
+		t.Errorf("Disqualify unresponsive with -3 attempts: %v", err)
+	}
+}
+
+// TestCompiledValuesDoNotLeak: what an Acceptance or an SLA hands out (a
+// catalog entry, an outcome's reason, a tier) is a copy; changing it does
+// not change the compiled value, which is immutable and shared between
+// goroutines. Reason, Outcome.Reason and Tier used to share their slices.
+func TestCompiledValuesDoNotLeak(t *testing.T) {
+	m := funnel.Default()
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := at(t, m, funnel.SQL)
+	reject := func() handoff.Outcome {
+		o, err := acc.Reject(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadFit, At: t0.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	before := reject()
+	r, _ := acc.Reason(funnel.ReasonBadFit)
+	r.To[0] = funnel.Opportunity
+	o := reject()
+	o.Reason.To[0] = funnel.Customer
+	if got, _ := acc.Reason(funnel.ReasonBadFit); !slices.Equal(got.To, []funnel.Stage{funnel.Nurture, funnel.Disqualified}) {
+		t.Errorf("catalog changed through a returned reason: %v", got.To)
+	}
+	if after := reject(); !slices.Equal(after.Reason.To, before.Reason.To) || after.Move.To != before.Move.To {
+		t.Errorf("Reject changed: %v → %v, before %v → %v", after.Reason.To, after.Move.To, before.Reason.To, before.Move.To)
+	}
+
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	tk := handoff.Ticket{Tier: "standard", ActionAt: t0, AssignedAt: t0}
+	want, _ := sla.Evaluate(nil, tk, t0.Add(time.Hour))
+	tier, _ := sla.Tier("standard")
+	tier.Targets[0].Within = handoff.Duration(time.Minute)
+	tier.Escalations[0].Action = handoff.Reassign
+	if got, _ := sla.Evaluate(nil, tk, t0.Add(time.Hour)); !cmp.Equal(got, want) {
+		t.Errorf("SLA changed through a returned tier:\n%s", cmp.Diff(want, got))
+	}
+	if again, _ := sla.Tier("standard"); again.Targets[0].Within != handoff.Duration(4*time.Hour) || again.Escalations[0].Action != handoff.RemindOwner {
+		t.Errorf("Tier changed: %+v", again)
+	}
+}

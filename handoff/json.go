@@ -66,10 +66,32 @@ func ParseAcceptanceConfig(data []byte) (AcceptanceConfig, error) {
 	return c, decode("acceptance", data, &c)
 }
 
+// decode decodes one JSON spec into v. Errors match [ErrInvalidSpec] and
+// keep what encoding/json reports, for [errors.As], as [json.Unmarshal]
+// would give it: a *json.SyntaxError for malformed or truncated input and
+// for data after the spec, a *json.UnmarshalTypeError for a value of the
+// wrong type (whose [SpecError] carries the field path), and the error of
+// a field's own decoder (a [Date], a [Span], a decimal) otherwise.
 func decode(kind string, data []byte, v any) error {
 	p := problems{spec: kind}
 	if len(data) > maxSpecBytes {
 		p.addf("", "spec is %d bytes, over the limit of %d", len(data), maxSpecBytes)
+		return p.err()
+	}
+	// The syntax first, as json.Unmarshal checks it: a Decoder reports
+	// truncated input as io.ErrUnexpectedEOF and stops before trailing
+	// data, neither of which is a *json.SyntaxError.
+	if !json.Valid(data) {
+		var raw json.RawMessage
+		err := json.Unmarshal(data, &raw) // the *json.SyntaxError, with its offset
+		if err == nil {
+			err = errors.New("invalid JSON")
+		}
+		what := "decoding JSON"
+		if json.NewDecoder(bytes.NewReader(data)).Decode(&raw) == nil {
+			what = "trailing data after the spec"
+		}
+		p.add("", fmt.Errorf("%s: %w", what, err))
 		return p.err()
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -77,15 +99,29 @@ func decode(kind string, data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			p.addf(te.Field, "want %s, got JSON %s", te.Type, te.Value)
+			p.add(te.Field, &typeError{te})
 		} else {
 			p.add("", fmt.Errorf("decoding JSON: %w", err))
 		}
 		return p.err()
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.Token(); err != io.EOF { // unreachable after json.Valid; kept as a guard
 		p.addf("", "trailing data after the spec")
 		return p.err()
 	}
 	return nil
 }
+
+// typeError is a JSON value of the wrong type, reported at its field path
+// by the [SpecError] that holds it; it unwraps to the *json.UnmarshalTypeError.
+type typeError struct{ te *json.UnmarshalTypeError }
+
+func (e *typeError) Error() string {
+	want := "a value of another type"
+	if e.te.Type != nil {
+		want = e.te.Type.String()
+	}
+	return "want " + want + ", got JSON " + e.te.Value
+}
+
+func (e *typeError) Unwrap() error { return e.te }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +126,68 @@ func TestStateJSONRoundTrip(t *testing.T) {
 	b, _ = json.Marshal(tk)
 	if err := json.Unmarshal(b, &tk2); err != nil || !cmp.Equal(tk, tk2) {
 		t.Errorf("Ticket round trip: %v\n%s", err, b)
+	}
+}
+
+// TestParseErrorsUnwrap: a decoding error keeps what encoding/json says
+// for errors.As, as json.Unmarshal gives it: a value of the wrong type is
+// a *json.UnmarshalTypeError (and a *SpecError at its field path), and
+// malformed or truncated input and data after the spec are a
+// *json.SyntaxError, for every parser; all match ErrInvalidSpec.
+func TestParseErrorsUnwrap(t *testing.T) {
+	parsers := map[string]struct {
+		parse func([]byte) error
+		into  func() any
+	}{
+		"calendar": {func(b []byte) error { _, err := handoff.ParseCalendarSpec(b); return err }, func() any { return new(handoff.CalendarSpec) }},
+		"sla":      {func(b []byte) error { _, err := handoff.ParseSLASpec(b); return err }, func() any { return new(handoff.SLASpec) }},
+		"routing":  {func(b []byte) error { _, err := handoff.ParseRoutingSpec(b); return err }, func() any { return new(handoff.RoutingSpec) }},
+		"policy":   {func(b []byte) error { _, err := handoff.ParsePolicySpec(b); return err }, func() any { return new(handoff.PolicySpec) }},
+		"acceptance": {func(b []byte) error { _, err := handoff.ParseAcceptanceConfig(b); return err },
+			func() any { return new(handoff.AcceptanceConfig) }},
+	}
+	typeCases := []struct{ kind, in, path string }{
+		{"calendar", `{"zone": 3}`, "zone"},
+		{"calendar", `{"week": {"monday": 3}}`, "week.monday"},
+		{"sla", `{"tiers": [{"name": "a", "targets": [{"target": "accept", "within": 5}]}]}`, "tiers.targets.within"},
+		{"routing", `{"strict": "yes"}`, "strict"},
+		{"policy", `{"rules": [{"name": 7}]}`, "rules.name"},
+		{"acceptance", `{"recycle": {"max_recycles": "2"}}`, "recycle.max_recycles"},
+	}
+	for _, c := range typeCases {
+		err := parsers[c.kind].parse([]byte(c.in))
+		var te *json.UnmarshalTypeError
+		var se *handoff.SpecError
+		switch {
+		case !errors.Is(err, handoff.ErrInvalidSpec):
+			t.Errorf("%s %s: err = %v, want ErrInvalidSpec", c.kind, c.in, err)
+		case !errors.As(err, &te) || te.Field != c.path:
+			t.Errorf("%s %s: err = %v, want a *json.UnmarshalTypeError at %s", c.kind, c.in, err, c.path)
+		case !errors.As(err, &se) || se.Path != c.path || se.Spec != c.kind:
+			t.Errorf("%s %s: err = %v, want a *SpecError at %s", c.kind, c.in, err, c.path)
+		case !strings.Contains(err.Error(), c.path+": want "):
+			t.Errorf("%s %s: message %q lacks the path", c.kind, c.in, err)
+		}
+	}
+	syntax := []string{`{`, `[`, `{"id": "x"`, `{"id": }`, `{} {}`, `{}]`, `{"id": "x"} x`, `nul`, ``, `  `}
+	for kind, p := range parsers {
+		for _, in := range syntax {
+			err := p.parse([]byte(in))
+			var se *json.SyntaxError
+			if !errors.Is(err, handoff.ErrInvalidSpec) || !errors.As(err, &se) {
+				t.Errorf("%s %q: err = %v, want ErrInvalidSpec and a *json.SyntaxError", kind, in, err)
+			}
+		}
+		// Whatever json.Unmarshal reports as a syntax or type error, the
+		// parser reports too.
+		for _, in := range append(syntax, `3`, `"x"`, `[1]`, `{"id": 1}`, `{"id": []}`) {
+			jerr := json.Unmarshal([]byte(in), p.into())
+			err := p.parse([]byte(in))
+			var se1, se2 *json.SyntaxError
+			var te1, te2 *json.UnmarshalTypeError
+			if errors.As(jerr, &se1) != errors.As(err, &se2) || errors.As(jerr, &te1) != errors.As(err, &te2) {
+				t.Errorf("%s %q: err = %v, json.Unmarshal gives %v", kind, in, err, jerr)
+			}
+		}
 	}
 }

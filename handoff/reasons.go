@@ -129,12 +129,17 @@ func newCatalog(rs []Reason, p *problems) catalog {
 	return c
 }
 
+// find returns the entry of code, with its own copy of To: the catalog of
+// an immutable [Acceptance] must not change through what it hands out
+// ([Acceptance.Reason], [Outcome.Reason]).
 func (c catalog) find(code funnel.ReasonCode) (Reason, bool) {
 	i, ok := c.index[code]
 	if !ok {
 		return Reason{}, false
 	}
-	return c.list[i], true
+	r := c.list[i]
+	r.To = slices.Clone(r.To)
+	return r, true
 }
 
 // FunnelReasons returns spec with what the catalog reasons need from a

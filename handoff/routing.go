@@ -3,6 +3,7 @@ package handoff
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -100,7 +101,10 @@ type Rotation struct {
 // QueueRotation is the rotation of one queue: a virtual clock and, per rep,
 // the virtual time of its next turn (stride scheduling: a rep's turn moves
 // on by 2^32 / weight at every lead it gets, and a rep who was away or new
-// rejoins at the current clock rather than catching up).
+// rejoins at the current clock rather than catching up). So no pass is
+// ever more than 2^32 after the clock; [Router.Assign] refuses a stored
+// rotation where one is, or whose clock is within 2^33 of the largest
+// uint64, rather than starve that rep or wrap around.
 type QueueRotation struct {
 	Queue string `json:"queue"`
 	Clock uint64 `json:"clock"`
@@ -235,7 +239,8 @@ func eligible(rep Rep, q string, exclude []string, owner string) string {
 // move, unless req.Escalation is set: then the owner is excluded and the
 // lead reassigned. Errors: [ErrInvalidInput] (an empty or duplicate rep
 // ID, a weight outside 0-1000, a negative capacity or open count, a
-// rotation whose queues or turns are out of order or repeated), [ErrNoRoute],
+// rotation whose queues or turns are out of order or repeated, or whose
+// counters Assign could not have written: see [Rotation]), [ErrNoRoute],
 // [ErrNoEligibleRep].
 func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Rotation, error) {
 	a := Assignment{Lead: req.Lead}
@@ -328,13 +333,19 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 }
 
 // check reports a rotation that Assign did not produce: queues or turns
-// out of order or repeated (a hand-edited or corrupted stored value), or
-// counters past Seq. Assign refuses it rather than bisecting a list that
-// is not sorted.
+// out of order or repeated (a hand-edited or corrupted stored value),
+// counters past Seq, or a pass more than one turn (2^32) ahead of its
+// queue's clock, which Assign never writes: that rep would wait for ever,
+// or its next pass would wrap around to 0 and take every lead. Assign
+// refuses it rather than bisecting a list that is not sorted or
+// overflowing the virtual clock.
 func (r Rotation) check() error {
 	for i, q := range r.Queues {
 		if i > 0 && r.Queues[i-1].Queue >= q.Queue {
 			return fmt.Errorf("%w: rotation queues[%d] %q is out of order or repeated", ErrInvalidInput, i, q.Queue)
+		}
+		if q.Clock > math.MaxUint64-2*strideUnit {
+			return fmt.Errorf("%w: rotation queues[%d] %q: clock %d is past what the rotation can count", ErrInvalidInput, i, q.Queue, q.Clock)
 		}
 		for j, t := range q.Turns {
 			switch {
@@ -342,6 +353,8 @@ func (r Rotation) check() error {
 				return fmt.Errorf("%w: rotation queues[%d].turns[%d] %q is out of order or repeated", ErrInvalidInput, i, j, t.Rep)
 			case t.Last > r.Seq:
 				return fmt.Errorf("%w: rotation queues[%d].turns[%d] %q: last %d is after seq %d", ErrInvalidInput, i, j, t.Rep, t.Last, r.Seq)
+			case t.Pass > q.Clock+strideUnit:
+				return fmt.Errorf("%w: rotation queues[%d].turns[%d] %q: pass %d is more than one turn after the clock %d", ErrInvalidInput, i, j, t.Rep, t.Pass, q.Clock)
 			}
 		}
 	}

@@ -236,6 +236,14 @@ func TestAssignInvalidInput(t *testing.T) {
 	twoQueues.Queues = append(twoQueues.Queues, twoQueues.Queues[0])
 	future := good.Clone()
 	future.Queues[0].Turns[0].Last = good.Seq + 1
+	// A pass more than one turn after the clock: ana would never get a
+	// lead again (or, near the top, wrap around and take them all).
+	ahead := good.Clone()
+	ahead.Queues[0].Turns[0].Pass = good.Queues[0].Clock + 1<<32 + 1
+	top := good.Clone()
+	top.Queues[0].Turns[0].Pass = 1<<64 - 1
+	exhausted := good.Clone()
+	exhausted.Queues[0].Clock = 1<<64 - 1<<32
 	tests := []struct {
 		name   string
 		roster []handoff.Rep
@@ -250,6 +258,9 @@ func TestAssignInvalidInput(t *testing.T) {
 		{"turns out of order", []handoff.Rep{{ID: "ana"}}, swapped},
 		{"queue repeated", []handoff.Rep{{ID: "ana"}}, twoQueues},
 		{"last after seq", []handoff.Rep{{ID: "ana"}}, future},
+		{"pass ahead of the clock", []handoff.Rep{{ID: "ana"}, {ID: "bob"}}, ahead},
+		{"pass at the top", []handoff.Rep{{ID: "ana"}, {ID: "bob"}}, top},
+		{"clock at the top", []handoff.Rep{{ID: "ana"}, {ID: "bob"}}, exhausted},
 	}
 	for _, tt := range tests {
 		a, rot, err := router.Assign(tt.roster, tt.rot, handoff.Request{Lead: "l"})

@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -239,16 +240,31 @@ func cloneSLASpec(s SLASpec) SLASpec {
 // Spec returns a copy of the spec s was built from.
 func (s *SLA) Spec() SLASpec { return cloneSLASpec(s.spec) }
 
-// Tier returns the spec of the named tier ("" for the default tier).
+// Tier returns the spec of the named tier ("" for the default tier), a
+// copy.
 func (s *SLA) Tier(name string) (TierSpec, bool) {
 	i, ok := s.tierIndex(name)
 	if !ok {
 		return TierSpec{}, false
 	}
-	return s.spec.Tiers[i], true
+	t := s.spec.Tiers[i]
+	t.Targets = slices.Clone(t.Targets)
+	t.Escalations = slices.Clone(t.Escalations)
+	return t, true
+}
+
+// usable reports a nil or zero *SLA, which has no tiers to read.
+func (s *SLA) usable() error {
+	if s == nil || len(s.spec.Tiers) == 0 {
+		return fmt.Errorf("%w: a nil or zero *SLA (build it with NewSLA)", ErrInvalidInput)
+	}
+	return nil
 }
 
 func (s *SLA) tierIndex(name string) (int, bool) {
+	if s == nil || len(s.spec.Tiers) == 0 {
+		return 0, false
+	}
 	if name == "" {
 		return s.def, true
 	}
@@ -357,7 +373,7 @@ func (r Report) Breached() bool {
 // Evaluate returns the report of ticket t at now, counting business time on
 // cal (nil means [Continuous]; a WallClock tier always uses Continuous).
 // It fails with [ErrUnknownTier], and with [ErrInvalidInput] for a negative
-// attempt count or a nil or zero *Weekly.
+// attempt count, a nil or zero *Weekly, or a nil or zero s.
 //
 // Evaluate while the lead is with sales. When it leaves (rejected,
 // disqualified, won), the ticket's final state is its report at that
@@ -365,6 +381,9 @@ func (r Report) Breached() bool {
 // that, or the first-touch clock of a lead rejected untouched would go on
 // to breach and escalate.
 func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
+	if err := s.usable(); err != nil {
+		return Report{}, err
+	}
 	i, ok := s.tierIndex(t.Tier)
 	if !ok {
 		return Report{}, fmt.Errorf("%w: %q", ErrUnknownTier, t.Tier)
@@ -405,11 +424,19 @@ func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
 
 // CheckUnresponsive returns nil when sales may call the lead of ticket t
 // unresponsive (it made at least the tier's MinAttempts), and an error
-// matching [ErrTooFewAttempts] (or [ErrUnknownTier]) otherwise.
+// matching [ErrTooFewAttempts] (or [ErrUnknownTier]) otherwise; a negative
+// attempt count (or a nil or zero s) is an [ErrInvalidInput], as for
+// [SLA.Evaluate].
 func (s *SLA) CheckUnresponsive(t Ticket) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
 	i, ok := s.tierIndex(t.Tier)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTier, t.Tier)
+	}
+	if t.Attempts < 0 {
+		return fmt.Errorf("%w: %d contact attempts", ErrInvalidInput, t.Attempts)
 	}
 	if min := s.spec.Tiers[i].MinAttempts; t.Attempts < min {
 		return fmt.Errorf("%w: %d of %d", ErrTooFewAttempts, t.Attempts, min)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/handoff"
 )
 
@@ -227,8 +228,25 @@ func TestSLAEvaluateInvalidInput(t *testing.T) {
 	if _, err := sla.Evaluate(nil, tk, t0.Add(time.Hour)); !errors.Is(err, handoff.ErrInvalidInput) {
 		t.Errorf("negative attempts: %v", err)
 	}
-	// A nil Calendar counts on the wall clock.
+	// A nil or zero *SLA (not built by NewSLA) is invalid input, not an
+	// index out of range.
 	tk.Attempts = 0
+	var nilSLA *handoff.SLA
+	for name, s := range map[string]*handoff.SLA{"nil *SLA": nilSLA, "zero SLA": {}} {
+		if _, err := s.Evaluate(nil, tk, t0.Add(time.Hour)); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: Evaluate: %v", name, err)
+		}
+		if err := s.CheckUnresponsive(tk); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: CheckUnresponsive: %v", name, err)
+		}
+		if _, ok := s.Tier(""); ok {
+			t.Errorf("%s: Tier(\"\") found", name)
+		}
+	}
+	if _, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: funnel.Default(), SLA: &handoff.SLA{}}); !errors.Is(err, handoff.ErrInvalidSpec) {
+		t.Errorf("NewAcceptance with a zero SLA: %v", err)
+	}
+	// A nil Calendar counts on the wall clock.
 	r, err := sla.Evaluate(nil, tk, t0.Add(time.Hour))
 	if c, _ := r.Clock(handoff.TargetAccept); err != nil || !c.Deadline.Equal(t0.Add(4*time.Hour)) || c.Used != time.Hour {
 		t.Errorf("nil calendar: %+v, %v", c, err)
