@@ -57,7 +57,7 @@ type CriterionStats struct {
 	RateWith    decimal.Decimal // ConvertedWith / Support (0 when Support is 0)
 	RateWithout decimal.Decimal // ConvertedWithout / (Leads − Support) (0 when none)
 	Lift        decimal.Decimal // RateWith / BaseRate (0 when BaseRate is 0)
-	Suggested   decimal.Decimal // Scale × (RateWith − RateWithout), exact ratio rounded to whole points
+	Suggested   decimal.Decimal // Scale × (RateWith − RateWithout), exact ratio rounded to whole points; 0 when no lead or every lead has it (nothing to compare)
 
 	NonDiscriminating bool
 	Why               string // a sentence on the verdict

@@ -102,8 +102,9 @@ func HalfLifeFactor(j int) decimal.Decimal {
 // an exact decimal computed straight from the definition (slowly; the
 // model uses an equivalent integer form). A negative age gives 1. The
 // decay is assumed valid (see [Spec.Validate]); an invalid one gives a
-// meaningless factor but never a panic, and a Percent out of range
-// (which Validate rejects) gives 0 at once rather than unbounded work.
+// meaningless factor but never a panic, and a Percent that Validate
+// rejects (out of range, or with more than PointPlaces places) gives 0
+// at once rather than unbounded work or a factor outside [0, 1].
 func (d Decay) Factor(age time.Duration) decimal.Decimal {
 	one := decimal.NewFromInt(1)
 	if age < 0 {
@@ -114,7 +115,7 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 		if d.Every <= 0 {
 			return one
 		}
-		if !sane(d.Percent) {
+		if !d.percentInRange() {
 			return decimal.Decimal{}
 		}
 		n := int64(age / time.Duration(d.Every))
@@ -162,6 +163,23 @@ func (d Decay) Factor(age time.Duration) decimal.Decimal {
 		return f
 	}
 	return one
+}
+
+// percentInRange reports whether d.Percent is one [Spec.Validate]
+// accepts for d.Kind (percent or linear): at most PointPlaces places,
+// above 0 (at least 1 for percent decay) and at most 100. Any other
+// Percent could make Factor's exact arithmetic grow without bound (a
+// factor of 87 000 digits for a Percent of 10^36) or give a "factor"
+// that is negative or above 1.
+func (d Decay) percentInRange() bool {
+	p := d.Percent
+	switch {
+	case !sane(p) || p.Sign() <= 0 || p.GreaterThan(decimal.NewFromInt(100)) || !p.Equal(p.Truncate(PointPlaces)):
+		return false
+	case d.Kind == DecayPercent:
+		return !p.LessThan(decimal.NewFromInt(1))
+	}
+	return true
 }
 
 // decayer is the compiled integer form of a Decay. Factors are in units

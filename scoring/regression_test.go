@@ -2,6 +2,10 @@ package scoring_test
 
 import (
 	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +174,147 @@ func TestAxisFloorAdjustmentOverflowIsAnError(t *testing.T) {
 	r, err := m.Score(scoring.Lead{Activities: acts}, t0, nil)
 	if !errors.Is(err, scoring.ErrOverflow) {
 		t.Errorf("err = %v, want ErrOverflow; interest %s, ledger %+v", err, r.Interest, r.Ledger)
+	}
+}
+
+// Decay.Factor documents that a Percent Validate rejects gives 0 at
+// once. It used to compute with any Percent in decimal range: 150 %
+// gave a negative "factor" (−0.125 after three periods), −50 % one
+// above 1 (3.375), 0.5 % a slow percent decay Validate refuses, and a
+// Percent near 10^36 an 87 000-digit number after 2 500 multiplications.
+func TestDecayFactorWithPercentOutOfRangeIsZero(t *testing.T) {
+	hour := scoring.Duration(time.Hour)
+	huge := decimal.NewFromBigInt(new(big.Int).Lsh(big.NewInt(1), 255), -40) // about 5.8·10^36, 256 bits
+	for _, d := range []scoring.Decay{
+		scoring.PercentDecay(dec("150"), hour),
+		scoring.PercentDecay(dec("-50"), hour),
+		scoring.PercentDecay(dec("0"), hour),
+		scoring.PercentDecay(dec("0.5"), hour), // percent decay needs at least 1 %
+		scoring.PercentDecay(dec("50.00001"), hour),
+		scoring.PercentDecay(huge, hour),
+		scoring.LinearDecay(dec("-50"), hour),
+		scoring.LinearDecay(dec("0"), hour),
+		scoring.LinearDecay(dec("100.0001"), hour),
+		scoring.LinearDecay(huge.Neg(), hour),
+	} {
+		if got := d.Factor(3 * time.Hour).String(); got != "0" {
+			if len(got) > 40 {
+				got = fmt.Sprintf("a number of %d characters", len(got))
+			}
+			t.Errorf("%s %s %%: Factor = %s, want 0", d.Kind, d.Percent, got)
+		}
+		if err := (scoring.Spec{Format: 1, ID: "d", Interest: scoring.AxisSpec{Rules: []scoring.Rule{
+			{Name: "r", Points: dec("1"), Activity: "a", Decay: d}}}}).Validate(); err == nil {
+			t.Errorf("%s %s %%: Validate accepts it", d.Kind, d.Percent)
+		}
+	}
+	// In range, nothing changes (the boundaries included).
+	for _, tt := range []struct {
+		d    scoring.Decay
+		want string
+	}{
+		{scoring.PercentDecay(dec("50"), hour), "0.125"},
+		{scoring.PercentDecay(dec("1"), hour), "0.970299"},
+		{scoring.PercentDecay(dec("100"), hour), "0"},
+		{scoring.PercentDecay(dec("12.3456"), hour), "0.673474512"}, // 0.876544³ = 0.6734745115…
+		{scoring.LinearDecay(dec("0.0001"), hour), "0.999997"},
+		{scoring.LinearDecay(dec("0.5"), hour), "0.985"},
+		{scoring.LinearDecay(dec("100"), hour), "0"},
+	} {
+		if got := tt.d.Factor(3 * time.Hour); !got.Equal(dec(tt.want)) {
+			t.Errorf("%s %s %%: Factor = %s, want %s", tt.d.Kind, tt.d.Percent, got, tt.want)
+		}
+	}
+}
+
+// JSON holds only UTF-8. ParseSpec used to read a spec saved in Latin-1
+// ("M\xe9xico") as "M\uFFFDxico", silently, so the rule never matched;
+// Spec.JSON wrote such a string the same way, so a spec that scored a
+// lead 10 read back as one that scored it 0. Both now refuse, with the
+// byte offset or the path of the string.
+func TestSpecJSONRefusesInvalidUTF8(t *testing.T) {
+	js := "{\"format\":1,\"id\":\"x\",\"fit\":{\"rules\":[{\"name\":\"mx\",\"points\":10,\"when\":{\"field\":\"country\",\"op\":\"equals\",\"value\":\"M\xe9xico\"}}]}}"
+	_, err := scoring.ParseSpec([]byte(js))
+	if !errors.Is(err, scoring.ErrInvalidSpec) || !strings.Contains(err.Error(), fmt.Sprintf("byte %d (0xe9)", strings.IndexByte(js, 0xe9))) {
+		t.Errorf("ParseSpec of Latin-1 text: err = %v, want ErrInvalidSpec naming byte %d", err, strings.IndexByte(js, 0xe9))
+	}
+	// Valid UTF-8 is read as written, escapes included.
+	s, err := scoring.ParseSpec([]byte(strings.ReplaceAll(js, "\xe9", `é\u00e9`)))
+	if err != nil || s.Fit.Rules[0].When.Value != "Méé"+"xico" {
+		t.Errorf("ParseSpec of UTF-8 text: %v, %q", err, s.Fit.Rules[0].When.Value)
+	}
+
+	spec := scoring.Spec{Format: 1, ID: "x\xff",
+		Fit: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "mx", Points: dec("10"),
+			When: scoring.Condition{Field: "country", Op: scoring.OpOneOf, Values: []string{"ES", "M\xe9xico"}}}},
+			Bands: []scoring.Band{{Grade: "\xc3", Min: ndec("10")}, {Grade: "Z"}}},
+		Interest: scoring.AxisSpec{Groups: []scoring.Group{{Name: "web\x80"}}, Rules: []scoring.Rule{{Name: "v", Points: dec("1"),
+			Group: "web\x80", Activity: "visit\xfe", Where: []scoring.Condition{{Field: "url", Op: scoring.OpPrefix, Value: "/\xe9"}}}}},
+	}
+	if err := spec.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := spec.JSON()
+	want := []string{"id", "fit.rules[0].when.values[1]", "interest.rules[0].group", "interest.rules[0].activity",
+		"interest.rules[0].where[0].value", "interest.groups[0].name", "fit.bands[0].grade"}
+	slices.Sort(want)
+	got := errorPaths(err)
+	slices.Sort(got)
+	if data != nil || !errors.Is(err, scoring.ErrInvalidSpec) || !cmp.Equal(want, got) {
+		t.Errorf("Spec.JSON of invalid UTF-8: %q, %v; error paths %v, want %v", data, err, got, want)
+	}
+}
+
+// Combine documents that no scores give zero, and an account with no
+// contacts has no score. capped_sum with a negative Cap gave the Cap
+// itself for an empty account (0 is above a Cap of −5).
+func TestRollupOfNoContactsIsZero(t *testing.T) {
+	for _, ro := range []scoring.Rollup{
+		{}, {Method: scoring.RollupMax}, {Method: scoring.RollupTopMean, N: 3},
+		{Method: scoring.RollupCappedSum}, {Method: scoring.RollupCappedSum, Cap: ndec("60")}, {Method: scoring.RollupCappedSum, Cap: ndec("-5")},
+	} {
+		for _, scores := range [][]decimal.Decimal{nil, {}} {
+			if got, err := ro.Combine(scores); err != nil || !got.IsZero() {
+				t.Errorf("%+v.Combine(%#v) = %s, %v; want 0", ro, scores, got, err)
+			}
+		}
+		if got, err := ro.Account(nil); err != nil || !got.Fit.IsZero() || !got.Interest.IsZero() || got.Contacts != 0 {
+			t.Errorf("%+v.Account(nil) = %+v, %v; want zero", ro, got, err)
+		}
+	}
+	// With contacts, a negative Cap still caps the sum.
+	if got, _ := (scoring.Rollup{Method: scoring.RollupCappedSum, Cap: ndec("-5")}).Combine([]decimal.Decimal{dec("3"), dec("-1")}); !got.Equal(dec("-5")) {
+		t.Errorf("capped sum of 3 and −1 under −5 = %s, want −5", got)
+	}
+}
+
+// encoding/json keeps the last of two members with the same key (in any
+// case) and drops the other silently: a spec file with "points": 10
+// and, further down, "points": 1 in the same rule scored 1, with no
+// word. ParseSpec refuses it, at the member's path.
+func TestParseSpecRefusesDuplicateKeys(t *testing.T) {
+	for _, tt := range []struct{ json, path string }{
+		{`{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":10,"when":{"field":"f","op":"present"},"points":1}]}}`, "fit.rules[0].points"},
+		{`{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":10,"Points":1,"when":{"field":"f","op":"present"}}]}}`, "fit.rules[0].Points"},
+		{`{"format":1,"id":"x","ID":"y"}`, "ID"},
+		{`{"format":1,"id":"x","interest":{"rules":[{"name":"a","points":1,"activity":"v","where":[
+			{"field":"u","op":"present"},{"field":"u","op":"equals","value":"/a","VALUE":"/b"}]}]}}`, "interest.rules[0].where[1].VALUE"},
+		{`{"format":1,"id":"x","fit":{"high":{"enter":10,"enter":"90"}}}`, "fit.high.enter"},
+		{`{"format":1,"id":"x","interest":{"rules":[{"name":"a","points":1,"activity":"v","decay":{"kind":"step","steps":[
+			{"after":"1d","factor":"0.5"},{"after":"2d","factor":"0.2","after":"3d"}]}}]}}`, "interest.rules[0].decay.steps[1].after"},
+	} {
+		_, err := scoring.ParseSpec([]byte(tt.json))
+		var se *scoring.SpecError
+		if !errors.As(err, &se) || se.Path != tt.path || !strings.Contains(se.Msg, "twice") {
+			t.Errorf("ParseSpec(%s): err = %v, want a SpecError at %s", tt.json, err, tt.path)
+		}
+	}
+	// The same key in different objects, at any depth, is fine.
+	spec, err := scoring.ParseSpec([]byte(`{"format":1,"id":"x","version":2,
+		"fit":{"rules":[{"name":"a","points":1,"when":{"field":"f","op":"one_of","values":["a","a"]}},{"name":"b","points":2,"when":{"field":"f","op":"present"}}],
+			"high":{"enter":10}},
+		"interest":{"rules":[{"name":"c","points":1,"activity":"v","where":[{"field":"u","op":"present"},{"field":"w","op":"present"}]}],"high":{"enter":20}}}`))
+	if err != nil || spec.Validate() != nil || spec.Version != 2 || len(spec.Interest.Rules[0].Where) != 2 {
+		t.Errorf("a spec without duplicate keys: %v, %v", err, spec.Validate())
 	}
 }

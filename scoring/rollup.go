@@ -85,6 +85,9 @@ func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
 		}
 		return decimal.Max(scores[0], scores[1:]...), nil
 	case RollupCappedSum:
+		if len(scores) == 0 { // zero, even under a negative Cap
+			return decimal.Decimal{}, nil
+		}
 		sum := decimal.Decimal{}
 		for _, s := range scores {
 			sum = sum.Add(s)

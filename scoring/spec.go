@@ -126,13 +126,20 @@ type Condition struct {
 	IgnoreCase bool                `json:"ignore_case,omitempty"`
 }
 
-// ParseSpec decodes a JSON spec. Unknown fields are errors. It checks
+// ParseSpec decodes a JSON spec. Unknown fields are errors, and so are
+// what encoding/json would otherwise change silently: input that is not
+// UTF-8 (it reads U+FFFD for each invalid byte, changing the values
+// rules compare) and a key given twice in one object, in any case
+// ("points" and "Points": it keeps the last). It checks
 // only the syntax and MaxSpecBytes; [Spec.Validate] and [New] check the
 // content. It never panics.
 func ParseSpec(data []byte) (Spec, error) {
 	var s Spec
 	if len(data) > MaxSpecBytes {
 		return s, &SpecError{Path: "", Msg: fmt.Sprintf("spec is %d bytes, more than the limit of %d", len(data), MaxSpecBytes)}
+	}
+	if i := invalidUTF8(data); i >= 0 {
+		return s, &SpecError{Path: "", Msg: fmt.Sprintf("invalid JSON: byte %d (0x%02x) is not UTF-8; save the spec as UTF-8", i, data[i])}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -143,11 +150,20 @@ func ParseSpec(data []byte) (Spec, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: data after the spec"}
 	}
+	if path, key := duplicateKey(data); path != "" {
+		return Spec{}, &SpecError{Path: path, Msg: fmt.Sprintf("invalid JSON: key %q appears twice in one object (keys are read without case); only one may be given", key)}
+	}
 	return s, nil
 }
 
 // JSON returns the indented JSON form of s; it round-trips through
-// [ParseSpec].
+// [ParseSpec] to an equal spec (but for empty slices, read back as nil).
+// A string of s that is not valid UTF-8, which JSON cannot hold (it
+// would be written with U+FFFD in place of each invalid byte), is an
+// error: a *SpecError at the string's path, one per such string, joined.
 func (s Spec) JSON() ([]byte, error) {
+	if err := s.utf8Errors(); err != nil {
+		return nil, err
+	}
 	return json.MarshalIndent(s, "", "  ")
 }

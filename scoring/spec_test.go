@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
 	"github.com/smarketing/smarketing/scoring"
@@ -203,16 +204,25 @@ func FuzzParseSpec(f *testing.F) {
 			}
 			return
 		}
-		r, err := m.Score(lead, t0.Add(40*day), nil)
-		if err != nil && !errors.Is(err, scoring.ErrOverflow) {
-			t.Fatal(err)
+		r, scoreErr := m.Score(lead, t0.Add(40*day), nil)
+		if scoreErr != nil && !errors.Is(scoreErr, scoring.ErrOverflow) {
+			t.Fatal(scoreErr)
 		}
 		_ = r.Explain()
 		_ = m.Contributions(lead, t0.Add(40*day))
-		if back, err := spec.JSON(); err != nil {
+		data, err = spec.JSON()
+		if err != nil {
 			t.Fatal(err)
-		} else if _, err := scoring.ParseSpec(back); err != nil {
-			t.Fatalf("a valid spec does not round-trip: %v\n%s", err, back)
+		}
+		back, err := scoring.ParseSpec(data)
+		if err != nil {
+			t.Fatalf("a valid spec does not round-trip: %v\n%s", err, data)
+		}
+		if diff := cmp.Diff(spec, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("JSON round trip changed the spec (-before +after):\n%s", diff)
+		}
+		if r2, err2 := scoring.MustNew(back, scoring.LeadSource()).Score(lead, t0.Add(40*day), nil); (scoreErr == nil) != (err2 == nil) || !r2.Equal(r) {
+			t.Fatalf("JSON round trip changed the score:\n%s\n%s", r.Explain(), r2.Explain())
 		}
 	})
 }
