@@ -549,8 +549,9 @@ func (a *Accumulator) addDecision(d *Decision) error {
 }
 
 // Merge adds everything other has accumulated to a. other is not changed.
-// Both must have been built from the same configuration (Goals aside),
-// otherwise Merge returns an error wrapping [ErrConfig] and changes nothing.
+// Both must have been built from the same configuration (Goals aside; a
+// Location of the same name and the same UTC offsets), otherwise Merge
+// returns an error wrapping [ErrConfig] and changes nothing.
 func (a *Accumulator) Merge(other *Accumulator) error {
 	if a == nil || a.p == nil || other == nil || other.p == nil {
 		return fmt.Errorf("%w: zero Accumulator; use NewAccumulator", ErrConfig)

@@ -262,16 +262,21 @@ func compile(cfg Config) (*plan, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	p.finger = fingerprint(p)
+	p.finger = fingerprint(p, true)
 	return p, nil
 }
 
 // fingerprint is a canonical text of everything that affects accumulation
 // and the report (Goals excluded), compared on Merge and UnmarshalBinary.
-func fingerprint(p *plan) string {
+// With offsets, the zone is its name and a digest of its UTC offsets
+// (see zoneDigest); binary data of version 1 holds the text without.
+func fingerprint(p *plan, offsets bool) string {
 	var b strings.Builder
 	b.WriteString("v1|")
 	b.WriteString(p.loc.String())
+	if offsets {
+		b.WriteString("@" + strconv.FormatUint(zoneDigest(p.loc), 16))
+	}
 	b.WriteString("|" + string(p.gran) + "|")
 	for i, s := range p.stages {
 		b.WriteString(string(s) + ":" + strconv.Itoa(p.rank[i]) + ",")
@@ -288,6 +293,25 @@ func fingerprint(p *plan) string {
 		b.WriteString("|" + strconv.Quote(d))
 	}
 	return b.String()
+}
+
+// zoneDigest hashes loc's UTC offsets in the middle of January and of
+// July of every year from 1970 to 2037: two zones with one name but other
+// rules (a fixed zone named like another, or a machine whose time-zone
+// database is older than another's, such as one that still has Mexico's
+// daylight saving time, abolished in 2022) put records in other periods,
+// and must not merge. It calls Zone 136 times, once per accumulator.
+func zoneDigest(loc *time.Location) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for y := 1970; y <= 2037; y++ {
+		for _, m := range [2]time.Month{time.January, time.July} {
+			_, off := time.Date(y, m, 15, 12, 0, 0, 0, time.UTC).In(loc).Zone()
+			for v, i := uint32(off), 0; i < 4; v, i = v>>8, i+1 {
+				h = (h ^ uint64(v&0xff)) * 1099511628211
+			}
+		}
+	}
+	return h
 }
 
 // StagesOf returns a funnel model's forward path, in order, and its other

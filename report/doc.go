@@ -202,7 +202,10 @@
 // any order: every figure is a sum, a minimum, a maximum or a union of
 // per-lead facts, and everything order-dependent (touch lists, deal lists,
 // map iteration) is sorted before use. Accumulators merge only when their
-// configurations are equal (goals aside); otherwise [ErrConfig].
+// configurations are equal (goals aside), the Location by its name and its
+// offsets (two fixed zones of one name, or one zone name whose rules differ
+// between two machines' time-zone databases, would put records in other
+// periods); otherwise [ErrConfig].
 //
 // On a distributed engine the accumulator is a combiner: create with
 // [NewAccumulator] (the same [Config] on every worker), add input with

@@ -165,7 +165,11 @@ func (a *Accumulator) decode(data []byte) error {
 		return fmt.Errorf("%w: unsupported version %d", ErrEncoding, version)
 	}
 	r.pos = len(binaryMagic) + 1
-	if f := r.str(); r.err == nil && f != a.p.finger {
+	want := a.p.finger
+	if version == binaryVersion1 {
+		want = fingerprint(a.p, false) // the zone by name only
+	}
+	if f := r.str(); r.err == nil && f != want {
 		return fmt.Errorf("%w: encoded with another configuration", ErrConfig)
 	}
 	p := a.p
