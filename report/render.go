@@ -466,10 +466,18 @@ func mapStr(ss []string, f func(string) string) []string {
 // period,section,subject,object,metric,value: subject and object are
 // stages, channels, reasons or criteria depending on the section.
 // Rates are ratios to [RatePlaces]; durations are integer nanoseconds;
-// undefined values are empty.
+// undefined values are empty. A subject or object that begins with =, +,
+// -, @, a tab or a carriage return (host text: a channel, a reason, a
+// criterion) is written with an apostrophe before it, so that a
+// spreadsheet opening the file shows it as text rather than running it
+// as a formula (CSV injection); [Report.WriteJSON] keeps such text as it
+// is.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	row := func(cells ...string) { _ = cw.Write(cells) }
+	row := func(cells ...string) {
+		cells[2], cells[3] = csvText(cells[2]), csvText(cells[3])
+		_ = cw.Write(cells)
+	}
 	row("period", "section", "subject", "object", "metric", "value")
 	rate := func(p, sec, a, b, m string, x Rate) {
 		v := ""
@@ -589,6 +597,14 @@ func (r Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText defuses host text that a spreadsheet would read as a formula.
+func csvText(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 func optDec(d decimal.Decimal, ok bool) string {
