@@ -286,10 +286,16 @@ func (a *Acceptance) handedOff(s funnel.State) error {
 }
 
 // Accept records that rep accepts the lead at at. The outcome moves the
-// lead to AcceptTo when configured and not already there.
+// lead to AcceptTo when configured and not already there, and carries rs
+// forward unchanged. Errors: [ErrInvalidInput] (no rep or time, a
+// negative recycle count, as for [Acceptance.Reject]), [ErrNotHandedOff],
+// and the funnel's error when the move to AcceptTo is not allowed.
 func (a *Acceptance) Accept(s funnel.State, rs RecycleState, rep string, at time.Time) (Outcome, error) {
 	if rep == "" || at.IsZero() {
 		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if rs.Count < 0 {
+		return Outcome{}, fmt.Errorf("%w: recycle count %d is negative", ErrInvalidInput, rs.Count)
 	}
 	if err := a.handedOff(s); err != nil {
 		return Outcome{}, err

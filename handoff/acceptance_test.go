@@ -568,6 +568,9 @@ func TestAccept(t *testing.T) {
 	if _, err := acc.Reject(sal, handoff.RecycleState{Count: -1}, handoff.Rejection{Rep: "ana", Code: funnel.ReasonBadFit, At: t0}); !errors.Is(err, handoff.ErrInvalidInput) {
 		t.Errorf("negative recycle count: %v", err)
 	}
+	if _, err := acc.Accept(sal, handoff.RecycleState{Count: -1}, "ana", t0); !errors.Is(err, handoff.ErrInvalidInput) {
+		t.Errorf("negative recycle count on Accept: %v", err)
+	}
 }
 
 // TestHandoffLifecycleProperty drives one lead through random decisions,

@@ -81,7 +81,7 @@ type Condition struct {
 	// Quadrants: the score's quadrant is one of these.
 	Quadrants []scoring.Quadrant `json:"quadrants,omitempty"`
 	// FitGrades, InterestGrades: the score's grade is one of these (such
-	// as "A", "B" for "fit B or better").
+	// as "A", "B" for "fit B or better"); an empty grade is refused.
 	FitGrades      []string `json:"fit_grades,omitempty"`
 	InterestGrades []string `json:"interest_grades,omitempty"`
 	// MinFit, MaxFit, MinInterest, MaxInterest bound the score totals,
@@ -104,7 +104,7 @@ type Action struct {
 	// whose move the funnel forbids from the lead's stage does not fire.
 	To funnel.Stage `json:"to,omitempty"`
 	// Reason is put on the move (required by the funnel for backward
-	// moves, detours and returns).
+	// moves, detours and returns); a Reason without To is refused.
 	Reason funnel.ReasonCode `json:"reason,omitempty"`
 	// Tier is the SLA tier for a lead handed to sales.
 	Tier string `json:"tier,omitempty"`
@@ -231,6 +231,15 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 				p.addf(fmt.Sprintf("%s.when.activities[%d]", path, j), "empty activity kind")
 			}
 		}
+		for k, gs := range [2][]string{w.FitGrades, w.InterestGrades} {
+			for j, g := range gs {
+				if strings.TrimSpace(g) == "" {
+					// No band has an empty grade: the condition would
+					// never hold through this entry.
+					p.addf(fmt.Sprintf("%s.when.%s[%d]", path, [2]string{"fit_grades", "interest_grades"}[k], j), "empty grade")
+				}
+			}
+		}
 		for j, q := range w.Quadrants {
 			if q.Action() == "" {
 				p.addf(fmt.Sprintf("%s.when.quadrants[%d]", path, j), "unknown quadrant %q", clip([]byte(q)))
@@ -259,7 +268,9 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 		if t.To != "" {
 			stage(path+".then.to", t.To)
 		}
-		if t.Reason != "" && !t.Reason.Valid() {
+		if t.Reason != "" && t.To == "" {
+			p.addf(path+".then.reason", "a reason goes on a move: set then.to, or drop the reason")
+		} else if t.Reason != "" && !t.Reason.Valid() {
 			p.addf(path+".then.reason", "invalid reason code %q", clip([]byte(t.Reason)))
 		} else if t.Reason != "" && !slices.ContainsFunc(m.Reasons(), func(r funnel.ReasonSpec) bool { return r.Code == t.Reason }) {
 			p.addf(path+".then.reason", "%w: %q is not declared by model %q", funnel.ErrUnknownReason, t.Reason, m.ID())

@@ -146,6 +146,8 @@ func TestPolicySpecErrors(t *testing.T) {
 			MinFit: decimal.NewNullDecimal(decimal.NewFromInt(9)), MaxFit: decimal.NewNullDecimal(decimal.NewFromInt(1))},
 			Then: handoff.Action{Verdict: "maybe", To: "mars", Tier: "gold"}},
 		{Name: "x", Then: handoff.Action{Verdict: handoff.VerdictHandOff, Tier: "platinum"}},
+		{Name: "y", When: handoff.Condition{FitGrades: []string{"A", ""}, InterestGrades: []string{" "}},
+			Then: handoff.Action{Verdict: handoff.VerdictNurture, Reason: funnel.ReasonBadTiming}},
 	}}})
 	if !errors.Is(err, handoff.ErrInvalidSpec) {
 		t.Fatalf("err = %v", err)
@@ -158,7 +160,10 @@ func TestPolicySpecErrors(t *testing.T) {
 		}
 	}
 	want := []string{"rules[0].name", "rules[1].when.stages[0]", "rules[1].when.quadrants[0]", "rules[1].when.min_fit",
-		"rules[1].then.verdict", "rules[1].then.to", "rules[1].then.tier", "rules[1].then.tier", "rules[2].name", "rules[2].then.tier"}
+		"rules[1].then.verdict", "rules[1].then.to", "rules[1].then.tier", "rules[1].then.tier", "rules[2].name", "rules[2].then.tier",
+		// An empty grade never matches a band; a reason without a move is
+		// never used.
+		"rules[3].when.fit_grades[1]", "rules[3].when.interest_grades[0]", "rules[3].then.reason"}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("paths (-want +got):\n%s\n%v", diff, err)
 	}
