@@ -41,6 +41,8 @@ func TestValidateReportsEveryProblemWithItsPath(t *testing.T) {
 				{Name: "e", Points: dec("1"), Activity: "open", Decay: scoring.StepDecay(
 					scoring.Step{After: scoring.Days(2), Factor: dec("0.5")}, scoring.Step{After: scoring.Days(1), Factor: dec("0.7")})},
 				{Name: "f", Points: dec("1")},
+				// A stray part of a field condition on an activity rule.
+				{Name: "h", Points: dec("1"), Activity: "open", When: scoring.Condition{IgnoreCase: true}},
 			},
 			Groups: []scoring.Group{{Name: "g", Min: nd("3"), Max: nd("1")}, {Name: "g"}},
 			High:   scoring.Threshold{Enter: nd("10"), Leave: nd("20")},
@@ -59,7 +61,7 @@ func TestValidateReportsEveryProblemWithItsPath(t *testing.T) {
 		"interest.groups[0]", "interest.groups[1].name",
 		"interest.rules[0].decay.every", "interest.rules[0].decay.percent",
 		"interest.rules[1].decay.steps[1].after", "interest.rules[1].decay.steps[1].factor",
-		"interest.rules[2]",
+		"interest.rules[2]", "interest.rules[3].when",
 		"interest.high.leave",
 	}
 	if diff := cmp.Diff(want, errorPaths(err)); diff != "" {

@@ -177,7 +177,8 @@ func (v *validator) rule(p string, r Rule, groups map[string]bool, names map[str
 	if r.Group != "" && !groups[r.Group] {
 		v.add(p+".group", "unknown group %q (declare it in this axis's groups)", r.Group)
 	}
-	hasWhen := r.When.Field != "" || r.When.Op != ""
+	w := r.When
+	hasWhen := w.Field != "" || w.Op != "" || w.Value != "" || w.Values != nil || w.Min.Valid || w.Max.Valid || w.IgnoreCase
 	if r.Activity == "" {
 		if !hasWhen {
 			v.add(p, "a rule needs either a field condition (when) or an activity type (activity)")

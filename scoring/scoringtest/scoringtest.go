@@ -251,15 +251,22 @@ func Lead(now time.Time) *rapid.Generator[scoring.Lead] {
 	})
 }
 
-// CheckLedger checks that the ledger entries of each axis add up
-// exactly to its total.
+// CheckLedger checks that every ledger entry is of the fit or the
+// interest axis and that the entries of each axis add up exactly to its
+// total.
 func CheckLedger(t TB, r scoring.Result) {
 	t.Helper()
 	var sum [2]decimal.Decimal
-	for _, e := range r.Ledger {
-		i := 0
-		if e.Axis == scoring.AxisInterest {
+	for k, e := range r.Ledger {
+		var i int
+		switch e.Axis {
+		case scoring.AxisFit:
+			i = 0
+		case scoring.AxisInterest:
 			i = 1
+		default:
+			t.Fatalf("ledger entry %d (%s) has axis %q, neither fit nor interest", k, e.Name, e.Axis)
+			return
 		}
 		sum[i] = sum[i].Add(e.Points)
 	}

@@ -39,6 +39,12 @@ func TestCheckersCatchViolations(t *testing.T) {
 		t.Error("CheckLedger accepted an interest total made of fit entries")
 	}
 	tb = fakeTB{}
+	scoringtest.CheckLedger(&tb, scoring.Result{Fit: decimal.NewFromInt(3), Ledger: []scoring.Entry{
+		{Kind: scoring.EntryRule, Axis: "fitness", Name: "a", Points: decimal.NewFromInt(3)}}})
+	if tb.failed == "" {
+		t.Error("CheckLedger accepted an entry of an unknown axis as fit")
+	}
+	tb = fakeTB{}
 	scoringtest.CheckLedger(&tb, scoring.Result{Fit: decimal.NewFromInt(3), Interest: decimal.RequireFromString("-1.5"), Ledger: []scoring.Entry{
 		{Kind: scoring.EntryRule, Axis: scoring.AxisFit, Name: "a", Points: decimal.NewFromInt(3)},
 		{Kind: scoring.EntryRule, Axis: scoring.AxisInterest, Name: "b", Points: decimal.RequireFromString("-1.50")}}})
