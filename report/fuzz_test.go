@@ -22,8 +22,10 @@ func FuzzUnmarshalBinary(f *testing.F) {
 	e, _ := empty.MarshalBinary()
 	f.Add(e)
 	f.Add([]byte("SMKA\x01"))
-	if golden, err := os.ReadFile("testdata/small.smka"); err == nil {
-		f.Add(golden) // lead IDs longer than 16 bytes and prefixes of others
+	for _, name := range []string{"small.smka", "small-v1.smka"} {
+		if golden, err := os.ReadFile("testdata/" + name); err == nil {
+			f.Add(golden) // lead IDs longer than 16 bytes and prefixes of others; version 1
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, _ := report.NewAccumulator(cfg)
