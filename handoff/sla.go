@@ -379,7 +379,11 @@ func (r Report) Breached() bool {
 // disqualified, won), the ticket's final state is its report at that
 // instant: evaluate it once with now set to when the lead left and store
 // that, or the first-touch clock of a lead rejected untouched would go on
-// to breach and escalate.
+// to breach and escalate. Acceptance stops only the accept clock: a lead
+// accepted but never touched still breaches its first-touch target, and
+// escalations on that target still fall due. Whether an accepted lead may
+// be reassigned is the host's call (the examples' CRM escalates only
+// leads waiting for sales' decision).
 func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
 	if err := s.usable(); err != nil {
 		return Report{}, err

@@ -215,11 +215,11 @@ func work(ctx context.Context, st *Store, ids []string, ops int, r *rand.Rand) e
 		case c.State.Stage == funnel.SQL && c.Ticket != nil && c.Ticket.DecidedAt.IsZero():
 			switch x := r.IntN(10); {
 			case x < 3:
-				_, err = st.Touch(ctx, id)
+				_, err = st.Touch(ctx, id, c.Owner)
 			case x < 6:
-				_, err = st.Accept(ctx, id, r.IntN(2) == 0)
+				_, err = st.Accept(ctx, id, c.Owner, r.IntN(2) == 0)
 			case x < 8:
-				_, err = st.Reject(ctx, id, []funnel.ReasonCode{funnel.ReasonBadTiming, funnel.ReasonNoBudget, funnel.ReasonWrongTerritory}[r.IntN(3)], "")
+				_, err = st.Reject(ctx, id, c.Owner, []funnel.ReasonCode{funnel.ReasonBadTiming, funnel.ReasonNoBudget, funnel.ReasonWrongTerritory}[r.IntN(3)], "")
 			default:
 				_, err = st.CheckSLA(ctx, id)
 			}
@@ -227,9 +227,11 @@ func work(ctx context.Context, st *Store, ids []string, ops int, r *rand.Rand) e
 			_, err = st.RecordActivity(ctx, id, []string{"page_view", "page_view", "pricing_page", "webinar"}[r.IntN(4)])
 		}
 		// Another writer may have moved the lead between our read and
-		// our decision (accepted it, sent it back): the library refuses
-		// the move and nothing is written. That is business as usual.
-		if errors.Is(err, handoff.ErrNotHandedOff) || errors.Is(err, funnel.ErrNotAllowed) {
+		// our decision (accepted it, sent it back, routed it to another
+		// rep): the store or the library refuses the action, checked
+		// against fresh data in the transaction, and nothing is written.
+		// That is business as usual.
+		if errors.Is(err, handoff.ErrNotHandedOff) || errors.Is(err, funnel.ErrNotAllowed) || errors.Is(err, ErrNotOwner) {
 			err = nil
 		}
 		if err != nil {

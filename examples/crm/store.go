@@ -65,6 +65,10 @@ var ErrExists = errors.New("crm: contact exists")
 // ErrNotFound is returned for an unknown contact.
 var ErrNotFound = errors.New("crm: no such contact")
 
+// ErrNotOwner is returned when a rep acts on a lead handed off to another
+// rep (or to nobody since the rep read it).
+var ErrNotOwner = errors.New("crm: not the lead's owner")
+
 // ErrMismatch is returned when a contact's state rebuilt from its log
 // differs from the stored one.
 var ErrMismatch = errors.New("crm: stored state differs from its log")
@@ -312,10 +316,14 @@ func (s *Store) commit(ctx context.Context, ch *change) (err error) {
 		}
 	}()
 	c := ch.c
+	// enc keeps the first encoding error apart from err, which every
+	// statement below reassigns: a value that cannot be encoded must fail
+	// the commit, not be stored as an empty string.
+	var encErr error
 	enc := func(v any) string {
 		b, e := json.Marshal(v)
-		if e != nil && err == nil {
-			err = e
+		if e != nil && encErr == nil {
+			encErr = e
 		}
 		return string(b)
 	}
@@ -335,7 +343,7 @@ func (s *Store) commit(ctx context.Context, ch *change) (err error) {
 	}
 	args := []any{string(c.State.Stage), int64(c.State.Version), enc(fields), enc(c.State), enc(c.Recycle),
 		nullable(c.Score != nil, c.Score), c.Owner, nullable(c.Ticket != nil, c.Ticket), enc(fired)}
-	if err != nil {
+	if err = encErr; err != nil {
 		return err
 	}
 	if ch.create {
@@ -390,6 +398,9 @@ func (s *Store) commit(ctx context.Context, ch *change) (err error) {
 			ef.Lead, ef.Kind, enc(ef), ch.at.UTC().Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
+	}
+	if err = encErr; err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -551,11 +562,30 @@ func (s *Store) route(ch *change, snap *snapshot, req handoff.Request, tier stri
 	return nil
 }
 
-// Touch records a contact attempt by the lead's owner.
-func (s *Store) Touch(ctx context.Context, id string) (*Contact, error) {
+// ownedBy checks, inside the update, that the lead is still handed off to
+// rep. The caller decided to act on what it read earlier; by the time the
+// change is computed from a fresh snapshot another writer may have sent the
+// lead back, or it may have been routed or reassigned to another rep: the
+// action of the rep who read it must then not be applied to the next
+// owner's handoff.
+func ownedBy(c *Contact, rep string) error {
+	if c.Owner == "" {
+		return fmt.Errorf("%w: %q has no owner", handoff.ErrNotHandedOff, c.ID)
+	}
+	if c.Owner != rep {
+		return fmt.Errorf("%w: %q is assigned to %q, not %q", ErrNotOwner, c.ID, c.Owner, rep)
+	}
+	return nil
+}
+
+// Touch records a contact attempt by rep, the lead's owner.
+func (s *Store) Touch(ctx context.Context, id, rep string) (*Contact, error) {
 	ch, err := s.update(ctx, "touch", id, func(ch *change, _ *snapshot) error {
 		if ch.c.Ticket == nil {
 			return fmt.Errorf("%w: %q has no open handoff", handoff.ErrNotHandedOff, id)
+		}
+		if err := ownedBy(ch.c, rep); err != nil {
+			return err
 		}
 		if ch.c.Ticket.FirstTouchAt.IsZero() {
 			ch.c.Ticket.FirstTouchAt = ch.at
@@ -569,13 +599,15 @@ func (s *Store) Touch(ctx context.Context, id string) (*Contact, error) {
 	return ch.c, nil
 }
 
-// Accept records the owner accepting the lead and moves it on to an
-// opportunity when sales qualifies it at once.
-func (s *Store) Accept(ctx context.Context, id string, opportunity bool) (*Contact, error) {
+// Accept records rep, the lead's owner, accepting the lead, and moves it on
+// to an opportunity when sales qualifies it at once. Accepting a lead
+// already accepted (a retried request, or two of the rep's devices at once)
+// notifies marketing only the first time.
+func (s *Store) Accept(ctx context.Context, id, rep string, opportunity bool) (*Contact, error) {
 	ch, err := s.update(ctx, "accept", id, func(ch *change, _ *snapshot) error {
 		c := ch.c
-		if c.Owner == "" {
-			return fmt.Errorf("%w: %q has no owner", handoff.ErrNotHandedOff, id)
+		if err := ownedBy(c, rep); err != nil {
+			return err
 		}
 		o, err := s.lib.Acceptance.Accept(c.State, c.Recycle, c.Owner, ch.at)
 		if err != nil {
@@ -587,11 +619,13 @@ func (s *Store) Accept(ctx context.Context, id string, opportunity bool) (*Conta
 			}
 		}
 		c.Recycle = o.Recycle
-		if c.Ticket != nil && c.Ticket.DecidedAt.IsZero() {
-			c.Ticket.DecidedAt = ch.at
+		if c.Ticket == nil || c.Ticket.DecidedAt.IsZero() {
+			if c.Ticket != nil {
+				c.Ticket.DecidedAt = ch.at
+			}
+			ch.effects = append(ch.effects, Effect{Kind: "notify", To: "marketing", Lead: c.ID, Why: o.Why})
 		}
-		ch.effects = append(ch.effects, Effect{Kind: "notify", To: "marketing", Lead: c.ID, Why: o.Why})
-		if opportunity {
+		if opportunity && c.State.Stage != funnel.Opportunity {
 			return s.apply(ch, funnel.Move{To: funnel.Opportunity, At: ch.at, Actor: c.Owner})
 		}
 		return nil
@@ -602,18 +636,19 @@ func (s *Store) Accept(ctx context.Context, id string, opportunity bool) (*Conta
 	return ch.c, nil
 }
 
-// Reject sends the lead back with a reason code: a rejection (procedural,
-// clerical, definitional) or a disqualification after contact, as the
-// catalog classes it. Marketing is notified through the outbox.
-func (s *Store) Reject(ctx context.Context, id string, code funnel.ReasonCode, note string) (*Contact, error) {
+// Reject sends the lead back with a reason code on behalf of rep, its
+// owner: a rejection (procedural, clerical, definitional) or a
+// disqualification after contact, as the catalog classes it. Marketing is
+// notified through the outbox.
+func (s *Store) Reject(ctx context.Context, id, rep string, code funnel.ReasonCode, note string) (*Contact, error) {
 	ch, err := s.update(ctx, "reject", id, func(ch *change, snap *snapshot) error {
 		c := ch.c
 		reason, ok := s.lib.Acceptance.Reason(code)
-		if ok && c.Owner == "" {
-			return fmt.Errorf("%w: %q has no owner", handoff.ErrNotHandedOff, id)
-		}
 		if !ok {
 			return fmt.Errorf("%w: %q", handoff.ErrUnknownReason, code)
+		}
+		if err := ownedBy(c, rep); err != nil {
+			return err
 		}
 		rj := handoff.Rejection{Rep: c.Owner, Code: code, At: ch.at, Note: note, Ticket: c.Ticket}
 		var o handoff.Outcome
@@ -647,13 +682,17 @@ func (s *Store) Reject(ctx context.Context, id string, code funnel.ReasonCode, n
 
 // CheckSLA evaluates the lead's open ticket now and writes every
 // escalation that fell due, once, to the outbox; a reassign escalation
-// routes the lead to another rep in the same transaction.
+// routes the lead to another rep in the same transaction. Escalations
+// chase a lead waiting for sales: once its owner accepted it the lead is
+// theirs, and a ticket sales decided on escalates nothing (an accepted lead
+// never touched would otherwise be taken from its owner, even as an
+// opportunity).
 func (s *Store) CheckSLA(ctx context.Context, id string) (int, error) {
 	fired := 0
 	_, err := s.update(ctx, "sla", id, func(ch *change, snap *snapshot) error {
 		fired = 0
 		c := ch.c
-		if c.Ticket == nil {
+		if c.Ticket == nil || !c.Ticket.DecidedAt.IsZero() {
 			return nil
 		}
 		rep, err := s.lib.SLA.Evaluate(s.lib.Calendar, *c.Ticket, ch.at)

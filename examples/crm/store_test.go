@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,7 +124,7 @@ func TestLifecycleInOneTransactionEach(t *testing.T) {
 		t.Fatalf("outbox after the handoff: %+v", out)
 	}
 	// The rep sends it back: recycled to nurture, marketing notified.
-	if c, err = st.Reject(ctx, "c1", funnel.ReasonBadTiming, "call in Q3"); err != nil {
+	if c, err = st.Reject(ctx, "c1", c.Owner, funnel.ReasonBadTiming, "call in Q3"); err != nil {
 		t.Fatal(err)
 	}
 	if c.State.Stage != funnel.Nurture || c.Recycle.Count != 1 || c.Owner != "" {
@@ -131,10 +132,10 @@ func TestLifecycleInOneTransactionEach(t *testing.T) {
 	}
 	// A refused request writes nothing at all.
 	before := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`)
-	if _, err := st.Accept(ctx, "c1", false); !errors.Is(err, handoff.ErrNotHandedOff) {
+	if _, err := st.Accept(ctx, "c1", "ana", false); !errors.Is(err, handoff.ErrNotHandedOff) {
 		t.Errorf("accepting a nurtured lead: %v", err)
 	}
-	if _, err := st.Reject(ctx, "c1", "nonsense", ""); !errors.Is(err, handoff.ErrUnknownReason) {
+	if _, err := st.Reject(ctx, "c1", "ana", "nonsense", ""); !errors.Is(err, handoff.ErrUnknownReason) {
 		t.Errorf("unknown reason: %v", err)
 	}
 	if _, err := st.RecordActivity(ctx, "nobody", "page_view"); !errors.Is(err, ErrNotFound) {
@@ -306,7 +307,7 @@ func TestTwoWritersRace(t *testing.T) {
 					return
 				}
 				if c, err := st.Contact(ctx, "c1"); err == nil && c.State.Stage == funnel.SQL && c.Ticket != nil && c.Ticket.DecidedAt.IsZero() {
-					if _, err := st.Accept(ctx, "c1", false); err != nil && !errors.Is(err, handoff.ErrNotHandedOff) {
+					if _, err := st.Accept(ctx, "c1", c.Owner, false); err != nil && !errors.Is(err, handoff.ErrNotHandedOff) {
 						errs[w] = err
 						return
 					}
@@ -352,8 +353,8 @@ func TestTwoWritersRace(t *testing.T) {
 	t.Logf("%d stale commits retried in %d racing rounds; final state %s v%d", st.Conflicts(), b.rounds, got.Stage, got.Version)
 }
 
-// TestTwoWritersRaceOnTouches makes two reps log contact attempts on the
-// same handed-off lead at the same time, every commit racing: the ticket's
+// TestTwoWritersRaceOnTouches makes the lead's owner log contact attempts
+// from two devices at the same time, every commit racing: the ticket's
 // attempt counter lives in the contact row, so a stale write that went
 // through would lose an attempt.
 func TestTwoWritersRaceOnTouches(t *testing.T) {
@@ -374,7 +375,7 @@ func TestTwoWritersRaceOnTouches(t *testing.T) {
 			defer wg.Done()
 			defer b.leave()
 			for range perWriter {
-				if _, err := st.Touch(ctx, "c1"); err != nil {
+				if _, err := st.Touch(ctx, "c1", before.Owner); err != nil {
 					errs[w] = err
 					return
 				}
@@ -469,7 +470,7 @@ func TestSLAEscalationsGoToTheOutboxOnce(t *testing.T) {
 	if esc != 3 {
 		t.Errorf("%d escalations in the outbox, want 3", esc)
 	}
-	if _, err := st.Touch(ctx, "c1"); err != nil {
+	if _, err := st.Touch(ctx, "c1", c.Owner); err != nil {
 		t.Fatal(err)
 	}
 	mustRebuild(t, st, "c1")
@@ -568,7 +569,7 @@ func TestRebuildWhileWriting(t *testing.T) {
 			if c, e := st.Contact(ctx, "c1"); e != nil {
 				err = e
 			} else if c.State.Stage == funnel.SQL {
-				_, err = st.Reject(ctx, "c1", funnel.ReasonBadTiming, "")
+				_, err = st.Reject(ctx, "c1", c.Owner, funnel.ReasonBadTiming, "")
 			} else {
 				_, err = st.RecordActivity(ctx, "c1", []string{"pricing_page", "webinar", "page_view"}[i%3])
 			}
@@ -634,7 +635,11 @@ func TestDeliverTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openStore(t)
 	handOffHotContact(t, st, "c1")
-	if _, err := st.Reject(ctx, "c1", funnel.ReasonBadTiming, ""); err != nil {
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Reject(ctx, "c1", c.Owner, funnel.ReasonBadTiming, ""); err != nil {
 		t.Fatal(err)
 	}
 	want, err := st.Outbox(ctx)
@@ -677,4 +682,156 @@ func sameEffect(a, b Effect) bool {
 	da, db := a.Deadline, b.Deadline
 	a.Deadline, b.Deadline = time.Time{}, time.Time{}
 	return a == b && da.Equal(db)
+}
+
+// TestStaleSalesActionIsRefused: a rep reads a lead handed off to them and
+// acts on it, but meanwhile the lead was sent back and routed to another
+// rep. The action is checked against the owner in the transaction that
+// would write it, so it is refused and writes nothing; it is not applied
+// to the new owner's handoff (an acceptance, a rejection or a touch the
+// new owner never made, and a rejection that would keep the lead from
+// them in later routing).
+func TestStaleSalesActionIsRefused(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	handOffHotContact(t, st, "c1")
+	read, err := st.Contact(ctx, "c1") // what the first rep's screen shows
+	if err != nil || read.Owner == "" {
+		t.Fatalf("not handed off: %v", err)
+	}
+	first := read.Owner
+	c, err := st.Reject(ctx, "c1", first, funnel.ReasonWrongTerritory, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State.Stage != funnel.SQL || c.Owner == "" || c.Owner == first {
+		t.Fatalf("after wrong_territory: %s, owner %q (was %q); want routed again to another rep", c.State.Stage, c.Owner, first)
+	}
+	second := c.Owner
+	rev := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`)
+	effects := count(t, st, `SELECT count(*) FROM outbox`)
+	for name, act := range map[string]func() error{
+		"touch":  func() error { _, err := st.Touch(ctx, "c1", first); return err },
+		"accept": func() error { _, err := st.Accept(ctx, "c1", first, true); return err },
+		"reject": func() error { _, err := st.Reject(ctx, "c1", first, funnel.ReasonBadTiming, ""); return err },
+	} {
+		if err := act(); !errors.Is(err, ErrNotOwner) {
+			t.Errorf("stale %s by %s on a lead now owned by %s: %v, want ErrNotOwner", name, first, second, err)
+		}
+	}
+	if n := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`); n != rev {
+		t.Errorf("refused actions wrote the contact: rev %d → %d", rev, n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox`); n != effects {
+		t.Errorf("refused actions wrote %d outbox rows", n-effects)
+	}
+	c, err = st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Owner != second || c.State.Stage != funnel.SQL || c.Ticket == nil || !c.Ticket.DecidedAt.IsZero() || c.Ticket.Attempts != 0 ||
+		slices.Contains(c.Recycle.RejectedBy, second) {
+		t.Errorf("the new owner's handoff changed: stage %s, owner %q, ticket %+v, rejected by %v", c.State.Stage, c.Owner, c.Ticket, c.Recycle.RejectedBy)
+	}
+	// The owner's own actions go through.
+	if _, err := st.Touch(ctx, "c1", second); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = st.Accept(ctx, "c1", second, false); err != nil || c.Ticket.DecidedAt.IsZero() {
+		t.Fatalf("the owner's acceptance: %v", err)
+	}
+	mustRebuild(t, st, "c1")
+}
+
+// TestAcceptIsIdempotent: accepting a lead again (a retried request, or
+// two writers that both saw it waiting) notifies marketing once and keeps
+// the time of the first decision.
+func TestAcceptIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	handOffHotContact(t, st, "c1")
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.Accept(ctx, "c1", c.Owner, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.Accept(ctx, "c1", c.Owner, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox WHERE json_extract(payload, '$.to') = 'marketing'`); n != 1 {
+		t.Errorf("%d acceptance notifications to marketing, want 1", n)
+	}
+	if !again.Ticket.DecidedAt.Equal(first.Ticket.DecidedAt) {
+		t.Errorf("decided at %v, then %v: the second acceptance moved the decision", first.Ticket.DecidedAt, again.Ticket.DecidedAt)
+	}
+	if again.State.Stage != funnel.Opportunity {
+		t.Errorf("stage %s after accepting as an opportunity, want opportunity", again.State.Stage)
+	}
+	mustRebuild(t, st, "c1")
+}
+
+// TestAcceptedLeadEscalatesNothing: a lead its owner accepted (here made an
+// opportunity at once) without logging a touch is theirs; the first-touch
+// escalations that fall due later neither alert anyone nor take the lead
+// from its owner.
+func TestAcceptedLeadEscalatesNothing(t *testing.T) {
+	ctx := context.Background()
+	st, clk := openStore(t)
+	handOffHotContact(t, st, "c1")
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := c.Owner
+	if _, err := st.Accept(ctx, "c1", owner, true); err != nil {
+		t.Fatal(err)
+	}
+	effects := count(t, st, `SELECT count(*) FROM outbox`)
+	clk.Add(14 * 24 * time.Hour)
+	if n, err := st.CheckSLA(ctx, "c1"); err != nil || n != 0 {
+		t.Errorf("CheckSLA on an accepted lead fired %d escalations (%v), want 0", n, err)
+	}
+	if c, err = st.Contact(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if c.Owner != owner || c.State.Stage != funnel.Opportunity {
+		t.Errorf("after the SLA check: %s owned by %q, want the opportunity still owned by %q", c.State.Stage, c.Owner, owner)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox`); n != effects {
+		t.Errorf("the SLA check of an accepted lead wrote %d outbox rows", n-effects)
+	}
+}
+
+// TestUnencodableValueFailsTheCommit: a value JSON cannot hold (a time
+// past year 9999) fails the commit, which writes nothing; it is not stored
+// as an empty payload that every later Outbox and Deliver would choke on.
+func TestUnencodableValueFailsTheCommit(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.Lead); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.load(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &change{c: snap.c.clone(), at: st.Now()}
+	ch.effects = append(ch.effects, Effect{Kind: "notify", To: "ana", Lead: "c1", Why: "bad clock",
+		Deadline: time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC)})
+	if err := st.commit(ctx, ch); err == nil {
+		t.Error("commit of an effect JSON cannot encode succeeded")
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Errorf("%d outbox rows written", n)
+	}
+	if rev := count(t, st, `SELECT rev FROM contacts WHERE id = 'c1'`); int64(rev) != snap.c.rev {
+		t.Errorf("contact row version %d, want %d", rev, snap.c.rev)
+	}
+	if _, err := st.Outbox(ctx); err != nil {
+		t.Errorf("outbox: %v", err)
+	}
 }

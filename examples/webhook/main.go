@@ -13,7 +13,7 @@
 //
 //	POST /contacts                   {"id", "fields", "stage"?, "at"?}
 //	GET  /contacts/{id}
-//	POST /contacts/{id}/activities   {"type", "at"?, "attrs"?}
+//	POST /contacts/{id}/activities   {"type", "id"?, "at"?, "attrs"?}  (a known "id" is a retry: nothing changes)
 //	POST /contacts/{id}/profile      {"fields", "at"?}   ("" removes a field)
 //	POST /contacts/{id}/touch        {"rep", "at"?}
 //	POST /contacts/{id}/accept       {"rep", "at"?}

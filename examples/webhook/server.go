@@ -61,6 +61,9 @@ type contact struct {
 	owner   string
 	ticket  *handoff.Ticket
 	events  []funnel.Event
+	// activityIDs are the IDs of the activities recorded with one, so a
+	// retried delivery is not counted twice.
+	activityIDs []string
 }
 
 // clone returns a copy that can be changed without touching c.
@@ -71,6 +74,7 @@ func (c *contact) clone() *contact {
 	d.state = c.state.Clone()
 	d.recycle = c.recycle.Clone()
 	d.events = slices.Clone(c.events)
+	d.activityIDs = slices.Clone(c.activityIDs)
 	if c.ticket != nil {
 		t := *c.ticket
 		d.ticket = &t
@@ -129,6 +133,10 @@ type createRequest struct {
 }
 
 type activityRequest struct {
+	// ID is the sender's ID of the activity, optional: a delivery that is
+	// retried (the sender saw no answer, or a 5xx) carries the same ID,
+	// and one already recorded for the contact changes nothing.
+	ID    string            `json:"id"`
 	Type  string            `json:"type"`
 	At    time.Time         `json:"at,omitzero"`
 	Attrs map[string]string `json:"attrs"`
@@ -175,6 +183,9 @@ type Result struct {
 	SLA *handoff.Report `json:"sla,omitempty"`
 	// Events are the funnel events this request appended.
 	Events []funnel.Event `json:"events"`
+	// Duplicate is true for an activity whose ID was already recorded: the
+	// request changed nothing.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
 // ContactView is a contact as stored.
@@ -420,6 +431,19 @@ func (s *Server) rep(id string, c *contact) *apiError {
 	return nil
 }
 
+// beforeAssignment refuses a sales action dated before the lead was handed
+// to its owner: a touch or an acceptance stamped earlier (a rep's clock
+// that is off, a backdated "at") would read as met within the SLA however
+// late it came, as a funnel move dated before the last one is refused
+// (funnel.ErrTimeTravel, 409 out_of_order).
+func beforeAssignment(t *handoff.Ticket, at time.Time) *apiError {
+	if t != nil && at.Before(t.AssignedAt) {
+		return errorf(http.StatusConflict, "out_of_order", "\"at\" %s is before the lead was assigned (%s)",
+			at.Format(time.RFC3339), t.AssignedAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // ---- handlers ----
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
@@ -584,9 +608,21 @@ func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Acti
 }
 
 func (s *Server) handOff(id string, c *contact, tier string, act *handoff.Activity, now time.Time, res *Result) error {
-	a, rot, err := s.cfg.Router.Assign(s.cfg.Roster, s.rot, handoff.Request{
-		Lead: id, Territory: c.lead.Fields["country"], Exclude: c.recycle.RejectedBy,
-	})
+	req := handoff.Request{Lead: id, Territory: c.lead.Fields["country"], Exclude: c.recycle.RejectedBy}
+	a, rot, err := s.cfg.Router.Assign(s.cfg.Roster, s.rot, req)
+	if errors.Is(err, handoff.ErrNoEligibleRep) && len(req.Exclude) > 0 {
+		// Every rep of the lead's territory already sent it back (two
+		// "wrong territory" returns empty the Iberia queue): refusing
+		// would also refuse the rejection that sent it here, and leave
+		// the lead with a rep who said it is not theirs. Try the queue of
+		// leads no territory rule matches, then, as the CRM does, the
+		// whole team again.
+		req.Territory = ""
+		if a, rot, err = s.cfg.Router.Assign(s.cfg.Roster, s.rot, req); errors.Is(err, handoff.ErrNoEligibleRep) {
+			req.Territory, req.Exclude = c.lead.Fields["country"], nil
+			a, rot, err = s.cfg.Router.Assign(s.cfg.Roster, s.rot, req)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -616,6 +652,19 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 	if !namePattern.MatchString(req.Type) {
 		return errorf(http.StatusUnprocessableEntity, "invalid", "\"type\" %q: want an activity type such as \"page_view\" or \"demo_request\"", req.Type)
 	}
+	if req.ID != "" && !idPattern.MatchString(req.ID) {
+		return errorf(http.StatusUnprocessableEntity, "invalid", "\"id\" %q: want 1 to 64 letters, digits, '_', '.', ':' or '-'", req.ID)
+	}
+	if req.ID != "" && slices.Contains(c.activityIDs, req.ID) {
+		// A retried delivery: answer as for the first one, without
+		// counting the activity again.
+		res.Duplicate = true
+		res.Score = c.score
+		if c.score != nil {
+			res.Explanation = c.score.Explain()
+		}
+		return nil
+	}
 	if len(req.Attrs) > maxAttrs {
 		return errorf(http.StatusUnprocessableEntity, "invalid", "at most %d attrs", maxAttrs)
 	}
@@ -643,6 +692,9 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 		a.Attrs = append(a.Attrs, scoring.Attr{Key: k, Value: req.Attrs[k]})
 	}
 	c.lead.Activities = append(c.lead.Activities, a)
+	if req.ID != "" {
+		c.activityIDs = append(c.activityIDs, req.ID)
+	}
 	return s.qualify(id, c, now, &handoff.Activity{Kind: a.Type, At: at}, res)
 }
 
@@ -692,6 +744,9 @@ func (s *Server) touch(w http.ResponseWriter, r *http.Request, id string, c *con
 	if c.ticket == nil {
 		return errorf(http.StatusConflict, "not_handed_off", "contact %q has no open handoff", id)
 	}
+	if e := beforeAssignment(c.ticket, at); e != nil {
+		return e
+	}
 	if c.ticket.FirstTouchAt.IsZero() {
 		c.ticket.FirstTouchAt = at
 	}
@@ -714,6 +769,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, id string, c *co
 	}
 	at, e := s.when(req.At)
 	if e != nil {
+		return e
+	}
+	if e := beforeAssignment(c.ticket, at); e != nil {
 		return e
 	}
 	o, err := s.cfg.Acceptance.Accept(c.state, c.recycle, req.Rep, at)

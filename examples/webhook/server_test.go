@@ -658,3 +658,94 @@ func TestProfileChangeHandsOff(t *testing.T) {
 	}
 	h.checkReplay("c1")
 }
+
+// TestRejectedByTheWholeTerritory: both Iberia reps send a Spanish lead
+// back as routed to the wrong territory. The second rejection is recorded
+// and the lead goes to a rep outside the territory's queue; it is not
+// refused for want of an Iberia rep, which would leave the lead with the
+// rep who said it is not theirs.
+func TestRejectedByTheWholeTerritory(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	var reps []string
+	for range 2 {
+		owner, _ := get(out, "contact", "owner").(string)
+		if owner != "ana" && owner != "bruno" || slices.Contains(reps, owner) {
+			t.Fatalf("routed to %q after %v: want the other Iberia rep", owner, reps)
+		}
+		reps = append(reps, owner)
+		h.clock.Add(time.Minute)
+		out = h.must(http.StatusOK, "POST", "/contacts/c1/reject", `{"rep":"`+owner+`","reason":"wrong_territory"}`)
+	}
+	if get(out, "contact", "stage") != "sql" || get(out, "contact", "owner") != "claire" || get(out, "assignment", "rep") != "claire" {
+		t.Errorf("after both Iberia reps sent it back: stage %v, owner %v; want sql with claire", get(out, "contact", "stage"), get(out, "contact", "owner"))
+	}
+	if by, _ := get(out, "contact", "recycle", "rejected_by").([]any); len(by) != 2 {
+		t.Errorf("rejected_by %v, want both Iberia reps", by)
+	}
+	h.checkReplay("c1")
+}
+
+// TestRetriedActivityCountsOnce: marketing's system delivers the same
+// activity twice (it saw no answer the first time). With its ID the second
+// delivery is answered 200, marked duplicate, and changes nothing: the
+// interest is not counted twice, so two page views' worth of a demo
+// request never hand off a lead one of them would not.
+func TestRetriedActivityCountsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-1","type":"pricing_page"}`)
+	if get(out, "duplicate") != nil || get(out, "contact", "activities") != 1.0 {
+		t.Fatalf("first delivery: %v", out)
+	}
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-1","type":"pricing_page"}`)
+	if get(out, "duplicate") != true || len(get(out, "events").([]any)) != 0 || get(out, "decisions") != nil {
+		t.Errorf("retried delivery: %v, want a duplicate with no events or decisions", out)
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("the retried delivery changed the contact (-before +after):\n%s", diff)
+	}
+	// Another ID, or none, is another activity.
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-2","type":"pricing_page"}`)
+	if get(out, "contact", "activities") != 2.0 {
+		t.Errorf("a second activity: %v", get(out, "contact"))
+	}
+	status, out := h.do("POST", "/contacts/c1/activities", `{"id":"bad id","type":"page_view"}`)
+	if status != http.StatusUnprocessableEntity || get(out, "error", "code") != "invalid" {
+		t.Errorf("malformed id: %d %v", status, out)
+	}
+}
+
+// TestSalesActionBeforeTheHandoff: a touch or an acceptance dated before
+// the lead was assigned (a rep's clock that is off, a backdated "at") is
+// refused like a funnel move back in time, and changes nothing; it would
+// otherwise make a late first touch read as met within the SLA.
+func TestSalesActionBeforeTheHandoff(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	owner, _ := get(out, "contact", "owner").(string)
+	h.clock.Add(2 * time.Hour) // the rep gets to it late
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	early := h.clock.Now().Add(-3 * time.Hour).Format(time.RFC3339)
+	for _, path := range []string{"/contacts/c1/touch", "/contacts/c1/accept"} {
+		status, out := h.do("POST", path, `{"rep":"`+owner+`","at":"`+early+`"}`)
+		if status != http.StatusConflict || get(out, "error", "code") != "out_of_order" {
+			t.Errorf("%s dated before the handoff: %d %v, want 409 out_of_order", path, status, out)
+		}
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("refused requests changed the contact (-before +after):\n%s", diff)
+	}
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	clocks, _ := get(out, "sla", "clocks").([]any)
+	for _, c := range clocks {
+		if get(c, "target") == "first_touch" && get(c, "status") != "breached" {
+			t.Errorf("first touch two hours after a fast-track handoff: %v, want breached", get(c, "status"))
+		}
+	}
+}
