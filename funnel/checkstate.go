@@ -18,12 +18,19 @@ import (
 // It checks that a state with version 0 has no stage, facts or event ID;
 // that otherwise its stage is declared and has facts; that every fact
 // names a declared stage, once; that entries are at least 1 and add up to
-// Version (every applied event enters exactly one stage); that cumulative
-// time is not negative; and that the times are in order: first entry ≤
-// last entry ≤ Since, a stage the contact left was left after it was last
+// Version (every applied event enters exactly one stage); that Since and
+// the facts' times are set (a missing "since" or "first_entered" reads
+// back as the zero time, which Apply never records) and can be written
+// as JSON (see [Move.At]); that the times are in order: first entry ≤
+// last entry ≤ Since, a stage entered once was last entered when it was
+// first entered, a stage the contact left was left after it was last
 // entered and no later than Since, and the current stage was last entered
-// at Since (and, if the contact left it before, left no later than Since).
-// Times compare by the wall clock, as in Apply.
+// at Since and was left before (no later than Since) exactly when it was
+// entered more than once; and that cumulative time is not negative, is
+// zero for a stage never left, is the length of the one finished stay of
+// a stage entered once and left, and is never more than the time from a
+// stage's first entry to its last exit. Times compare by the wall clock,
+// and durations are computed, as in Apply.
 //
 // Apply itself checks only what it needs to stay safe (see
 // [ErrInvalidState]), so that a move costs no scan of the facts; a state
@@ -48,6 +55,9 @@ func (m *Model) CheckState(s State) error {
 		bad("stage", "empty at version %d", s.Version)
 	} else if m.lookup.find(s.Stage) < 0 {
 		bad("stage", "%q is not a stage of model %q", clip(string(s.Stage)), m.id)
+	}
+	if p := timeProblem(s.Since); p != "" {
+		bad("since", "%s at version %d", p, s.Version)
 	}
 	if len(s.Facts) > m.n {
 		bad("facts", "%d entries, but model %q has %d stages", len(s.Facts), m.id, m.n)
@@ -76,15 +86,27 @@ func (m *Model) CheckState(s State) error {
 			entries, carry = bits.Add64(entries, uint64(f.Entries), 0)
 			wrapped = wrapped || carry != 0
 		}
-		if f.Cumulative < 0 {
-			bad(at(i, "cumulative_ns"), "negative (%v)", f.Cumulative)
+		if p := timeProblem(f.FirstEntered); p != "" {
+			bad(at(i, "first_entered"), "%s", p)
 		}
-		if wallBefore(f.LastEntered, f.FirstEntered) {
+		if p := timeProblem(f.LastEntered); p != "" {
+			bad(at(i, "last_entered"), "%s", p)
+		}
+		if p := timeProblem(f.LastExited); p != "" && !f.LastExited.IsZero() {
+			bad(at(i, "last_exited"), "%s", p)
+		}
+		switch {
+		case wallBefore(f.LastEntered, f.FirstEntered):
 			bad(at(i, "last_entered"), "before first_entered")
+		case f.Entries == 1 && !wallEqual(f.LastEntered, f.FirstEntered):
+			bad(at(i, "last_entered"), "differs from first_entered, but the stage was entered once")
 		}
 		if wallBefore(s.Since, f.LastEntered) {
 			bad(at(i, "last_entered"), "after since")
 		}
+		// ordered: first entry ≤ last entry ≤ last exit, so that the
+		// finished stays can be measured.
+		ordered := !f.LastExited.IsZero() && !wallBefore(f.LastExited, f.FirstEntered)
 		if f.Stage == s.Stage {
 			current = i
 			if !wallEqual(f.LastEntered, s.Since) {
@@ -93,21 +115,46 @@ func (m *Model) CheckState(s State) error {
 			}
 			switch {
 			case f.LastExited.IsZero():
+				if f.Entries > 1 {
+					bad(at(i, "last_exited"), "missing, but the current stage was entered %d times", f.Entries)
+				}
 			case wallBefore(f.LastExited, f.FirstEntered):
 				bad(at(i, "last_exited"), "before first_entered")
 			case wallBefore(s.Since, f.LastExited):
 				// Left before the stay that is still open began.
 				bad(at(i, "last_exited"), "after since")
+			case f.Entries == 1:
+				bad(at(i, "last_exited"), "set, but the contact entered the current stage once and never left it")
 			}
-			continue
+		} else {
+			switch {
+			case f.LastExited.IsZero():
+				bad(at(i, "last_exited"), "missing for a stage the contact is not in")
+			case wallBefore(f.LastExited, f.LastEntered):
+				bad(at(i, "last_exited"), "before last_entered")
+				ordered = false
+			case wallBefore(s.Since, f.LastExited):
+				bad(at(i, "last_exited"), "after since")
+			}
 		}
 		switch {
-		case f.LastExited.IsZero():
-			bad(at(i, "last_exited"), "missing for a stage the contact is not in")
-		case wallBefore(f.LastExited, f.LastEntered):
-			bad(at(i, "last_exited"), "before last_entered")
-		case wallBefore(s.Since, f.LastExited):
-			bad(at(i, "last_exited"), "after since")
+		case f.Cumulative < 0:
+			bad(at(i, "cumulative_ns"), "negative (%v)", f.Cumulative)
+		case f.Stage == s.Stage && f.LastExited.IsZero() && f.Entries == 1:
+			if f.Cumulative != 0 {
+				bad(at(i, "cumulative_ns"), "%v for a stage the contact never left, want 0", f.Cumulative)
+			}
+		case !ordered:
+			// A time is missing or out of order, reported above: the
+			// finished stays cannot be measured.
+		case f.Entries == 1 && f.Stage != s.Stage:
+			if stay := since(f.LastExited, f.LastEntered); f.Cumulative != stay {
+				bad(at(i, "cumulative_ns"), "%v, but the one finished stay lasted %v", f.Cumulative, stay)
+			}
+		default:
+			if span := since(f.LastExited, f.FirstEntered); f.Cumulative > span {
+				bad(at(i, "cumulative_ns"), "%v, more than the %v from first entry to last exit", f.Cumulative, span)
+			}
 		}
 	}
 	if s.Stage != "" && current < 0 {
@@ -120,6 +167,19 @@ func (m *Model) CheckState(s State) error {
 		bad("version", "%d, but the facts count %d entries (one per applied event)", s.Version, entries)
 	}
 	return errors.Join(errs...)
+}
+
+// timeProblem says what is wrong with a time that a state must hold: the
+// zero time (Apply refuses it, so it means a missing field) or a time JSON
+// cannot write; "" when it is fine.
+func timeProblem(t time.Time) string {
+	switch {
+	case t.IsZero():
+		return "missing (the zero time)"
+	case !jsonTime(t):
+		return "outside what JSON can hold (years 0 to 9999, zones less than a day from UTC)"
+	}
+	return ""
 }
 
 // wallEqual reports whether a and b are the same wall-clock instant.

@@ -65,12 +65,41 @@ func TestCheckState(t *testing.T) {
 		{"version does not match", edit(func(s *funnel.State) { s.Version = 9 }), []string{"version"}},
 		{"negative cumulative", edit(func(s *funnel.State) { s.Facts[0].Cumulative = -time.Second }), []string{"facts[0].cumulative_ns"}},
 		{"entered before first entry", edit(func(s *funnel.State) { s.Facts[1].FirstEntered = at(20) }), []string{"facts[1].last_entered", "facts[1].last_exited"}},
-		{"entered after since", edit(func(s *funnel.State) { s.Facts[0].LastEntered, s.Facts[0].LastExited = at(30), at(31) }), []string{"facts[0].last_entered", "facts[0].last_exited"}},
+		{"entered after since", edit(func(s *funnel.State) {
+			s.Facts[0].FirstEntered, s.Facts[0].LastEntered, s.Facts[0].LastExited = at(30), at(30), at(32)
+		}), []string{"facts[0].last_entered", "facts[0].last_exited"}},
 		{"left stage never exited", edit(func(s *funnel.State) { s.Facts[0].LastExited = time.Time{} }), []string{"facts[0].last_exited"}},
 		{"exited before entered", edit(func(s *funnel.State) { s.Facts[2].LastExited = at(4) }), []string{"facts[2].last_exited"}},
 		{"current stage not entered at since", edit(func(s *funnel.State) { s.Since = at(10) }), []string{"facts[1].last_entered"}},
 		{"current stage exited after since", edit(func(s *funnel.State) { s.Facts[1].LastExited = at(12) }), []string{"facts[1].last_exited"}},
 		{"no facts for the current stage", edit(func(s *funnel.State) { s.Stage = funnel.SQL }), []string{"facts[1].last_exited", "facts"}},
+		// The problems below used to pass: a row whose times were dropped
+		// (they read back as the zero time, which Apply never records), a
+		// time JSON cannot write, and facts that no sequence of moves gives.
+		{"times missing", funnel.State{Lead: "c-1", Stage: funnel.Lead, Version: 1,
+			Facts: []funnel.StageFacts{{Stage: funnel.Lead, Entries: 1}}},
+			[]string{"since", "facts[0].first_entered", "facts[0].last_entered"}},
+		{"first entry missing", edit(func(s *funnel.State) { s.Facts[1].FirstEntered = time.Time{} }), []string{"facts[1].first_entered"}},
+		{"time JSON cannot write", edit(func(s *funnel.State) {
+			s.Facts[0].FirstEntered = s.Facts[0].FirstEntered.In(time.FixedZone("far", 25*3600))
+		}), []string{"facts[0].first_entered"}},
+		{"entered once, at two times", edit(func(s *funnel.State) { s.Facts[2].FirstEntered = at(4) }), []string{"facts[2].last_entered"}},
+		{"current stage re-entered without an exit", edit(func(s *funnel.State) { s.Facts[1].LastExited = time.Time{} }), []string{"facts[1].last_exited"}},
+		{"current stage entered once but exited", edit(func(s *funnel.State) {
+			// Nurture is the current stage, entered once, at since.
+			s.Stage, s.Since = funnel.Nurture, at(5)
+			s.Facts[1].LastEntered, s.Facts[1].LastExited, s.Facts[1].Cumulative = at(2), at(5), 3*time.Hour
+			s.Facts[1].Entries, s.Facts[0].Entries = 1, 2
+			s.Facts[2].LastExited, s.Facts[2].Cumulative = at(5), 0
+		}), []string{"facts[2].last_exited"}},
+		{"cumulative for a stay still open", edit(func(s *funnel.State) {
+			s.Stage, s.Since = funnel.Nurture, at(5)
+			s.Facts[1].LastEntered, s.Facts[1].LastExited, s.Facts[1].Cumulative = at(2), at(5), 3*time.Hour
+			s.Facts[1].Entries, s.Facts[0].Entries = 1, 2
+			s.Facts[2].LastExited, s.Facts[2].Cumulative = time.Time{}, time.Hour
+		}), []string{"facts[2].cumulative_ns"}},
+		{"cumulative is not the one stay", edit(func(s *funnel.State) { s.Facts[2].Cumulative = 5 * time.Hour }), []string{"facts[2].cumulative_ns"}},
+		{"cumulative longer than first entry to last exit", edit(func(s *funnel.State) { s.Facts[1].Cumulative = 4 * time.Hour }), []string{"facts[1].cumulative_ns"}},
 	} {
 		err := m.CheckState(c.state)
 		if !errors.Is(err, funnel.ErrInvalidState) {

@@ -25,7 +25,8 @@ var (
 	// ErrGuard: a guard attached to the move refused it.
 	ErrGuard = errors.New("funnel: guard refused the move")
 	// ErrInvalidMove: the move itself is malformed (no target, zero time,
-	// or a time outside the years 0 to 9999, which JSON cannot hold).
+	// or a time JSON cannot hold: outside the years 0 to 9999, or in a zone
+	// a day or more away from UTC).
 	ErrInvalidMove = errors.New("funnel: invalid move")
 	// ErrInvalidSpec: a [Spec] failed validation.
 	ErrInvalidSpec = errors.New("funnel: invalid spec")

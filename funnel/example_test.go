@@ -289,6 +289,7 @@ func ExampleModel_CheckState() {
 	fmt.Println(err)
 	// Output:
 	// true
+	// funnel: inconsistent state: facts[1].last_exited: missing, but the current stage was entered 3 times
 	// funnel: inconsistent state: version: 2, but the facts count 4 entries (one per applied event)
 }
 

@@ -25,9 +25,12 @@ import (
 //	}
 //
 // Decoding is strict: unknown fields, trailing data, more than
-// [MaxSpecJSONLen] bytes and more items than the Max limits are errors (a
-// [*SpecError] matching [ErrInvalidSpec]). Keys match as encoding/json
-// matches them, ignoring case ("Allow_Skip" is allow_skip); write them as
+// [MaxSpecJSONLen] bytes, more items than the Max limits, input that is not
+// UTF-8 and a key given twice in one object are errors (a [*SpecError]
+// matching [ErrInvalidSpec]; encoding/json alone would silently read
+// U+FFFD for the bytes that are not UTF-8, and keep only the last of the
+// repeated keys). Keys match as encoding/json matches them, ignoring case
+// ("Allow_Skip" is allow_skip, and repeats "allow_skip"); write them as
 // shown. ParseSpec checks only the form;
 // [New] (or [Load], which does both) checks the meaning. Stage identifiers
 // are meaning too: a malformed one is decoded as it is, so that New reports
@@ -38,6 +41,9 @@ func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > MaxSpecJSONLen {
 		return Spec{}, &SpecError{Err: fmt.Errorf("JSON of %d bytes, at most %d", len(data), MaxSpecJSONLen)}
 	}
+	if i := invalidUTF8(data); i >= 0 {
+		return Spec{}, &SpecError{Err: fmt.Errorf("byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var js specJSON
@@ -45,10 +51,13 @@ func ParseSpec(data []byte) (Spec, error) {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return Spec{}, &SpecError{Path: jsonPath(err), Err: err}
+		return Spec{}, &SpecError{Path: jsonPath(data, err), Err: err}
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Err: fmt.Errorf("trailing data after the spec at offset %d", dec.InputOffset())}
+	}
+	if path, key := duplicateKey(data); path != "" {
+		return Spec{}, &SpecError{Path: path, Err: fmt.Errorf("key %q appears twice in one object (keys match without case): give it once", key)}
 	}
 	s := js.spec()
 	var v validator
@@ -120,12 +129,13 @@ func (js *specJSON) spec() Spec {
 	return s
 }
 
-// jsonPath returns the field path of a decoding error when encoding/json
-// knows it.
-func jsonPath(err error) string {
+// jsonPath returns the path, as in [SpecError] ("stages[1].team"), of the
+// value a decoding error is about, when encoding/json says which: its own
+// Field ("stages.team") names no array index.
+func jsonPath(data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return te.Field
+		return pathAt(data, te.Offset)
 	}
 	return ""
 }

@@ -77,10 +77,26 @@ func TestParseSpecErrors(t *testing.T) {
 		{"unknown field", `{"id":"x","stagez":[]}`, "", `unknown field "stagez"`, nil},
 		{"unknown nested field", `{"id":"x","stages":[{"id":"a","colour":"red"}]}`, "", `unknown field "colour"`, nil},
 		{"wrong type", `{"id":"x","allow_skip":"yes"}`, "allow_skip", "cannot unmarshal", nil},
+		// encoding/json names the field without its index ("stages.team").
+		{"wrong type in a list", `{"id":"x","stages":[{"id":"a","team":"sales","kind":"forward"},{"id":"b","team":5,"kind":"forward"}]}`,
+			"stages[1].team", "cannot unmarshal", nil},
+		{"wrong type of a list", `{"id":"x","stages":[{"id":"a","team":"sales","kind":"forward"}],"moves":[{"from":"a","to":"b","reasons":[{"code":"r"}]}]}`,
+			"moves[0].reasons[0]", "cannot unmarshal", nil},
+		{"object for a string", `{"id":"x","stages":[{"id":{"a":[1,2]},"team":"sales"}]}`,
+			"stages[0].id", "cannot unmarshal", nil},
 		{"trailing data", `{"id":"x"} {}`, "", "trailing data", nil},
 		{"too many stages", big, "stages", "65 stages, at most 64", nil},
 		{"too large", `{"id":"` + strings.Repeat("x", funnel.MaxSpecJSONLen) + `"}`, "", "at most", nil},
 		{"guards have no JSON form", `{"id":"x","guards":[]}`, "", `unknown field "guards"`, nil},
+		// encoding/json alone reads U+FFFD for bytes that are not UTF-8 and
+		// keeps the last of repeated keys: ParseSpec used to return a
+		// silently changed spec that New then accepted.
+		{"not UTF-8", "{\"id\":\"x\",\"stages\":[{\"id\":\"a\",\"label\":\"R\xe9sum\xe9\",\"team\":\"sales\",\"kind\":\"forward\"}]}",
+			"", "byte 40 (0xe9) is not UTF-8", nil},
+		{"repeated key", `{"id":"x","stages":[{"id":"a","team":"sales","kind":"forward"},{"id":"b","kind":"forward","team":"sales","kind":"detour"}]}`,
+			"stages[1].kind", `key "kind" appears twice`, nil},
+		{"repeated key in another case", `{"id":"x","allow_skip":false,"stages":[],"Allow_Skip":true}`,
+			"Allow_Skip", `key "Allow_Skip" appears twice`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := funnel.ParseSpec([]byte(tc.json))

@@ -300,9 +300,9 @@ func (m *Model) Can(s State, mv Move) error {
 // Apply moves the contact in state s as mv asks and returns the new state
 // and the audit event, or an error (a [*MoveError]) and s unchanged.
 //
-// The checks, in order: the move is well formed (target set, time set and
-// within the years 0 to 9999 that RFC 3339 JSON can hold:
-// [ErrInvalidMove]); the target stage and the state's current stage are
+// The checks, in order: the move is well formed (target set, time set,
+// within the years 0 to 9999 and in a zone less than a day from UTC, which
+// is what RFC 3339 JSON can hold: [ErrInvalidMove]); the target stage and the state's current stage are
 // declared ([ErrUnknownStage]); a move to the current stage is a no-op and
 // returns (s, Event{}, nil); the state is consistent ([ErrInvalidState]:
 // its stage has facts, it has no facts without a stage, and its version can
@@ -387,7 +387,9 @@ func (m *Model) quick(s *State, mv *Move) (plan, bool) {
 	if len(e.guards) != 0 || s.Version == math.MaxUint64 ||
 		mv.CheckVersion && mv.ExpectedVersion != s.Version ||
 		mv.EventID != "" && mv.EventID == s.LastEventID ||
-		!plainTime(mv.At, s.Since) {
+		!plainTime(mv.At, s.Since) ||
+		// The zone: UTC (one comparison) or an offset JSON can write.
+		mv.At.Location() != time.UTC && !jsonZone(mv.At) {
 		return plan{}, false
 	}
 	if mv.Reason == "" {
@@ -567,19 +569,32 @@ func since(to, from time.Time) time.Duration {
 }
 
 // jsonTime reports whether t can be written as an RFC 3339 JSON time: its
-// year, in its own zone, is between 0 and 9999 (time.Time.MarshalJSON fails
-// outside). Apply refuses other times, so that every state and event it
-// produces can be stored as JSON.
+// year, in its own zone, is between 0 and 9999, and its zone's offset from
+// UTC is less than a day (time.Time.MarshalJSON fails otherwise: RFC 3339
+// has four digits for the year and two for the offset's hours). Apply
+// refuses other times, so that every state and event it produces can be
+// stored as JSON.
 func jsonTime(t time.Time) bool {
 	y := t.Year()
-	return y >= 0 && y <= 9999
+	return y >= 0 && y <= 9999 && jsonZone(t)
+}
+
+// maxZoneOffset bounds, exclusively, the UTC offsets in seconds that RFC
+// 3339 JSON can write (hours 00 to 23).
+const maxZoneOffset = 24 * 60 * 60
+
+// jsonZone reports whether RFC 3339 can write t's UTC offset.
+func jsonZone(t time.Time) bool {
+	_, off := t.Zone()
+	return -maxZoneOffset < off && off < maxZoneOffset
 }
 
 // plainTime is quick's check of a move's time at against the state's
 // since, in one reading of each clock: at is after the year 1 began and
 // more than a day before the year 9999 ends (so it is not the zero time and
-// jsonTime holds in any zone), and it is not before since by the wall
-// clock. False sends the move to checkAll, which checks each thing exactly.
+// its year is in jsonTime's range in any zone that jsonZone accepts), and
+// it is not before since by the wall clock. False sends the move to
+// checkAll, which checks each thing exactly.
 func plainTime(at, since time.Time) bool {
 	const (
 		minPlain = -62135510400 // 0001-01-02T00:00:00Z

@@ -847,3 +847,47 @@ func TestApplyTimeOutsideJSONRange(t *testing.T) {
 		t.Errorf("replay of an event in year 10000: %v", err)
 	}
 }
+
+// TestApplyZoneOutsideJSONRange: a move dated in a zone a day or more away
+// from UTC (time.FixedZone accepts any offset) is refused with
+// ErrInvalidMove, on the entry move and on the fast path, by Apply, ApplyTo
+// and Can alike, because time.Time.MarshalJSON cannot write its offset:
+// Apply used to accept it and return a state and an event that the host
+// could not store. Offsets just under a day are accepted and marshal.
+func TestApplyZoneOutsideJSONRange(t *testing.T) {
+	m := funnel.Default()
+	lead, _ := walk(t, m, funnel.State{Lead: "c"}, funnel.Move{To: funnel.Lead, At: at(0)})
+	for _, off := range []int{24 * 3600, -24 * 3600, 100 * 3600, -1 << 40} {
+		bad := at(1).In(time.FixedZone("far", off))
+		for _, s := range []funnel.State{lead, {Lead: "c"}} {
+			before := s.Clone()
+			mv := funnel.Move{To: funnel.MQL, At: bad}
+			if s.Stage == "" {
+				mv.To = funnel.Lead
+			}
+			got, ev, err := m.Apply(s, mv)
+			if !errors.Is(err, funnel.ErrInvalidMove) || !ev.IsZero() || !got.Equal(before) || !s.Equal(before) {
+				t.Errorf("Apply from %q at offset %ds: err %v, event %+v", s.Stage, off, err, ev)
+			}
+			p := s.Clone()
+			ev = funnel.Event{ID: "stale"}
+			if err := m.ApplyTo(&p, &mv, &ev); !errors.Is(err, funnel.ErrInvalidMove) || !ev.IsZero() || !p.Equal(before) {
+				t.Errorf("ApplyTo from %q at offset %ds: err %v, state %+v", s.Stage, off, err, p)
+			}
+			if err := m.Can(s, mv); !errors.Is(err, funnel.ErrInvalidMove) {
+				t.Errorf("Can from %q at offset %ds: %v", s.Stage, off, err)
+			}
+		}
+	}
+	// Just under a day either way is fine, and marshals.
+	near := time.FixedZone("near", 23*3600+59*60)
+	s, evs := walk(t, m, funnel.State{Lead: "c"},
+		funnel.Move{To: funnel.Lead, At: at(0).In(near)},
+		funnel.Move{To: funnel.MQL, At: at(1).In(time.FixedZone("near_west", -(23*3600 + 59*60)))},
+	)
+	for _, v := range []any{s, evs} {
+		if _, err := json.Marshal(v); err != nil {
+			t.Errorf("marshal %T: %v", v, err)
+		}
+	}
+}

@@ -12,9 +12,11 @@ type Move struct {
 	// To is the target stage.
 	To Stage `json:"to"`
 	// At is when the move happened, in the host's clock. It must not be
-	// earlier than the state's last move ([ErrTimeTravel]), and its year (in
-	// its own zone) must be between 0 and 9999, the range of RFC 3339 JSON
-	// ([ErrInvalidMove]), so that every state and event Apply produces
+	// earlier than the state's last move ([ErrTimeTravel]), its year (in
+	// its own zone) must be between 0 and 9999, the range of RFC 3339 JSON,
+	// and its zone's UTC offset less than a day, which RFC 3339 cannot
+	// write either (a [time.FixedZone] of 24 hours or more:
+	// [ErrInvalidMove]), so that every state and event Apply produces
 	// marshals. Times are compared and subtracted by their wall clock; a
 	// monotonic reading (from time.Now) is ignored, as it is lost when the
 	// event is stored.

@@ -3,6 +3,7 @@ package funnel_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -186,8 +187,8 @@ func TestPropValidMoves(t *testing.T) {
 }
 
 // TestPropReplayDetectsTampering: dropping, duplicating or altering one
-// event of a valid log is reported at that position (or, for a re-delivered
-// last event, skipped).
+// event of a valid log is reported at that position, with the state rebuilt
+// from the events before it (or, for a re-delivered event, skipped).
 func TestPropReplayDetectsTampering(t *testing.T) {
 	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 	rapid.Check(t, func(t *rapid.T) {
@@ -230,10 +231,14 @@ func TestPropReplayDetectsTampering(t *testing.T) {
 			log[i].FirstEntry = !log[i].FirstEntry
 			wantIndex = i
 		}
-		_, err := m.Replay("x", log)
+		got, err := m.Replay("x", log)
 		var re *funnel.ReplayError
-		if !errors.As(err, &re) || re.Index != wantIndex {
+		if !errors.As(err, &re) || re.Index != wantIndex || re.EventID != log[wantIndex].ID {
 			t.Fatalf("tampered log: %v, want an error at %d", err, wantIndex)
+		}
+		// The state returned is the one rebuilt from the events before.
+		if prefix, err := m.Replay("x", log[:wantIndex]); err != nil || !got.Equal(prefix) {
+			t.Fatalf("state on error differs from the replay of the %d events before (%v):\n%s", wantIndex, err, cmp.Diff(prefix, got))
 		}
 	})
 }
@@ -268,6 +273,139 @@ func TestPropGeneratedSpecs(t *testing.T) {
 		}
 		if diff := cmp.Diff(m.Spec(), m2.Spec()); diff != "" {
 			t.Fatalf("JSON round trip:\n%s", diff)
+		}
+	})
+}
+
+// TestPropExtremeTimes: across the whole range of times Apply accepts
+// (years 0 to 9999, zones up to a minute short of a day from UTC, gaps from
+// nothing to millennia), every state Apply produces passes CheckState,
+// TimeIn is never negative nor less than the finished stays, and the state
+// and its events survive a JSON round trip (equal values, and the decoded
+// events replay to the state).
+func TestPropExtremeTimes(t *testing.T) {
+	lo := time.Date(0, 1, 2, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC).Unix()
+	rapid.Check(t, func(t *rapid.T) {
+		m := drawModel(t)
+		sec := rapid.Int64Range(lo, hi).Draw(t, "start")
+		nsec := int64(0)
+		s := funnel.State{Lead: "x"}
+		var evs []funnel.Event
+		for i := range rapid.IntRange(1, 12).Draw(t, "moves") {
+			switch rapid.IntRange(0, 3).Draw(t, "gap") {
+			case 0: // the same instant
+			case 1:
+				nsec += rapid.Int64Range(1, 999_999_999).Draw(t, "ns")
+				sec, nsec = sec+nsec/1e9, nsec%1e9
+			case 2:
+				sec += rapid.Int64Range(1, 3600).Draw(t, "s")
+			default:
+				sec = rapid.Int64Range(sec, hi).Draw(t, "jump")
+			}
+			sec = min(sec, hi)
+			zone := time.UTC
+			if rapid.Bool().Draw(t, "zoned") {
+				zone = time.FixedZone("z", 60*rapid.IntRange(-(24*60-1), 24*60-1).Draw(t, "offset_min"))
+			}
+			at := time.Unix(sec, nsec).In(zone)
+			var cands []funnel.Move
+			for _, e := range m.EdgesFrom(s.Stage) {
+				mv := funnel.Move{To: e.To, At: at, EventID: fmt.Sprint("e", i)}
+				if len(e.Reasons) > 0 {
+					mv.Reason = e.Reasons[0]
+				}
+				if m.Can(s, mv) == nil {
+					cands = append(cands, mv)
+				}
+			}
+			if len(cands) == 0 {
+				break
+			}
+			next, ev, err := m.Apply(s, rapid.SampledFrom(cands).Draw(t, "move"))
+			if err != nil {
+				t.Fatalf("move %d: %v", i, err)
+			}
+			s = next
+			evs = append(evs, ev)
+			if err := m.CheckState(s); err != nil {
+				t.Fatalf("move %d: CheckState refuses a state Apply produced: %v", i, err)
+			}
+			now := time.Unix(rapid.Int64Range(lo, hi).Draw(t, "now"), 0)
+			for _, f := range s.Facts {
+				if in := s.TimeIn(f.Stage, now); in < f.Cumulative || in < 0 {
+					t.Fatalf("TimeIn(%s, %v) = %v with cumulative %v", f.Stage, now, in, f.Cumulative)
+				}
+			}
+		}
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("marshal state: %v", err)
+		}
+		var back funnel.State
+		if err := json.Unmarshal(data, &back); err != nil || !back.Equal(s) || m.CheckState(back) != nil {
+			t.Fatalf("state after a JSON round trip: %v\n%s", err, cmp.Diff(s, back))
+		}
+		if data, err = json.Marshal(evs); err != nil {
+			t.Fatalf("marshal events: %v", err)
+		}
+		var evsBack []funnel.Event
+		if err := json.Unmarshal(data, &evsBack); err != nil || len(evsBack) != len(evs) {
+			t.Fatalf("events after a JSON round trip: %v", err)
+		}
+		for i := range evs {
+			if !evsBack[i].Equal(evs[i]) {
+				t.Fatalf("event %d after a JSON round trip:\n%s", i, cmp.Diff(evs[i], evsBack[i]))
+			}
+		}
+		if got, err := m.Replay("x", evsBack); err != nil || !got.Equal(s) {
+			t.Fatalf("replay of the decoded events: %v", err)
+		}
+	})
+}
+
+// TestPropApplyToAgrees: ApplyTo is Apply on pointers: for every step of
+// mixed valid, invalid and no-op sequences (guarded edges included, moves
+// with an actor or without), it returns the same error and writes the same
+// state and event; on an error or a no-op it leaves *s exactly as it was
+// (its facts included) and sets *ev to the zero Event whatever it held; it
+// never writes *mv.
+func TestPropApplyToAgrees(t *testing.T) {
+	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		m := drawModel(t)
+		if rapid.IntRange(0, 3).Draw(t, "guarded") == 0 {
+			m = guardedDefault()
+		}
+		s := funnel.State{Lead: "c"}
+		for i, st := range funneltest.Moves(m, "c", start, 25).Draw(t, "steps") {
+			mv := st.Move
+			if rapid.Bool().Draw(t, "no_actor") {
+				mv.Actor = "" // the guard of guardedDefault refuses it
+			}
+			wantS, wantEv, wantErr := m.Apply(s.Clone(), mv)
+			p, pmv := s.Clone(), mv
+			ev := funnel.Event{ID: "stale", Version: 99, Note: "left over"}
+			err := m.ApplyTo(&p, &pmv, &ev)
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+				t.Fatalf("step %d: ApplyTo %v, Apply %v", i, err, wantErr)
+			}
+			if diff := cmp.Diff(mv, pmv); diff != "" {
+				t.Fatalf("step %d: ApplyTo changed the move:\n%s", i, diff)
+			}
+			if diff := cmp.Diff(wantEv, ev); diff != "" {
+				t.Fatalf("step %d: events differ (-Apply +ApplyTo):\n%s", i, diff)
+			}
+			if err != nil || ev.IsZero() {
+				if diff := cmp.Diff(s, p); diff != "" {
+					t.Fatalf("step %d: ApplyTo changed the state on %v:\n%s", i, err, diff)
+				}
+				continue
+			}
+			if diff := cmp.Diff(wantS, p); diff != "" {
+				t.Fatalf("step %d: states differ (-Apply +ApplyTo):\n%s", i, diff)
+			}
+			s = p
 		}
 	})
 }

@@ -22,11 +22,11 @@ import (
 // state, note, ...), which are written with an "S_" prefix.
 func (m *Model) WriteMermaid(w io.Writer) error {
 	b := bufio.NewWriter(w)
-	b.WriteString("---\ntitle: " + m.id)
+	title := m.id
 	if m.allowSkip {
-		b.WriteString(" (forward moves may skip stages)")
+		title += " (forward moves may skip stages)"
 	}
-	b.WriteString("\n---\nstateDiagram-v2\n    direction LR\n")
+	b.WriteString("---\ntitle: " + yamlTitle(title) + "\n---\nstateDiagram-v2\n    direction LR\n")
 	for _, st := range m.stages {
 		label := st.Label
 		if label == "" {
@@ -117,9 +117,30 @@ func mermaidID(s Stage) string {
 	return string(s)
 }
 
-// mermaidText escapes a label for a Mermaid quoted string.
+// mermaidText escapes a label for a Mermaid quoted string, with Mermaid's
+// entity codes: the quote; '#', which would otherwise start an entity code
+// ("Tier #1; leads" would lose its "#1;"); and '<' and '>', which Mermaid
+// would otherwise read as HTML ("<b>" would vanish into bold text).
 func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "\r", " ").Replace(s)
+	return mermaidEscaper.Replace(s)
+}
+
+var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "#", "#35;", "<", "#lt;", ">", "#gt;", "\n", " ", "\r", " ")
+
+// yamlTitle returns a model's title for Mermaid's YAML front matter: as it
+// is when YAML reads it back as that string, else double-quoted (a spec ID
+// may be "1.10", which YAML reads as the number 1.1, or "true" or "null";
+// spec IDs hold no character that needs escaping in double quotes).
+func yamlTitle(s string) string {
+	c := s[0]
+	switch strings.ToLower(s) {
+	case "true", "false", "null", "yes", "no", "on", "off", "y", "n":
+	default:
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			return s
+		}
+	}
+	return `"` + s + `"`
 }
 
 // WriteDOT writes the model as a Graphviz digraph (render with

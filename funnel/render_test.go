@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,6 +87,34 @@ func TestRenderReservedWords(t *testing.T) {
 	}
 	golden(t, "testdata/keywords.mmd", mm.Bytes())
 	golden(t, "testdata/keywords.dot", dot.Bytes())
+}
+
+// TestRenderMermaidEscaping: labels keep every character through
+// Mermaid's entity codes ('#' used to start one, and '<' and '>' were read
+// as HTML), and a model ID that YAML would read as something other than
+// that string (a number, a boolean, null) is quoted in the front matter.
+func TestRenderMermaidEscaping(t *testing.T) {
+	for _, tc := range []struct {
+		id, label, title, state string
+	}{
+		{"acme", `Tier #1; <b>"hot"</b>`, "title: acme\n",
+			`state "Tier #35;1; #lt;b#gt;#quot;hot#quot;#lt;/b#gt;" as a` + "\n"},
+		{"1.10", "A", `title: "1.10"` + "\n", `state "A" as a` + "\n"},
+		{"true", "A", `title: "true"` + "\n", `state "A" as a` + "\n"},
+		{"Null", "A", `title: "Null"` + "\n", `state "A" as a` + "\n"},
+		{"-x", "A", `title: "-x"` + "\n", `state "A" as a` + "\n"},
+	} {
+		m := funnel.MustNew(funnel.Spec{ID: tc.id, Stages: []funnel.StageSpec{{ID: "a", Label: tc.label, Team: funnel.Sales, Kind: funnel.Forward}}})
+		var b bytes.Buffer
+		if err := m.WriteMermaid(&b); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{tc.title, tc.state} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("id %q, label %q: output does not contain %q:\n%s", tc.id, tc.label, want, b.String())
+			}
+		}
+	}
 }
 
 type failWriter struct{}

@@ -38,8 +38,9 @@ const (
 	// RuleGuardUsed: every declared guard is attached to some move (a
 	// guard attached to nothing protects nothing).
 	RuleGuardUsed Rule = "guard_used"
-	// RuleConsistent: the edges the model reports are exactly those Can
-	// accepts (a failure here is a bug in package funnel).
+	// RuleConsistent: the edges the model reports, with the reasons they
+	// list and require, are exactly those Can accepts (a failure here is a
+	// bug in package funnel).
 	RuleConsistent Rule = "consistent"
 )
 
@@ -59,9 +60,11 @@ func (p *Problem) Error() string {
 //     reason codes;
 //   - every declared reason code is used by some move;
 //   - every declared guard is attached to some move;
-//   - every edge the model reports is one [funnel.Model.Can] accepts with
-//     one of its reasons (guards aside), and moves the model does not
-//     report are refused with [funnel.ErrNotAllowed].
+//   - every edge the model reports is one [funnel.Model.Can] accepts
+//     (guards aside) with each of the reasons it lists, and without a
+//     reason unless it says it requires one, in which case Can refuses a
+//     move without one with [funnel.ErrReasonRequired]; moves the model
+//     does not report are refused with [funnel.ErrNotAllowed].
 func Check(m *funnel.Model) error { return check(m) }
 
 // model is what Check reads of a [*funnel.Model]: tests give check models
@@ -147,12 +150,24 @@ func check(m model) error {
 	allowed := map[[2]funnel.Stage]bool{}
 	for _, e := range edges {
 		allowed[[2]funnel.Stage{e.From, e.To}] = true
+		s := stateAt(e.From, at)
 		mv := funnel.Move{To: e.To, At: at.Add(time.Hour)}
-		if len(e.Reasons) > 0 {
-			mv.Reason = e.Reasons[0]
+		// Without a reason: refused as needing one exactly when the edge
+		// says it requires one.
+		err := m.Can(s, mv)
+		switch {
+		case e.ReasonRequired && !errors.Is(err, funnel.ErrReasonRequired):
+			add(RuleConsistent, edgeName(e), "reported as requiring a reason but Can returns %v for a move without one", err)
+		case !e.ReasonRequired && err != nil && !errors.Is(err, funnel.ErrGuard):
+			add(RuleConsistent, edgeName(e), "reported as allowed without a reason but Can refuses it: %v", err)
 		}
-		if err := m.Can(stateAt(e.From, at), mv); err != nil && !errors.Is(err, funnel.ErrGuard) {
-			add(RuleConsistent, edgeName(e), "reported as allowed but Can refuses it: %v", err)
+		// With each reason it lists: accepted.
+		for _, r := range e.Reasons {
+			mv.Reason = r
+			if err := m.Can(s, mv); err != nil && !errors.Is(err, funnel.ErrGuard) {
+				add(RuleConsistent, edgeName(e), "reported as allowed with reason %s but Can refuses it: %v", r, err)
+				break
+			}
 		}
 	}
 	froms := append([]funnel.StageSpec{{}}, stages...)

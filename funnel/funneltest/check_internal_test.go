@@ -84,17 +84,26 @@ func TestCheckRulesFire(t *testing.T) {
 				return append(es, funnel.Edge{From: funnel.Disqualified, To: funnel.Lead, Kind: funnel.MoveReturn, Declared: true, ReasonRequired: true, Reasons: []funnel.ReasonCode{funnel.ReasonReEngaged}})
 			},
 			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				if s.Stage == funnel.Disqualified && mv.To == funnel.Lead && mv.Reason == "" {
+					return funnel.ErrReasonRequired, true
+				}
 				return nil, s.Stage == funnel.Disqualified && mv.To == funnel.Lead
 			}},
 			[]string{"stage disqualified terminal_closed"}},
 		{"detour without reason codes", broken{Model: base,
 			edges: edit(funnel.MQL, funnel.Nurture, func(e *funnel.Edge) { e.Reasons = nil }),
 			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				if s.Stage == funnel.MQL && mv.To == funnel.Nurture && mv.Reason == "" {
+					return funnel.ErrReasonRequired, true
+				}
 				return nil, s.Stage == funnel.MQL && mv.To == funnel.Nurture
 			}},
 			[]string{"edge mql → nurture reasons"}},
 		{"backward move without a required reason", broken{Model: base,
-			edges: edit(funnel.MQL, funnel.Lead, func(e *funnel.Edge) { e.ReasonRequired = false })},
+			edges: edit(funnel.MQL, funnel.Lead, func(e *funnel.Edge) { e.ReasonRequired = false }),
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return nil, s.Stage == funnel.MQL && mv.To == funnel.Lead && mv.Reason == ""
+			}},
 			[]string{"edge mql → lead reasons"}},
 		{"reported edge that Can refuses", broken{Model: base,
 			can: func(s funnel.State, mv funnel.Move) (error, bool) {
@@ -106,6 +115,23 @@ func TestCheckRulesFire(t *testing.T) {
 				return nil, s.Stage == funnel.Customer && mv.To == funnel.Lead
 			}},
 			[]string{"edge customer → lead consistent"}},
+		// The two below used to pass: only the first listed reason was
+		// tried, and whether a reason is required was not compared.
+		{"listed reason that Can refuses", broken{Model: base,
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return funnel.ErrUnknownReason, s.Stage == funnel.MQL && mv.To == funnel.Lead && mv.Reason == funnel.ReasonInsufficientData
+			}},
+			[]string{"edge mql → lead consistent"}},
+		{"required reason that Can does not require", broken{Model: base,
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return nil, s.Stage == funnel.MQL && mv.To == funnel.Lead && mv.Reason == ""
+			}},
+			[]string{"edge mql → lead consistent"}},
+		{"optional reason that Can requires", broken{Model: base,
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return funnel.ErrReasonRequired, s.Stage == funnel.MQL && mv.To == funnel.SQL && mv.Reason == ""
+			}},
+			[]string{"edge mql → sql consistent"}},
 		{"unattached guard", funnel.MustNew(guarded), []string{"guard forgotten guard_used"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

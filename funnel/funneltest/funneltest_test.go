@@ -2,6 +2,7 @@ package funneltest_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,49 @@ func TestValidMove(t *testing.T) {
 				t.Fatalf("no-op drawn from %q, which has moves out", s.Stage)
 			}
 			s = next
+		}
+	})
+}
+
+// TestValidMovesStartAndIDs: a drawn sequence starts exactly at start, as
+// ValidMoves promises (it used to start up to 180 days later), never goes
+// back in time, and numbers its events e1, e2, ...
+func TestValidMovesStartAndIDs(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		m := models(t)
+		moves := funneltest.ValidMoves(m, "l", start, 8).Draw(t, "moves")
+		for i, mv := range moves {
+			switch {
+			case i == 0 && !mv.At.Equal(start):
+				t.Fatalf("first move at %v, want start %v", mv.At, start)
+			case i > 0 && mv.At.Before(moves[i-1].At):
+				t.Fatalf("move %d at %v, before move %d at %v", i, mv.At, i-1, moves[i-1].At)
+			case mv.EventID != fmt.Sprint("e", i+1):
+				t.Fatalf("move %d has event ID %q", i, mv.EventID)
+			}
+		}
+	})
+}
+
+// TestValidMoveHostEventIDs: from a state whose last event ID, a host's
+// own, is the one ValidMove would name the next event ("e2" at version
+// 1), ValidMove still draws a real move with another fresh ID (it used to
+// find every move refused as a re-delivery and draw a no-op).
+func TestValidMoveHostEventIDs(t *testing.T) {
+	m := funnel.Default()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, _, err := m.Apply(funnel.State{Lead: "l"}, funnel.Move{To: funnel.Lead, At: at, EventID: "e2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		mv := funneltest.ValidMove(m, s, at).Draw(t, "move")
+		if mv.To == s.Stage || mv.EventID == s.LastEventID {
+			t.Fatalf("drew %+v from a stage with moves out", mv)
+		}
+		if _, ev, err := m.Apply(s, mv); err != nil || ev.IsZero() {
+			t.Fatalf("valid move %+v: %v", mv, err)
 		}
 	})
 }

@@ -39,11 +39,24 @@ func gap(t *rapid.T) time.Duration {
 	}
 }
 
+// freshEventID returns "e" and the version the next move gives s ("e1",
+// "e2", ...), or that with "_x" appended when s's last event ID (a host's
+// own) is already that, which Apply would refuse as a re-delivery.
+func freshEventID(s funnel.State) string {
+	id := "e" + strconv.FormatUint(s.Version+1, 10)
+	if id == s.LastEventID {
+		id += "_x"
+	}
+	return id
+}
+
 // ValidMove returns a generator of moves that m accepts from state s (as
 // checked by [funnel.Model.Can], so guards are honoured): a target among
 // the allowed edges, a reason when the edge needs one (sometimes an
 // optional one on forward moves), a time at or after the state's last move
-// (start for a new contact), and a fresh EventID. When no move is possible
+// (exactly start for a new contact), and a fresh EventID ("e" and the
+// version the move gives, see [ValidMoves], unless s's last event ID is
+// already that). When no move is possible
 // (a terminal stage, or guards refuse everything) it draws a no-op move to
 // the current stage; for a new contact, which has no current stage, that
 // move has no target and Apply refuses it with [funnel.ErrInvalidMove].
@@ -55,14 +68,14 @@ func ValidMove(m *funnel.Model, s funnel.State, start time.Time) *rapid.Generato
 }
 
 func validMove(t *rapid.T, m *funnel.Model, s funnel.State, start time.Time) (funnel.Move, bool) {
-	at := start
+	at := start // a new contact enters at start
 	if s.Stage != "" {
-		at = s.Since
+		at = s.Since.Add(gap(t))
 	}
-	at = at.Add(gap(t))
+	eventID := freshEventID(s)
 	var cands []funnel.Move
 	for _, e := range m.EdgesFrom(s.Stage) {
-		mv := funnel.Move{To: e.To, At: at, Actor: "funneltest", EventID: "e" + strconv.FormatUint(s.Version+1, 10)}
+		mv := funnel.Move{To: e.To, At: at, Actor: "funneltest", EventID: eventID}
 		if len(e.Reasons) > 0 {
 			mv.Reason = e.Reasons[0]
 		}
@@ -141,10 +154,7 @@ func InvalidMove(m *funnel.Model, s funnel.State, start time.Time) *rapid.Genera
 			at = s.Since
 		}
 		at = at.Add(gap(t))
-		eventID := "e" + strconv.FormatUint(s.Version+1, 10)
-		if eventID == s.LastEventID {
-			eventID += "_x"
-		}
+		eventID := freshEventID(s)
 		// A declared target other than the current stage.
 		var others []funnel.Stage
 		for _, st := range m.Stages() {
