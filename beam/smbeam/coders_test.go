@@ -2,10 +2,13 @@ package smbeam_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/graph/coder"
@@ -92,6 +95,35 @@ func TestBeamCodersKeepEveryAmount(t *testing.T) {
 	d := smbeam.DeadLetter{File: "f.csv", Line: "deal,x,\"1.5", Error: "bad"}
 	if got := beamRoundTrip(t, d); got != d {
 		t.Errorf("DeadLetter round trip: got %+v, want %+v", got, d)
+	}
+}
+
+// TestDeadLetterJSON: a dead letter's JSON line reads back to the same
+// dead letter, byte for byte, also when its line is not valid UTF-8
+// ("line" then shows U+FFFD, "line_base64" holds the bytes); a valid line
+// is written without "line_base64".
+func TestDeadLetterJSON(t *testing.T) {
+	for _, d := range []smbeam.DeadLetter{
+		{File: "f.csv", Line: "deal,x,\"1.5", Error: "bad"},
+		{File: "f.jsonl", Line: "{\"lead\":\"L\xff1\"}", Error: "smbeam: unparsable line: invalid UTF-8"},
+		{File: "f.jsonl", Line: "{\"lead\":\"L\xfe1\"}", Error: "smbeam: unparsable line: invalid UTF-8"},
+		{File: "f.jsonl.gz", Error: "smbeam: unreadable file: empty file, not gzip data"},
+	} {
+		line := d.String()
+		var got smbeam.DeadLetter
+		if err := json.Unmarshal([]byte(line), &got); err != nil || got != d {
+			t.Errorf("%s read back as %+v, %v; want %+v", line, got, err, d)
+		}
+		if strings.Contains(line, "line_base64") == utf8.ValidString(d.Line) {
+			t.Errorf("%s: line_base64 only for a line that is not UTF-8", line)
+		}
+		if !utf8.ValidString(d.Line) && !strings.Contains(line, `"line":"{\"lead\":\"L\ufffd1\"}"`) {
+			t.Errorf("%s: the line shown with U+FFFD", line)
+		}
+	}
+	var d smbeam.DeadLetter
+	if err := json.Unmarshal([]byte(`{"file":"f","line":"x","error":"e","line_base64":"%%%"}`), &d); err == nil {
+		t.Error("bad line_base64 read without error")
 	}
 }
 

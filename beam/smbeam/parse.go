@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/funnel"
@@ -64,10 +66,79 @@ var CSVColumns = map[string][]string{
 	"decision": {"lead", "at", "rep", "accepted", "reason", "criteria"},
 }
 
+// ErrInvalidUTF8 is wrapped, beside [ErrParse], by the error of a line
+// that is not valid UTF-8, or, in JSON, holds a \u escape of half a
+// UTF-16 surrogate pair. Decoding would turn each such byte or escape
+// into U+FFFD, so that IDs differing only there would become one (two
+// leads merged): [ParseLine] refuses the line instead.
+var ErrInvalidUTF8 = errors.New("smbeam: invalid UTF-8")
+
+// utf8Error says where a line is not valid UTF-8; it is [ErrInvalidUTF8].
+type utf8Error struct{ msg string }
+
+func (e utf8Error) Error() string        { return "invalid UTF-8: " + e.msg }
+func (e utf8Error) Is(target error) bool { return target == ErrInvalidUTF8 }
+
+// checkUTF8 returns a utf8Error for the first byte of line that is not
+// part of valid UTF-8.
+func checkUTF8(line string) error {
+	if utf8.ValidString(line) {
+		return nil
+	}
+	for i := 0; i < len(line); {
+		r, n := utf8.DecodeRuneInString(line[i:])
+		if r == utf8.RuneError && n == 1 {
+			return utf8Error{fmt.Sprintf("byte %#02x at offset %d (refused rather than read as U+FFFD, which could merge different IDs)", line[i], i)}
+		}
+		i += n
+	}
+	return nil
+}
+
+// checkSurrogates returns a utf8Error for the first \u escape in the
+// JSON text p that is half a surrogate pair (a high one not followed by
+// a low one, or a low one alone): encoding/json decodes it as U+FFFD.
+func checkSurrogates(p string) error {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: '\\' or '"' are skipped whole
+		if i >= len(p) || p[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(p[i+1:])
+		if !ok || !utf16.IsSurrogate(r) {
+			continue // not a surrogate; a bad escape is json's to report
+		}
+		at := i - 1
+		if r < 0xdc00 && len(p) >= i+11 && p[i+5] == '\\' && p[i+6] == 'u' {
+			if lo, ok := hex4(p[i+7:]); ok && lo >= 0xdc00 && lo <= 0xdfff {
+				i += 10
+				continue
+			}
+		}
+		return utf8Error{fmt.Sprintf("%s at offset %d is half a UTF-16 surrogate pair (refused rather than read as U+FFFD, which could merge different IDs)", p[at:at+6], at)}
+	}
+	return nil
+}
+
+// hex4 reads the four hexadecimal digits that open s.
+func hex4(s string) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s[:4], 16, 16)
+	return rune(v), err == nil
+}
+
 // ParseLine parses one line of a log in format f. skip is true for lines
 // that hold no record (blank lines, comments, CSV headers). A line that
 // cannot be parsed returns an error wrapping [ErrParse] that says which
-// field is at fault; ParseLine never panics.
+// field is at fault; ParseLine never panics. A line holding a record must
+// be valid UTF-8 (and, in JSON, hold no \u escape of half a surrogate
+// pair), else the error also wraps [ErrInvalidUTF8]: no text is ever
+// changed into U+FFFD.
 func ParseLine(f Format, line string) (rec report.Record, skip bool, err error) {
 	line = strings.TrimSuffix(line, "\r")
 	line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark opening a file
@@ -75,8 +146,14 @@ func ParseLine(f Format, line string) (rec report.Record, skip bool, err error) 
 	if t == "" || strings.HasPrefix(t, "#") {
 		return report.Record{}, true, nil
 	}
+	if err := checkUTF8(line); err != nil {
+		return report.Record{}, false, fmt.Errorf("%w: %w", ErrParse, err)
+	}
 	switch f {
 	case JSONL:
+		if err := checkSurrogates(line); err != nil {
+			return report.Record{}, false, fmt.Errorf("%w: %w", ErrParse, err)
+		}
 		rec, err = parseJSON([]byte(t))
 	case CSV:
 		rec, skip, err = parseCSV(line)
@@ -327,8 +404,14 @@ func parseCSV(line string) (report.Record, bool, error) {
 }
 
 // FormatLine writes rec as one line of format f, without the line break:
-// the inverse of [ParseLine], used to write logs that pipelines read.
+// the inverse of [ParseLine], used to write logs that pipelines read. A
+// string of rec that is not valid UTF-8 is an error wrapping
+// [ErrInvalidUTF8] (JSON would write it changed, with U+FFFD, and
+// ParseLine refuses it).
 func FormatLine(f Format, rec report.Record) (string, error) {
+	if err := checkRecordUTF8(rec); err != nil {
+		return "", err
+	}
 	switch f {
 	case JSONL:
 		return formatJSON(rec)
@@ -454,4 +537,40 @@ func formatCSV(rec report.Record) (string, error) {
 	}
 	w.Flush()
 	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// checkRecordUTF8 returns an error wrapping [ErrInvalidUTF8] for the first
+// string of rec that is not valid UTF-8.
+func checkRecordUTF8(rec report.Record) error {
+	var fields []string
+	switch rec.Kind {
+	case report.KindEvent:
+		e := rec.Event
+		fields = []string{"id", e.ID, "lead", e.Lead, "model", e.Model, "from", string(e.From), "to", string(e.To),
+			"kind", string(e.Kind), "actor", e.Actor, "reason", string(e.Reason), "note", e.Note}
+	case report.KindDeal:
+		d := rec.Deal
+		fields = []string{"id", d.ID, "lead", d.Lead, "origin", string(d.Origin)}
+	case report.KindTouch:
+		x := rec.Touch
+		fields = []string{"lead", x.Lead, "channel", x.Channel, "milestone", string(x.Milestone)}
+	case report.KindResponse:
+		x := rec.Response
+		fields = []string{"handoff", x.Handoff, "lead", x.Lead, "rep", x.Rep}
+	case report.KindDecision:
+		d := rec.Decision
+		fields = []string{"lead", d.Lead, "rep", d.Rep, "reason", d.Reason}
+		for _, c := range d.Criteria {
+			fields = append(fields, "criteria", c)
+		}
+	}
+	for _, d := range rec.Dims {
+		fields = append(fields, "dims", d)
+	}
+	for i := 0; i < len(fields); i += 2 {
+		if !utf8.ValidString(fields[i+1]) {
+			return fmt.Errorf("%w in %s %q", ErrInvalidUTF8, fields[i], fields[i+1])
+		}
+	}
+	return nil
 }

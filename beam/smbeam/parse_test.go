@@ -2,12 +2,14 @@ package smbeam_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/smarketing/smarketing/beam/smbeam"
 	"github.com/smarketing/smarketing/beam/smbeamtest"
+	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/report"
 )
 
@@ -83,6 +85,69 @@ func TestParseLineErrors(t *testing.T) {
 	for _, line := range []string{"", "  \r", "# comment", "record,id,lead", "\ufeffrecord,id"} {
 		if _, skip, err := smbeam.ParseLine(smbeam.CSV, line); !skip || err != nil {
 			t.Errorf("CSV %q: skip %v, err %v; want skipped", line, skip, err)
+		}
+	}
+}
+
+// TestParseLineInvalidUTF8: a line that is not valid UTF-8, or whose JSON
+// holds a \u escape of half a surrogate pair, is refused with ErrParse and
+// ErrInvalidUTF8 saying where: read as U+FFFD, the two leads of each pair
+// below would become one. Valid text, surrogate pairs and a literal
+// U+FFFD still parse; a comment is skipped whatever it holds. FormatLine
+// refuses a record it could not write exactly.
+func TestParseLineInvalidUTF8(t *testing.T) {
+	event := `{"lead":"%s","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry"}`
+	csvEvent := "event,e1,%s,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0"
+	for _, tc := range []struct {
+		f    smbeam.Format
+		line string
+		want string // in the error
+	}{
+		{smbeam.JSONL, fmt.Sprintf(event, "L\xff1"), "invalid UTF-8: byte 0xff at offset 10"},
+		{smbeam.JSONL, fmt.Sprintf(event, "L\xfe1"), "invalid UTF-8: byte 0xfe at offset 10"},
+		{smbeam.JSONL, fmt.Sprintf(event, "L\xc3"), "byte 0xc3"},
+		{smbeam.JSONL, fmt.Sprintf(event, "L\xed\xa0\x80"), "byte 0xed"}, // an encoded surrogate
+		{smbeam.JSONL, fmt.Sprintf(event, `L\ud800`), `\ud800 at offset 10 is half a UTF-16 surrogate pair`},
+		{smbeam.JSONL, fmt.Sprintf(event, `L\udbff`), `\udbff at offset 10`},
+		{smbeam.JSONL, fmt.Sprintf(event, `L\udc00x`), `\udc00 at offset 10`},
+		{smbeam.JSONL, fmt.Sprintf(event, `L\ud800\u0041`), `\ud800 at offset 10`},
+		{smbeam.JSONL, fmt.Sprintf(event, `L\ud800\ud800\udc00`), `\ud800 at offset 10`},
+		{smbeam.CSV, fmt.Sprintf(csvEvent, "L\xff1"), "invalid UTF-8: byte 0xff at offset 10"},
+		{smbeam.CSV, fmt.Sprintf(csvEvent, "\"L\xfe1\""), "byte 0xfe at offset 11"},
+	} {
+		_, _, err := smbeam.ParseLine(tc.f, tc.line)
+		if !errors.Is(err, smbeam.ErrParse) || !errors.Is(err, smbeam.ErrInvalidUTF8) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseLine(%s, %q) = %v, want ErrParse and ErrInvalidUTF8 with %q", tc.f, tc.line, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		f          smbeam.Format
+		line, lead string
+	}{
+		{smbeam.JSONL, fmt.Sprintf(event, `L\ud83d\ude00`), "L\U0001F600"},
+		{smbeam.JSONL, fmt.Sprintf(event, `L\\ud800`), `L\ud800`}, // an escaped backslash, then "ud800"
+		{smbeam.JSONL, fmt.Sprintf(event, `L\ufffd`), "L\ufffd"},
+		{smbeam.JSONL, fmt.Sprintf(event, "L\ufffd"), "L\ufffd"},
+		{smbeam.JSONL, fmt.Sprintf(event, "Lé"), "Lé"},
+		{smbeam.CSV, fmt.Sprintf(csvEvent, "Lé\ufffd"), "Lé\ufffd"},
+	} {
+		rec, _, err := smbeam.ParseLine(tc.f, tc.line)
+		if err != nil || rec.Event.Lead != tc.lead {
+			t.Errorf("ParseLine(%s, %q) = lead %q, %v; want %q", tc.f, tc.line, rec.Event.Lead, err, tc.lead)
+		}
+	}
+	if _, skip, err := smbeam.ParseLine(smbeam.JSONL, "# caf\xe9"); !skip || err != nil {
+		t.Errorf("comment: skip %v, err %v; want skipped", skip, err)
+	}
+	for _, f := range []smbeam.Format{smbeam.JSONL, smbeam.CSV} {
+		for _, rec := range []report.Record{
+			report.EventRecord(funnel.Event{ID: "e1", Lead: "L\xff1", Version: 1, At: t0, To: funnel.Lead, Kind: funnel.MoveEntry}),
+			report.EventRecord(funnel.Event{ID: "e1", Lead: "L1", Version: 1, At: t0, To: funnel.Lead, Kind: funnel.MoveEntry}, "p\xffaid"),
+			report.DecisionRecord(report.Decision{Lead: "L1", At: t0, Criteria: []string{"ok", "\xc3"}}),
+		} {
+			if line, err := smbeam.FormatLine(f, rec); !errors.Is(err, smbeam.ErrInvalidUTF8) {
+				t.Errorf("FormatLine(%s) of a record with invalid UTF-8 = %q, %v; want ErrInvalidUTF8", f, line, err)
+			}
 		}
 	}
 }

@@ -28,10 +28,17 @@ import (
 )
 
 // badLines are appended to every test log: each must reach the dead
-// letters, none may fail the job.
+// letters, none may fail the job. The events of leads "L\xff1" and
+// "L\xfe1" (not UTF-8) and "L\ud800" (half a surrogate pair) would
+// otherwise be read as one lead "L\ufffd1" (or "L\ufffd").
 var badLines = map[smbeam.Format][]string{
-	smbeam.JSONL: {`{"lead":"L1",`, `{"record":"deal","id":"D1","lead":"L1"}`, `not json at all`},
-	smbeam.CSV:   {`deal,D1,L1,12.5.0,2025-01-01T00:00:00Z,,false,sales`, `event,"unterminated`, `touch,L1`},
+	smbeam.JSONL: {`{"lead":"L1",`, `{"record":"deal","id":"D1","lead":"L1"}`, `not json at all`,
+		`{"id":"u1","lead":"L` + "\xff" + `1","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`,
+		`{"id":"u2","lead":"L` + "\xfe" + `1","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`,
+		`{"id":"u3","lead":"L\ud800","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`},
+	smbeam.CSV: {`deal,D1,L1,12.5.0,2025-01-01T00:00:00Z,,false,sales`, `event,"unterminated`, `touch,L1`,
+		"event,u1,L\xff1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0,paid",
+		"event,u2,L\xfe1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0,paid"},
 }
 
 type run struct {
@@ -254,7 +261,8 @@ func compareRuns(want, got run) []string {
 		diffs = append(diffs, "dead letters (-want +got):\n"+diff)
 	}
 	for _, d := range got.dead {
-		if d.File == "" || !strings.HasPrefix(d.Error, "smbeam: unparsable line: ") && !strings.HasPrefix(d.Error, "report: invalid record: ") {
+		if d.File == "" || !strings.HasPrefix(d.Error, "smbeam: unparsable line: ") && !strings.HasPrefix(d.Error, "report: invalid record: ") &&
+			!strings.HasPrefix(d.Error, "smbeam: unreadable file: ") {
 			diffs = append(diffs, "dead letter without file or reason: "+d.String())
 		}
 	}
@@ -433,6 +441,99 @@ func TestPipelineFiles(t *testing.T) {
 	}
 }
 
+// TestPipelineBadGzip: .gz files that do not decompress (a 0-byte file, a
+// truncated one, one holding garbage) next to a good one: each bad file
+// is one dead letter naming it and saying what is wrong, and the job goes
+// on to give the good file's report, as in-process.
+func TestPipelineBadGzip(t *testing.T) {
+	spec := smbeamtest.Spec()
+	recs := withRefused(smbeamtest.Generate(37, 600))
+	c := pipe{format: smbeam.CSV, gzip: true, shards: 2}
+	dir := t.TempDir()
+	writeLog(t, dir, recs, c)
+	good, err := os.ReadFile(filepath.Join(dir, "log-000.csv.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string][]byte{
+		"log-empty.csv.gz":     nil,
+		"log-truncated.csv.gz": good[:len(good)*2/3],
+		"log-garbage.csv.gz":   []byte("event,e1,L1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0\n"),
+	}
+	want := inProcess(t, spec, recs, c.format)
+	for name, data := range bad {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want.dead = append(want.dead, smbeam.DeadLetter{File: filepath.Join(dir, name)})
+		want.deadCounter++
+	}
+	o := smbeam.Options{
+		Spec: spec, Input: filepath.Join(dir, "log-*.csv.gz"), Format: c.format, Shards: c.shards,
+		Outputs:     map[string]string{filepath.Join(dir, "report.bin"): "binary", filepath.Join(dir, "report.json"): "json"},
+		DeadLetters: filepath.Join(dir, "dead.jsonl"),
+	}
+	p, s := beam.NewPipelineWithRoot()
+	if _, err := smbeam.Build(s, o); err != nil {
+		t.Fatal(err)
+	}
+	got := execute(t, spec, p, o.Outputs, o.DeadLetters)
+	for _, d := range compareRuns(want, got) {
+		t.Error(d)
+	}
+	reasons := map[string]string{}
+	for _, d := range got.dead {
+		if d.Line == "" {
+			reasons[filepath.Base(d.File)] = d.Error
+		}
+	}
+	for name, reason := range map[string]string{
+		"log-empty.csv.gz":     "smbeam: unreadable file: empty file, not gzip data",
+		"log-truncated.csv.gz": "smbeam: unreadable file: truncated gzip data",
+		"log-garbage.csv.gz":   "smbeam: unreadable file: not gzip data",
+	} {
+		if !strings.HasPrefix(reasons[name], reason) {
+			t.Errorf("%s: dead letter %q, want one starting %q", name, reasons[name], reason)
+		}
+	}
+}
+
+// TestPipelineTimeOrderedDuplicates: a log as hosts often have it, in
+// time order over all leads (each lead's records far apart, the files
+// cutting through every lead), with records repeated (a replayed batch)
+// and some files out of order, reported in weeks of America/New_York
+// (periods crossing daylight saving) with an as-of time inside the log:
+// the same report as in-process, per lead shard and globally.
+func TestPipelineTimeOrderedDuplicates(t *testing.T) {
+	spec := smbeamtest.Spec()
+	spec.Location, spec.Period = "America/New_York", report.Week
+	spec.AsOf = time.Date(2025, 11, 2, 1, 30, 0, 0, time.FixedZone("EDT", -4*3600)) // the ambiguous hour
+	spec.Pairs = []report.Pair{{From: funnel.Lead, To: funnel.SQL}}
+	recs := withRefused(smbeamtest.Generate(41, 2500))
+	at := func(r report.Record) time.Time {
+		switch r.Kind {
+		case report.KindEvent:
+			return r.Event.At
+		case report.KindDeal:
+			return r.Deal.CreatedAt
+		case report.KindTouch:
+			return r.Touch.At
+		case report.KindResponse:
+			return r.Response.TouchedAt
+		}
+		return r.Decision.At
+	}
+	slices.SortStableFunc(recs, func(a, b report.Record) int { return at(a).Compare(at(b)) })
+	recs = append(recs, recs[len(recs)/3:len(recs)/3+400]...) // a batch sent twice
+	// The files are read in any order; the last ones hold the earliest
+	// records.
+	recs = append(recs[len(recs)*3/4:], recs[:len(recs)*3/4]...)
+	for _, shards := range []int{0, 5} {
+		got := runPipeline(t, spec, recs, pipe{format: smbeam.JSONL, files: 4, shards: shards, formats: []string{"json", "text"}})
+		checkSame(t, spec, recs, smbeam.JSONL, got)
+	}
+}
+
 // TestPipelineSplitsInsideLines reads a log split into blocks of 997
 // bytes, so nearly every block starts and ends inside a line: every line
 // is read exactly once.
@@ -450,8 +551,9 @@ func TestPipelineSplitsInsideLines(t *testing.T) {
 	checkSame(t, spec, recs, smbeam.JSONL, got)
 }
 
-// TestPipelineNoInputFile: a glob that matches no file fails the job with
-// a clear error (a mistyped path is not an empty log), and no report is
+// TestPipelineNoInputFile: a glob that matches no file, or only a
+// directory, fails the job with a clear error (a mistyped path is not an
+// empty log), and no report is
 // written: Prism may still run the branches downstream of the failed
 // match with no input, but the gate before the writers refuses to pass a
 // report when no file matched (TestGate).
@@ -466,20 +568,27 @@ func TestPipelineNoInputFile(t *testing.T) {
 		t.Skip("a failing job races inside Beam's harness (harness.go:197 vs :215); scripts/test-all runs this test without -race")
 	}
 	dir := t.TempDir()
-	out := filepath.Join(dir, "report.json")
-	p, s := beam.NewPipelineWithRoot()
-	if _, err := smbeam.Build(s, smbeam.Options{
-		Spec: smbeamtest.Spec(), Input: filepath.Join(dir, "no-such-log-*.jsonl"), Format: smbeam.JSONL,
-		Outputs: map[string]string{out: "json"},
-	}); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, "logs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := prism.Execute(context.Background(), p)
-	if err == nil || !strings.Contains(err.Error(), "no files matching pattern") && !strings.Contains(err.Error(), "no file matches") {
-		t.Fatalf("err = %v, want one saying no file matches", err)
-	}
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("a report was written for a log that does not exist (stat: %v)", err)
+	// "logs/" matches the directory, which fileio skips: no file is read,
+	// which once gave the empty report of a log that was never read.
+	for _, input := range []string{filepath.Join(dir, "no-such-log-*.jsonl"), filepath.Join(dir, "logs") + "/"} {
+		out := filepath.Join(dir, "report.json")
+		p, s := beam.NewPipelineWithRoot()
+		if _, err := smbeam.Build(s, smbeam.Options{
+			Spec: smbeamtest.Spec(), Input: input, Format: smbeam.JSONL,
+			Outputs: map[string]string{out: "json"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := prism.Execute(context.Background(), p)
+		if err == nil || !strings.Contains(err.Error(), "no files matching pattern") && !strings.Contains(err.Error(), "no file matches") {
+			t.Errorf("%s: err = %v, want one saying no file matches", input, err)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: a report was written for a log that does not exist (stat: %v)", input, err)
+		}
 	}
 }
 

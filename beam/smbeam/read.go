@@ -2,6 +2,7 @@ package smbeam
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -11,13 +12,88 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/sdf"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/rtrackers/offsetrange"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 )
 
 func init() {
-	register.DoFn4x1[context.Context, *sdf.LockRTracker, fileio.ReadableFile, func(string, string), error](&readLinesFn{})
+	register.DoFn5x1[context.Context, *sdf.LockRTracker, fileio.ReadableFile, func(string, string), func(DeadLetter), error](&readLinesFn{})
 	register.Emitter2[string, string]()
+}
+
+// ErrUnreadable is wrapped by [CheckGzip]'s error for a compressed file
+// whose data is not a complete gzip stream: an empty file, data that is
+// not gzip, a truncated file, a corrupt one (bad deflate data, CRC-32 or
+// length). [ReadLog] turns such a file into one [DeadLetter] (its File set,
+// its Line empty, its Error this error's text) and reads none of its
+// lines: the part before the fault cannot be trusted, since the checksum
+// that would vouch for it is at the end.
+var ErrUnreadable = errors.New("smbeam: unreadable file")
+
+// CheckGzip reads the gzip data of r to its end, decompressing it (every
+// member, as [ReadLog] does) and checking each member's CRC-32 and length,
+// and returns nil when it is complete and intact. When the data is at
+// fault the error wraps [ErrUnreadable] and says what is wrong (empty,
+// not gzip, truncated, corrupt); when r itself fails (an I/O error, which
+// a retry may cure) its error is returned as it is.
+func CheckGzip(r io.Reader) error {
+	src := &countingReader{r: r}
+	var text int64
+	zr, err := gzip.NewReader(src)
+	if err == nil {
+		text, err = io.Copy(io.Discard, zr)
+	}
+	if err == nil {
+		return nil
+	}
+	if src.err != nil {
+		return src.err
+	}
+	switch {
+	case src.n == 0:
+		return fmt.Errorf("%w: empty file, not gzip data", ErrUnreadable)
+	case errors.Is(err, gzip.ErrHeader) && text == 0:
+		return fmt.Errorf("%w: not gzip data (%v)", ErrUnreadable, err)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: truncated gzip data (the file ends after %d bytes, %d bytes of text)", ErrUnreadable, src.n, text)
+	}
+	// Bad deflate data, a CRC-32 or length that does not match, garbage
+	// after a member.
+	return fmt.Errorf("%w: corrupt gzip data (%v, after %d bytes of text)", ErrUnreadable, err, text)
+}
+
+// countingReader counts the bytes read from r and keeps r's first error
+// other than io.EOF.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// checkCompressed runs [CheckGzip] over the file at path, read as it is
+// stored (not decompressed by fileio).
+func checkCompressed(ctx context.Context, path string) error {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	rc, err := fs.OpenRead(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return CheckGzip(rc)
 }
 
 // readBlock is the size of the blocks an uncompressed log is split into
@@ -31,7 +107,8 @@ const readBlock int64 = 64 << 20
 func Compressed(path string) bool { return filepath.Ext(path) == ".gz" }
 
 // readLinesFn is a splittable DoFn that emits (file, line) for every line
-// of a file, without its line break.
+// of a file, without its line break, and a [DeadLetter] for a compressed
+// file that [CheckGzip] refuses (none of whose lines it emits).
 //
 // It does what textio.ReadWithFilename does for uncompressed files, and
 // also reads compressed ones completely: textio (v2.78.0) claims offsets
@@ -87,11 +164,26 @@ func (fn *readLinesFn) CreateTracker(rest offsetrange.Restriction) *sdf.LockRTra
 // ProcessElement emits the lines that begin inside the restriction (a
 // line that begins inside it and ends past it is emitted whole; one that
 // begins before it belongs to the previous restriction).
-func (fn *readLinesFn) ProcessElement(ctx context.Context, rt *sdf.LockRTracker, file fileio.ReadableFile, emit func(string, string)) error {
+//
+// A compressed file is read twice: once to check that it decompresses
+// completely ([CheckGzip]), then to emit its lines, so a file whose data
+// is at fault gives one dead letter and no line rather than failing the
+// job or passing on the lines before the fault. An I/O error fails the
+// bundle (the runner may retry it), as does a file that changes between
+// the two reads.
+func (fn *readLinesFn) ProcessElement(ctx context.Context, rt *sdf.LockRTracker, file fileio.ReadableFile, emit func(string, string), bad func(DeadLetter)) error {
 	path := file.Metadata.Path
 	rest := rt.GetRestriction().(offsetrange.Restriction)
 	if Compressed(path) {
 		if !rt.TryClaim(rest.Start) {
+			return nil
+		}
+		if err := checkCompressed(ctx, path); err != nil {
+			if !errors.Is(err, ErrUnreadable) {
+				return fmt.Errorf("smbeam: reading %s: %w", path, err)
+			}
+			deadLetters.Inc(ctx, 1)
+			bad(DeadLetter{File: path, Error: err.Error() + "; no line of the file is in the report"})
 			return nil
 		}
 		return readLines(ctx, file, 0, func(_ int64, line string) bool { emit(path, line); return true })

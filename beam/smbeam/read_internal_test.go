@@ -1,13 +1,18 @@
 package smbeam
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/sdf"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
@@ -27,7 +32,7 @@ func readRestriction(t *testing.T, file fileio.ReadableFile, rest offsetrange.Re
 			t.Fatalf("path %q, want %q", path, file.Metadata.Path)
 		}
 		got = append(got, line)
-	})
+	}, func(d DeadLetter) { t.Fatalf("dead letter %v", d) })
 	if err != nil {
 		t.Fatalf("%v: %v", rest, err)
 	}
@@ -136,8 +141,8 @@ func TestReadLinesGzip(t *testing.T) {
 // file; otherwise the gate fails the bundle and emits nothing.
 func TestGate(t *testing.T) {
 	fn := &gateFn{Input: "logs/*.jsonl"}
-	files := func(ms ...fileio.FileMetadata) func(*fileio.FileMetadata) bool {
-		return func(m *fileio.FileMetadata) bool {
+	files := func(ms ...fileio.ReadableFile) func(*fileio.ReadableFile) bool {
+		return func(m *fileio.ReadableFile) bool {
 			if len(ms) == 0 {
 				return false
 			}
@@ -150,7 +155,92 @@ func TestGate(t *testing.T) {
 	if err := fn.ProcessElement(Acc{}, files(), emit); err == nil || n != 0 || !strings.Contains(err.Error(), `no file matches "logs/*.jsonl"`) {
 		t.Errorf("no file: err %v, %d emitted", err, n)
 	}
-	if err := fn.ProcessElement(Acc{}, files(fileio.FileMetadata{Path: "logs/a.jsonl"}, fileio.FileMetadata{Path: "logs/b.jsonl"}), emit); err != nil || n != 1 {
+	if err := fn.ProcessElement(Acc{}, files(fileio.ReadableFile{Metadata: fileio.FileMetadata{Path: "logs/a.jsonl"}}, fileio.ReadableFile{Metadata: fileio.FileMetadata{Path: "logs/b.jsonl"}}), emit); err != nil || n != 1 {
 		t.Errorf("two files: err %v, %d emitted", err, n)
+	}
+}
+
+// gzipped returns text compressed with gzip.
+func gzipped(t *testing.T, text string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestReadLinesBadGzip: a .gz file that does not decompress completely
+// (empty, not gzip, truncated, corrupt data, a bad checksum, garbage after
+// the data) gives one dead letter naming the file and the fault, and no
+// line at all (not even the ones before the fault, which the checksum at
+// the end did not vouch for); it never fails the bundle. An empty gzip
+// stream is an empty log; a file that cannot be opened (an I/O error, not
+// the data's fault) fails the bundle, so the runner may retry it.
+func TestReadLinesBadGzip(t *testing.T) {
+	var text strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&text, `{"lead":"L%d","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry"}`+"\n", i)
+	}
+	good := gzipped(t, text.String())
+	flipped := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 0x5a; return b }
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string // in the dead letter's reason
+	}{
+		{"empty", nil, "empty file, not gzip data"},
+		{"garbage", []byte("this is not gzip\n"), "not gzip data"},
+		{"header only", good[:5], "truncated gzip data"},
+		{"truncated", good[:len(good)/2], "truncated gzip data"},
+		{"no trailer", good[:len(good)-8], "truncated gzip data"},
+		{"corrupt data", flipped(len(good) / 2), "corrupt gzip data"},
+		{"bad checksum", flipped(len(good) - 6), "corrupt gzip data (gzip: invalid checksum"},
+		{"garbage after", append(bytes.Clone(good), "trailing junk"...), "corrupt gzip data (gzip: invalid header"},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".jsonl.gz")
+		if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		file := fileio.ReadableFile{Metadata: fileio.FileMetadata{Path: path, Size: int64(len(tc.data))}}
+		fn := &readLinesFn{}
+		rt := sdf.NewLockRTracker(offsetrange.NewTracker(fn.CreateInitialRestriction(file)))
+		var lines int
+		var dead []DeadLetter
+		err := fn.ProcessElement(context.Background(), rt, file, func(string, string) { lines++ }, func(d DeadLetter) { dead = append(dead, d) })
+		if err != nil || lines != 0 || len(dead) != 1 {
+			t.Errorf("%s: err %v, %d lines, dead letters %v; want one dead letter and no line", tc.name, err, lines, dead)
+			continue
+		}
+		d := dead[0]
+		if d.File != path || d.Line != "" || !strings.HasPrefix(d.Error, "smbeam: unreadable file: ") || !strings.Contains(d.Error, tc.want) {
+			t.Errorf("%s: dead letter %v, want file %s and a reason with %q", tc.name, d, path, tc.want)
+		}
+		if !rt.IsDone() {
+			t.Errorf("%s: tracker not done", tc.name)
+		}
+		if err := CheckGzip(bytes.NewReader(tc.data)); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("%s: CheckGzip: %v, want ErrUnreadable", tc.name, err)
+		}
+	}
+	for name, data := range map[string][]byte{"good": good, "empty stream": gzipped(t, ""), "two members": append(gzipped(t, "a\n"), gzipped(t, "b\n")...)} {
+		if err := CheckGzip(bytes.NewReader(data)); err != nil {
+			t.Errorf("%s: CheckGzip: %v", name, err)
+		}
+	}
+	missing := fileio.ReadableFile{Metadata: fileio.FileMetadata{Path: filepath.Join(dir, "gone.jsonl.gz"), Size: 100}}
+	rt := sdf.NewLockRTracker(offsetrange.NewTracker((&readLinesFn{}).CreateInitialRestriction(missing)))
+	err := (&readLinesFn{}).ProcessElement(context.Background(), rt, missing, func(string, string) {}, func(d DeadLetter) { t.Errorf("missing file: dead letter %v", d) })
+	if err == nil || errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "gone.jsonl.gz") {
+		t.Errorf("missing file: err %v, want an I/O error naming the file", err)
+	}
+	ioErr := errors.New("connection reset")
+	if err := CheckGzip(io.MultiReader(bytes.NewReader(good[:100]), iotest.ErrReader(ioErr))); err != ioErr {
+		t.Errorf("failing reader: CheckGzip: %v, want the reader's error", err)
 	}
 }

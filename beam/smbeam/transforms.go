@@ -2,10 +2,13 @@ package smbeam
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
@@ -35,8 +38,8 @@ func init() {
 	register.Function1x1(deadLetterLine)
 	register.DoFn3x1[context.Context, []byte, func(*string) bool, error](&writeLinesFn{})
 	register.Iter1[string]()
-	register.DoFn3x1[Acc, func(*fileio.FileMetadata) bool, func(Acc), error](&gateFn{})
-	register.Iter1[fileio.FileMetadata]()
+	register.DoFn3x1[Acc, func(*fileio.ReadableFile) bool, func(Acc), error](&gateFn{})
+	register.Iter1[fileio.ReadableFile]()
 	register.Function1x1(afterAcc)
 }
 
@@ -44,9 +47,13 @@ func init() {
 // know: local, gs://, ...) in format f through Beam's fileio: uncompressed
 // files are split into blocks read in parallel, gzip files (".gz") are
 // read whole. It returns the parsed records and the dead letters: lines
-// that could not be parsed, with the file and the reason. A bad line
-// never fails the job; a glob that matches no file does (a mistyped path
-// is not an empty log).
+// that could not be parsed, with the file and the reason, and compressed
+// files that do not decompress completely (empty, not gzip, truncated,
+// corrupt: see [CheckGzip]), one dead letter each, with the file, an
+// empty line and a reason wrapping [ErrUnreadable], none of their lines
+// read. Bad data never fails the job: the other files are read; a glob
+// that matches no file does (a mistyped path is not an empty log), and so
+// does an I/O error (a runner may retry it).
 //
 // Records are not checked against a report configuration; use
 // [ReadLogFor] to send the records a report would refuse to the dead
@@ -66,28 +73,32 @@ func ReadLogFor(s beam.Scope, spec Spec, f Format, glob string) (records, dead b
 	return records, dead
 }
 
-// readLog also returns the matched files (PCollection<fileio.FileMetadata>).
-func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead, matched beam.PCollection) {
+// readLog also returns the files read (PCollection<fileio.ReadableFile>):
+// the matched paths less directories.
+func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead, files beam.PCollection) {
 	s = s.Scope("smbeam.ReadLog")
-	matched = fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())
-	lines := beam.ParDo(s, &readLinesFn{Block: block}, fileio.ReadMatches(s, matched))
-	records, dead = beam.ParDo2(s, fn, lines)
-	return records, dead, matched
+	matched := fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())
+	files = fileio.ReadMatches(s, matched) // directories are skipped
+	lines, unreadable := beam.ParDo2(s, &readLinesFn{Block: block}, files)
+	records, unparsable := beam.ParDo2(s, fn, lines)
+	return records, beam.Flatten(s, unreadable, unparsable), files
 }
 
-// gateFn passes the report on only if the input matched a file. When the
-// match fails the job fails, but a runner may still run the branches
-// downstream with no input (Prism drops a failed bundle's elements and
-// moves on while the job is cancelled): without the gate they could write
-// the empty report of a log that does not exist.
+// gateFn passes the report on only if the input matched a file that was
+// read. When the match fails the job fails, but a runner may still run
+// the branches downstream with no input (Prism drops a failed bundle's
+// elements and moves on while the job is cancelled): without the gate
+// they could write the empty report of a log that does not exist. A glob
+// that matches only directories ("logs/", which fileio skips) fails here
+// too, rather than giving the empty report.
 type gateFn struct {
 	Input string
 }
 
-func (fn *gateFn) ProcessElement(a Acc, files func(*fileio.FileMetadata) bool, emit func(Acc)) error {
-	var f fileio.FileMetadata
+func (fn *gateFn) ProcessElement(a Acc, files func(*fileio.ReadableFile) bool, emit func(Acc)) error {
+	var f fileio.ReadableFile
 	if !files(&f) {
-		return fmt.Errorf("smbeam: no file matches %q: no report written", fn.Input)
+		return fmt.Errorf("smbeam: no file matches %q (directories are not read): no report written", fn.Input)
 	}
 	emit(a)
 	return nil
@@ -256,6 +267,10 @@ func dropKey(_ int, a Acc) Acc { return a }
 // GroupByLead groups funnel events (PCollection<funnel.Event>) per lead:
 // the result is a PCollection<KV<string, []funnel.Event>> whose events are
 // in version order, ready for funnel's Replay or any per-lead analysis.
+// Events of the same version (duplicates, or a host's conflicting
+// writes) are ordered by time, then ID, then the rest of the event, so
+// each lead's slice is the same on every run, whatever order the runner
+// delivers them in.
 func GroupByLead(s beam.Scope, events beam.PCollection) beam.PCollection {
 	s = s.Scope("smbeam.GroupByLead")
 	keyed := beam.ParDo(s, eventByLead, events)
@@ -270,16 +285,26 @@ func sortedEvents(lead string, iter func(*funnel.Event) bool) (string, []funnel.
 	for iter(&e) {
 		es = append(es, e)
 	}
-	slices.SortStableFunc(es, func(a, b funnel.Event) int {
-		switch {
-		case a.Version < b.Version:
-			return -1
-		case a.Version > b.Version:
-			return 1
-		}
-		return a.At.Compare(b.At)
-	})
+	slices.SortFunc(es, compareEvents)
 	return lead, es
+}
+
+// compareEvents orders a lead's events by version, then (for duplicates
+// of a version) by time, ID and the rest of the event byte for byte, so
+// that the order does not depend on the order the runner delivers them.
+func compareEvents(a, b funnel.Event) int {
+	if c := cmp.Compare(a.Version, b.Version); c != 0 {
+		return c
+	}
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	pa, _ := MarshalEvent(a)
+	pb, _ := MarshalEvent(b)
+	return bytes.Compare(pa, pb)
 }
 
 // RenderFn renders the report of an [Acc] in one of the [Renderers]'
@@ -428,14 +453,14 @@ func Build(s beam.Scope, o Options) (_ beam.PCollection, err error) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	recs, dead, matched := readLog(s, &ParseFn{Format: o.Format, Spec: &o.Spec}, o.Input, 0)
+	recs, dead, files := readLog(s, &ParseFn{Format: o.Format, Spec: &o.Spec}, o.Input, 0)
 	var acc beam.PCollection
 	if o.Shards > 0 {
 		acc = CombineByLead(s, o.Spec, o.Shards, recs)
 	} else {
 		acc = Report(s, o.Spec, recs)
 	}
-	acc = beam.ParDo(s.Scope("smbeam.InputMatched"), &gateFn{Input: o.Input}, acc, beam.SideInput{Input: matched})
+	acc = beam.ParDo(s.Scope("smbeam.InputMatched"), &gateFn{Input: o.Input}, acc, beam.SideInput{Input: files})
 	for _, p := range paths {
 		WriteReport(s, o.Spec, o.Outputs[p], p, acc)
 	}

@@ -42,6 +42,7 @@ import (
 	"log"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -265,21 +266,84 @@ func options() (smbeam.Options, error) {
 	if err != nil {
 		return smbeam.Options{}, usagef("-input %s: %w; set -format", *input, err)
 	}
-	if *dead != "" && *dead == *input {
-		return smbeam.Options{}, usagef("-dead %s: that path is the input", *dead)
+	if *dead != "" {
+		if err := notInput("-dead", *dead); err != nil {
+			return smbeam.Options{}, err
+		}
 	}
 	o := smbeam.Options{Spec: spec, Input: *input, Format: f, Outputs: map[string]string{}, DeadLetters: *dead, Shards: *shards}
+	written := map[string]bool{}
+	if *dead != "" {
+		written[cleanPath(*dead)] = true
+	}
 	for _, out := range outs {
 		p, fm, err := parseOut(out)
 		if err != nil {
 			return smbeam.Options{}, usageError{err}
 		}
-		if _, dup := o.Outputs[p]; dup || p == *dead || p == *input {
-			return smbeam.Options{}, usagef("-out %s: that path is already the input, another output or the dead letters", p)
+		if err := notInput("-out", p); err != nil {
+			return smbeam.Options{}, err
 		}
+		if written[cleanPath(p)] {
+			return smbeam.Options{}, usagef("-out %s: that path is already another output or the dead letters", p)
+		}
+		written[cleanPath(p)] = true
 		o.Outputs[p] = fm
 	}
 	return o, nil
+}
+
+// hasScheme reports whether p names a file by a scheme of Beam's
+// filesystems (gs://...) rather than a local path.
+func hasScheme(p string) bool { return strings.Contains(p, "://") }
+
+// cleanPath is p as an absolute, clean local path, so that "./r.json" and
+// "r.json" are one; a path with a scheme is left as it is.
+func cleanPath(p string) string {
+	if hasScheme(p) {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// notInput returns a usage error when the output path p of flag name is
+// a file of the input: the run would read the log, then overwrite it
+// with a report or the dead letters. Paths are compared with the -input
+// glob (absolute and clean, so "./log.jsonl" is "log.jsonl"), and an
+// existing local file also as a file, so a link to a log is caught. An
+// output that the glob would match but that is not yet a log is refused
+// as well: the next run would read it as one.
+func notInput(name, p string) error {
+	if hasScheme(p) != hasScheme(*input) {
+		return nil
+	}
+	if hasScheme(p) {
+		if ok, _ := path.Match(*input, p); ok || p == *input {
+			return usagef("%s %s: that path is the input, or the -input glob matches it", name, p)
+		}
+		return nil
+	}
+	glob, out := cleanPath(*input), cleanPath(p)
+	if out == glob {
+		return usagef("%s %s: that path is the input", name, p)
+	}
+	if ok, _ := filepath.Match(glob, out); ok {
+		return usagef("%s %s: the -input glob %s matches that path: the run would overwrite a log, or the next one read this output as log", name, p, *input)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil
+	}
+	files, _ := filepath.Glob(*input)
+	for _, f := range files {
+		if fs, err := os.Stat(f); err == nil && os.SameFile(st, fs) {
+			return usagef("%s %s: that path is the input file %s", name, p, f)
+		}
+	}
+	return nil
 }
 
 // formatOf is the format a glob's extension names, looking past a
@@ -393,8 +457,21 @@ func compareInProcess(o smbeam.Options, pipelineRecords, pipelineDead int64, pip
 	if err != nil {
 		return err
 	}
-	var recs, events, unparsable, refused int64
+	var recs, events, unreadable, unparsable, refused int64
 	for _, name := range files {
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			continue // the pipeline reads no directory either
+		}
+		if smbeam.Compressed(name) {
+			// A .gz file that does not decompress completely is one dead
+			// letter in the pipeline, and none of its lines is read.
+			if err := checkGzip(name); errors.Is(err, smbeam.ErrUnreadable) {
+				unreadable++
+				continue
+			} else if err != nil {
+				return fmt.Errorf("-compare: %w", err)
+			}
+		}
 		err := eachLine(name, func(line string) {
 			rec, skip, err := smbeam.ParseLine(o.Format, line)
 			switch {
@@ -432,14 +509,27 @@ func compareInProcess(o smbeam.Options, pipelineRecords, pipelineDead int64, pip
 			return fmt.Errorf("-compare: %s differs from the in-process report", path)
 		}
 	}
-	if recs != pipelineRecords || unparsable+refused != pipelineDead {
-		return fmt.Errorf("-compare: the pipeline put %d records in the report and %d lines in the dead letters; in-process %d and %d",
-			pipelineRecords, pipelineDead, recs, unparsable+refused)
+	if recs != pipelineRecords || unreadable+unparsable+refused != pipelineDead {
+		return fmt.Errorf("-compare: the pipeline put %d records in the report and %d dead letters; in-process %d and %d",
+			pipelineRecords, pipelineDead, recs, unreadable+unparsable+refused)
 	}
-	log.Printf("in-process: the same report (%d outputs identical), %d records (%d events), %d unparsable lines, %d refused records, in %v",
-		len(rendered), recs, events, unparsable, refused, inTime.Round(time.Millisecond))
+	log.Printf("in-process: the same report (%d outputs identical), %d records (%d events), %d unreadable files, %d unparsable lines, %d refused records, in %v",
+		len(rendered), recs, events, unreadable, unparsable, refused, inTime.Round(time.Millisecond))
 	log.Printf("events/s: pipeline %.0f, in-process %.0f (read, parse, accumulate, render; this machine)",
 		float64(events)/pipelineTime.Seconds(), float64(events)/inTime.Seconds())
+	return nil
+}
+
+// checkGzip runs smbeam.CheckGzip over the local file name.
+func checkGzip(name string) error {
+	fh, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	if err := smbeam.CheckGzip(fh); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	return nil
 }
 

@@ -127,6 +127,10 @@ func TestCommandErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "r.json")
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(log, link); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -137,6 +141,13 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"-input", log, "-out", "r.pdf"}, "cannot tell the format"},
 		{[]string{"-input", log, "-out", out, "-out", "json=" + out}, "already"},
 		{[]string{"-input", log, "-out", out, "-dead", log}, "-dead " + log + ": that path is the input"},
+		// The same file by another name: the run would read the log, then
+		// overwrite it with the report or the dead letters.
+		{[]string{"-input", log, "-out", out, "-dead", dir + "/./log.jsonl"}, "that path is the input"},
+		{[]string{"-input", log, "-out", "json=" + dir + "/../" + filepath.Base(dir) + "/log.jsonl"}, "that path is the input"},
+		{[]string{"-input", log, "-out", link}, "that path is the input file " + log},
+		{[]string{"-input", filepath.Join(dir, "*.jsonl"), "-out", out, "-dead", filepath.Join(dir, "dead.jsonl")}, "the -input glob"},
+		{[]string{"-input", log, "-out", out, "-out", "json=" + dir + "/./r.json"}, "already"},
 		{[]string{"-input", log, "-out", out, "-spec", spec}, `unknown field "periodd"`},
 		{[]string{"-input", log, "-out", out, "-spec", filepath.Join(dir, "none.json")}, "no such file"},
 		{[]string{"-input", log, "-out", out, "-shards", "-1"}, "negative"},
@@ -284,5 +295,50 @@ func TestRemoveWritten(t *testing.T) {
 	}
 	if _, err := os.Stat(old); err != nil {
 		t.Errorf("an earlier run's output was removed: %v", err)
+	}
+}
+
+// TestRunBadGzip: a 0-byte .gz and a truncated one next to a good log do
+// not fail the run: each is one dead letter naming the file, the good
+// log's report is written, and -compare accounts for the bad files as the
+// pipeline does.
+func TestRunBadGzip(t *testing.T) {
+	dir := t.TempDir()
+	var log bytes.Buffer
+	if err := smbeamtest.WriteLog(&log, smbeam.JSONL, smbeamtest.Generate(7, 300)); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(log.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"a.jsonl.gz": z.Bytes(), "b.jsonl.gz": nil, "c.jsonl.gz": z.Bytes()[:z.Len()/2]}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadPath := filepath.Join(dir, "dead.jsonl")
+	if err := runWith(t, map[string]string{"input": filepath.Join(dir, "*.jsonl.gz"), "compare": "true", "dead": deadPath},
+		filepath.Join(dir, "r.json")); err != nil {
+		t.Fatal(err)
+	}
+	d, err := os.ReadFile(deadPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(d)), "\n") {
+		var dl smbeam.DeadLetter
+		if err := json.Unmarshal([]byte(line), &dl); err != nil || dl.Line != "" || !strings.HasPrefix(dl.Error, "smbeam: unreadable file: ") {
+			t.Errorf("dead letter %q: %+v, %v", line, dl, err)
+		}
+		got = append(got, filepath.Base(dl.File))
+	}
+	slices.Sort(got)
+	if want := []string{"b.jsonl.gz", "c.jsonl.gz"}; !slices.Equal(got, want) {
+		t.Errorf("dead letters for %q, want %q", got, want)
 	}
 }
