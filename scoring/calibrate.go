@@ -29,6 +29,8 @@ type CalibrationOptions struct {
 	// MinDifference is the smallest difference between the rates with
 	// and without a criterion that counts as discriminating. Zero means
 	// 0.05 (5 percentage points).
+	// The difference is compared exactly, on the ratios of counts, not
+	// on the rates rounded for the report.
 	MinDifference decimal.Decimal
 }
 
@@ -158,7 +160,6 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 			}
 			st.Suggested = ratioBig(num, den, 0)
 		}
-		diff := st.RateWith.Sub(st.RateWithout).Abs()
 		switch {
 		case st.Support < minSupport:
 			st.NonDiscriminating = true
@@ -166,7 +167,7 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 		case without < minSupport:
 			st.NonDiscriminating = true
 			st.Why = fmt.Sprintf("counted for %d of %d leads: too few leads without it to compare", st.Support, cal.Leads)
-		case diff.LessThan(minDiff):
+		case exactDiff(st.ConvertedWith, st.Support, st.ConvertedWithout, without).Cmp(minDiff.Rat()) < 0:
 			st.NonDiscriminating = true
 			st.Why = fmt.Sprintf("leads with it convert at %s and without it at %s: it does not discriminate", st.RateWith, st.RateWithout)
 		default:
@@ -175,6 +176,15 @@ func (m *Model[L]) Calibrate(samples []Sample[L], opt CalibrationOptions) (Calib
 		cal.Criteria = append(cal.Criteria, st)
 	}
 	return cal, nil
+}
+
+// exactDiff returns |cw/w − co/wo| exactly (w, wo > 0): the verdict
+// compares exact rates, never the rounded ones the report shows (two
+// rates 0.04999… apart can round 0.05 apart).
+func exactDiff(cw, w, co, wo int) *big.Rat {
+	a := new(big.Rat).SetFrac(big.NewInt(int64(cw)), big.NewInt(int64(w)))
+	b := new(big.Rat).SetFrac(big.NewInt(int64(co)), big.NewInt(int64(wo)))
+	return a.Abs(a.Sub(a, b))
 }
 
 // ratio returns num/den rounded half-even to places (0 when den is 0).

@@ -149,3 +149,49 @@ func TestPropCalibrationIsConsistent(t *testing.T) {
 		}
 	})
 }
+
+// The verdict compares the exact rates with MinDifference, not the rates
+// rounded to 4 places for the report: it compared 0.3333 − 0.2857 =
+// 0.0476 (exactly 1/3 − 2/7 = 0.047619…) with 0.04761 and called the
+// criterion non-discriminating, and 0.6667 − 0 with 0.66667 (exactly
+// 2/3 = 0.66666…) and called it discriminating.
+func TestCalibrateComparesExactRates(t *testing.T) {
+	spec := scoring.Spec{Format: 1, ID: "cal", Version: 1, Fit: scoring.AxisSpec{Rules: []scoring.Rule{
+		{Name: "saas", Points: dec("10"), When: scoring.Condition{Field: "industry", Op: scoring.OpEquals, Value: "saas"}},
+	}}}
+	m := scoring.MustNew(spec, scoring.LeadSource())
+	history := func(with, convWith, without, convWithout int) []scoring.Sample[scoring.Lead] {
+		var out []scoring.Sample[scoring.Lead]
+		for i := 0; i < with+without; i++ {
+			ind, conv := "saas", i < convWith
+			if i >= with {
+				ind, conv = "retail", i-with < convWithout
+			}
+			out = append(out, scoring.Sample[scoring.Lead]{Lead: scoring.Lead{Fields: map[string]string{"industry": ind}}, At: t0, Converted: conv})
+		}
+		return out
+	}
+	tests := []struct {
+		name                  string
+		samples               []scoring.Sample[scoring.Lead]
+		minDiff               string
+		rateWith, rateWithout string
+		wantNonDiscriminating bool
+	}{
+		{"exact 1/21 ≥ 0.04761, rounded 0.0476 below", history(3, 1, 7, 2), "0.04761", "0.3333", "0.2857", false},
+		{"exact 1/21 < 0.04762", history(3, 1, 7, 2), "0.04762", "0.3333", "0.2857", true},
+		{"exact 2/3 < 0.66667, rounded 0.6667 above", history(3, 2, 3, 0), "0.66667", "0.6667", "0", true},
+		{"exact 2/3 ≥ 0.66666", history(3, 2, 3, 0), "0.66666", "0.6667", "0", false},
+	}
+	for _, tt := range tests {
+		cal, err := m.Calibrate(tt.samples, scoring.CalibrationOptions{MinSupport: 1, MinDifference: dec(tt.minDiff)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := cal.Criteria[0]
+		if !st.RateWith.Equal(dec(tt.rateWith)) || !st.RateWithout.Equal(dec(tt.rateWithout)) || st.NonDiscriminating != tt.wantNonDiscriminating {
+			t.Errorf("%s: rates %s and %s, non-discriminating %v (%s); want %s, %s, %v",
+				tt.name, st.RateWith, st.RateWithout, st.NonDiscriminating, st.Why, tt.rateWith, tt.rateWithout, tt.wantNonDiscriminating)
+		}
+	}
+}

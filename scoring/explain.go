@@ -10,10 +10,15 @@ import (
 // describe returns the sentence a rule's ledger entries carry.
 func describe(r Rule) string {
 	if !r.IsActivity() {
-		return describeCond(r.When)
+		c := r.When
+		if strings.HasPrefix(c.Field+" ", activityReasonPrefix) {
+			// Only an activity rule's reason starts "each " (see isActivityEntry).
+			c.Field = strconv.Quote(c.Field)
+		}
+		return describeCond(c)
 	}
 	var b strings.Builder
-	b.WriteString("each ")
+	b.WriteString(activityReasonPrefix)
 	b.WriteString(r.Activity)
 	for i, c := range r.Where {
 		if i == 0 {
@@ -32,6 +37,20 @@ func describe(r Rule) string {
 		b.WriteString(d)
 	}
 	return b.String()
+}
+
+// activityReasonPrefix starts the reason of every activity rule's
+// ledger entries, and of no field rule's.
+const activityReasonPrefix = "each "
+
+// isActivityEntry reports whether e, an [EntryRule], is an activity
+// rule's: it has activity times, a count other than 1 or decay, or else
+// (a single activity at the zero time.Time, which Score counts when the
+// rule has no window, and which did not decay) its reason is an
+// activity rule's.
+func isActivityEntry(e Entry) bool {
+	return !e.First.IsZero() || !e.Last.IsZero() || e.Count != 1 || !e.Decayed.Equal(e.Raw) ||
+		strings.HasPrefix(e.Reason, activityReasonPrefix)
 }
 
 func describeCond(c Condition) string {
@@ -116,7 +135,14 @@ func axisReason(am *axisModel, total int64) string {
 
 // Explain renders the result as text a sales rep reads: the model, the
 // two totals with their grades, the quadrant and action, and every
-// ledger entry with its points and why. The output is deterministic.
+// ledger entry with its points and why: for an activity rule, how many
+// activities it counted, its points before and after decay when they
+// differ, the points before its cap when it capped them, and the date
+// (UTC) of the newest activity; for a field rule, its points before its
+// cap when it capped them. Times are shown in UTC. The output is
+// deterministic, and the signed points of an axis's lines add up to its
+// total. An activity at the zero time.Time counts like any other (see
+// [Model.Score]) and is shown as an activity, dated 0001-01-01.
 func (r Result) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s v%d at %s: %s — %s\n", r.ModelID, r.ModelVersion, r.At.UTC().Format(time.RFC3339), r.Label, actionText(r.Action))
@@ -188,7 +214,7 @@ func entryText(e Entry) string {
 	b.WriteString(e.Name)
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
-	if e.First.IsZero() { // a field rule
+	if !isActivityEntry(e) { // a field rule
 		if !e.Points.Equal(e.Raw) {
 			fmt.Fprintf(&b, " (%s, capped)", e.Raw)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -140,7 +141,8 @@ func fromUnits(u int64) decimal.Decimal {
 // New validates spec and compiles it into a model that reads leads
 // through src, with optional host criteria. It returns every problem at
 // once (see [Spec.Validate]); criteria problems have paths like
-// "criteria[0]".
+// "criteria[0].name" (a criterion's name must be non-empty, valid UTF-8,
+// at most MaxNameLen bytes and unique among rules and criteria).
 func New[L any](spec Spec, src Source[L], criteria ...Criterion[L]) (*Model[L], error) {
 	v := &validator{}
 	v.spec(spec)
@@ -173,6 +175,9 @@ func New[L any](spec Spec, src Source[L], criteria ...Criterion[L]) (*Model[L], 
 			continue
 		}
 		v.name(p+".name", c.Name(), true)
+		if !utf8.ValidString(c.Name()) {
+			v.add(p+".name", "%q is not valid UTF-8 (results in JSON cannot hold it)", c.Name())
+		}
 		if names[c.Name()] {
 			v.add(p+".name", "duplicate name %q", c.Name())
 		}

@@ -355,10 +355,12 @@ func TestPropRollup(t *testing.T) {
 			return decimal.New(rapid.Int64Range(-1e7, 1e7).Draw(t, "units"), -scoring.PointPlaces)
 		})
 		scores := rapid.SliceOfN(score, 0, 12).Draw(t, "scores")
-		ro := scoring.Rollup{Method: rapid.SampledFrom([]scoring.RollupMethod{"", scoring.RollupMax, scoring.RollupCappedSum, scoring.RollupTopMean}).Draw(t, "method"),
-			N: rapid.IntRange(1, 6).Draw(t, "n")}
-		if rapid.Bool().Draw(t, "capped") {
-			ro.Cap = decimal.NewNullDecimal(score.Draw(t, "cap"))
+		ro := scoring.Rollup{Method: rapid.SampledFrom([]scoring.RollupMethod{"", scoring.RollupMax, scoring.RollupCappedSum, scoring.RollupTopMean}).Draw(t, "method")}
+		if ro.Method == scoring.RollupTopMean {
+			ro.N = rapid.IntRange(1, 6).Draw(t, "n")
+		}
+		if ro.Method == scoring.RollupCappedSum && rapid.Bool().Draw(t, "capped") {
+			ro.Cap = decimal.NewNullDecimal(score.Draw(t, "cap").Abs())
 		}
 		got, err := ro.Combine(scores)
 		if err != nil {

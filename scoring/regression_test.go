@@ -251,9 +251,6 @@ func TestSpecJSONRefusesInvalidUTF8(t *testing.T) {
 		Interest: scoring.AxisSpec{Groups: []scoring.Group{{Name: "web\x80"}}, Rules: []scoring.Rule{{Name: "v", Points: dec("1"),
 			Group: "web\x80", Activity: "visit\xfe", Where: []scoring.Condition{{Field: "url", Op: scoring.OpPrefix, Value: "/\xe9"}}}}},
 	}
-	if err := spec.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	data, err := spec.JSON()
 	want := []string{"id", "fit.rules[0].when.values[1]", "interest.rules[0].group", "interest.rules[0].activity",
 		"interest.rules[0].where[0].value", "interest.groups[0].name", "fit.bands[0].grade"}
@@ -263,15 +260,78 @@ func TestSpecJSONRefusesInvalidUTF8(t *testing.T) {
 	if data != nil || !errors.Is(err, scoring.ErrInvalidSpec) || !cmp.Equal(want, got) {
 		t.Errorf("Spec.JSON of invalid UTF-8: %q, %v; error paths %v, want %v", data, err, got, want)
 	}
+	// Validate and New refuse the same strings at the same paths (they
+	// accepted them: a spec built in Go scored, then could not be saved).
+	err = spec.Validate()
+	got = errorPaths(err)
+	slices.Sort(got)
+	if !errors.Is(err, scoring.ErrInvalidSpec) || !cmp.Equal(want, got) {
+		t.Errorf("Validate of invalid UTF-8: %v; error paths %v, want %v", err, got, want)
+	}
+	if _, err := scoring.New(spec, scoring.LeadSource()); !errors.Is(err, scoring.ErrInvalidSpec) || len(errorPaths(err)) != len(want) {
+		t.Errorf("New of invalid UTF-8: %v, want the %d errors of Validate", err, len(want))
+	}
+}
+
+// Validate refuses every string that is not UTF-8, whatever the field,
+// as ParseSpec does: each at its own path, beside the field's other
+// problems. A host criterion's name must be UTF-8 too.
+func TestValidateRefusesInvalidUTF8Everywhere(t *testing.T) {
+	bad := "\xff"
+	tests := []struct {
+		path string
+		edit func(s *scoring.Spec)
+	}{
+		{"id", func(s *scoring.Spec) { s.ID = "b2b" + bad }},
+		{"fit.rules[0].name", func(s *scoring.Spec) { s.Fit.Rules[0].Name += bad }},
+		{"fit.rules[0].when.field", func(s *scoring.Spec) { s.Fit.Rules[0].When.Field += bad }},
+		{"fit.rules[0].when.value", func(s *scoring.Spec) { s.Fit.Rules[0].When.Value += bad }},
+		{"fit.rules[1].when.values[0]", func(s *scoring.Spec) { s.Fit.Rules[1].When.Values[0] += bad }},
+		{"fit.bands[0].grade", func(s *scoring.Spec) { s.Fit.Bands[0].Grade += bad }},
+		{"fit.groups[0].name", func(s *scoring.Spec) { s.Fit.Groups[0].Name = "g" + bad; s.Fit.Rules[0].Group = "g" + bad }},
+		{"fit.rules[0].group", func(s *scoring.Spec) { s.Fit.Groups[0].Name = "g" + bad; s.Fit.Rules[0].Group = "g" + bad }},
+		{"interest.rules[0].activity", func(s *scoring.Spec) { s.Interest.Rules[0].Activity += bad }},
+		{"interest.rules[0].where[0].field", func(s *scoring.Spec) { s.Interest.Rules[0].Where[0].Field += bad }},
+		{"interest.rules[0].where[0].value", func(s *scoring.Spec) { s.Interest.Rules[0].Where[0].Value += bad }},
+	}
+	base := func() scoring.Spec {
+		return scoring.Spec{Format: 1, ID: "b2b", Version: 1,
+			Fit: scoring.AxisSpec{Groups: []scoring.Group{{Name: "g"}}, Rules: []scoring.Rule{
+				{Name: "mx", Points: dec("10"), Group: "g", When: scoring.Condition{Field: "country", Op: scoring.OpEquals, Value: "MX"}},
+				{Name: "es", Points: dec("5"), When: scoring.Condition{Field: "country", Op: scoring.OpOneOf, Values: []string{"ES"}}},
+			}, Bands: []scoring.Band{{Grade: "A", Min: ndec("10")}, {Grade: "B"}}},
+			Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "v", Points: dec("1"), Activity: "visit",
+				Where: []scoring.Condition{{Field: "url", Op: scoring.OpPrefix, Value: "/p"}}}}},
+		}
+	}
+	if err := base().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		s := base()
+		tt.edit(&s)
+		err := s.Validate()
+		if !errors.Is(err, scoring.ErrInvalidSpec) || !slices.Contains(errorPaths(err), tt.path) {
+			t.Errorf("%s not UTF-8: Validate = %v, want an error at %s", tt.path, err, tt.path)
+		}
+		if _, err := scoring.New(s, scoring.LeadSource()); !slices.Contains(errorPaths(err), tt.path) {
+			t.Errorf("%s not UTF-8: New = %v, want an error at %s", tt.path, err, tt.path)
+		}
+	}
+	c := scoring.CriterionFunc("crm\xfe", scoring.AxisFit, func(scoring.Lead, time.Time) scoring.Outcome { return scoring.Outcome{} })
+	if _, err := scoring.New(base(), scoring.LeadSource(), c); !slices.Contains(errorPaths(err), "criteria[0].name") {
+		t.Errorf("criterion name not UTF-8: New = %v, want an error at criteria[0].name", err)
+	}
 }
 
 // Combine documents that no scores give zero, and an account with no
-// contacts has no score. capped_sum with a negative Cap gave the Cap
-// itself for an empty account (0 is above a Cap of −5).
+// contacts has no score. (capped_sum with a negative Cap gave the Cap
+// itself for an empty account; a negative Cap is now refused: see
+// TestRollup.)
 func TestRollupOfNoContactsIsZero(t *testing.T) {
 	for _, ro := range []scoring.Rollup{
 		{}, {Method: scoring.RollupMax}, {Method: scoring.RollupTopMean, N: 3},
-		{Method: scoring.RollupCappedSum}, {Method: scoring.RollupCappedSum, Cap: ndec("60")}, {Method: scoring.RollupCappedSum, Cap: ndec("-5")},
+		{Method: scoring.RollupCappedSum}, {Method: scoring.RollupCappedSum, Cap: ndec("60")}, {Method: scoring.RollupCappedSum, Cap: ndec("0")},
 	} {
 		for _, scores := range [][]decimal.Decimal{nil, {}} {
 			if got, err := ro.Combine(scores); err != nil || !got.IsZero() {
@@ -281,10 +341,6 @@ func TestRollupOfNoContactsIsZero(t *testing.T) {
 		if got, err := ro.Account(nil); err != nil || !got.Fit.IsZero() || !got.Interest.IsZero() || got.Contacts != 0 {
 			t.Errorf("%+v.Account(nil) = %+v, %v; want zero", ro, got, err)
 		}
-	}
-	// With contacts, a negative Cap still caps the sum.
-	if got, _ := (scoring.Rollup{Method: scoring.RollupCappedSum, Cap: ndec("-5")}).Combine([]decimal.Decimal{dec("3"), dec("-1")}); !got.Equal(dec("-5")) {
-		t.Errorf("capped sum of 3 and −1 under −5 = %s, want −5", got)
 	}
 }
 
@@ -316,5 +372,64 @@ func TestParseSpecRefusesDuplicateKeys(t *testing.T) {
 		"interest":{"rules":[{"name":"c","points":1,"activity":"v","where":[{"field":"u","op":"present"},{"field":"w","op":"present"}]}],"high":{"enter":20}}}`))
 	if err != nil || spec.Validate() != nil || spec.Version != 2 || len(spec.Interest.Rules[0].Where) != 2 {
 		t.Errorf("a spec without duplicate keys: %v, %v", err, spec.Validate())
+	}
+}
+
+// encoding/json reads a \u escape of half a surrogate pair ("\ud83d",
+// which JavaScript's JSON.stringify writes for half an emoji) as U+FFFD,
+// silently: the condition then compared another value than the file's.
+// ParseSpec refuses it with its byte offset; whole pairs, other escapes
+// and an escaped backslash before "u" are read as written.
+func TestParseSpecRefusesLoneSurrogates(t *testing.T) {
+	spec := func(value string) string {
+		return `{"format":1,"id":"x","fit":{"rules":[{"name":"e","points":10,"when":{"field":"emoji","op":"equals","value":"` + value + `"}}]}}`
+	}
+	for _, bad := range []string{`\ud83d`, `a\ud83dz`, `\ude00`, `\ud83d\u0041`, `\ud83d\ud83d`, `\\\ud83d`, `\ude00\ud83d`, `\uD83D`} {
+		js := spec(bad)
+		_, err := scoring.ParseSpec([]byte(js))
+		at := strings.Index(js, `"value":"`) + len(`"value":"`) + strings.Index(bad, `\u`)
+		if !errors.Is(err, scoring.ErrInvalidSpec) || !strings.Contains(err.Error(), fmt.Sprintf("at byte %d ", at)) {
+			t.Errorf("ParseSpec of %s: err = %v, want ErrInvalidSpec at byte %d", bad, err, at)
+		}
+	}
+	for bad, want := range map[string]string{`\ud83d\ude00`: "😀", `\\ud83d`: `\ud83d`, `\u00e9\n\\`: "é\n\\", `\uD83D\uDE00x`: "😀x", `\ufffd`: "\ufffd"} {
+		s, err := scoring.ParseSpec([]byte(spec(bad)))
+		if err != nil || s.Fit.Rules[0].When.Value != want {
+			t.Errorf("ParseSpec of %s: %q, %v; want %q", bad, s.Fit.Rules[0].When.Value, err, want)
+		}
+	}
+}
+
+// A condition part its operator does not read was ignored silently: a
+// one_of with "value": "ES" never compared ES, an equals with "values"
+// never compared them. Validate refuses it at the part's path.
+func TestValidateRefusesConditionPartsTheOperatorIgnores(t *testing.T) {
+	tests := []struct {
+		c    scoring.Condition
+		path string
+	}{
+		{scoring.Condition{Field: "country", Op: scoring.OpOneOf, Value: "ES", Values: []string{"MX"}}, "fit.rules[0].when.value"},
+		{scoring.Condition{Field: "country", Op: scoring.OpNotOneOf, Value: "ES", Values: []string{"MX"}}, "fit.rules[0].when.value"},
+		{scoring.Condition{Field: "country", Op: scoring.OpPresent, Value: "ES"}, "fit.rules[0].when.value"},
+		{scoring.Condition{Field: "country", Op: scoring.OpMissing, Value: "ES"}, "fit.rules[0].when.value"},
+		{scoring.Condition{Field: "employees", Op: scoring.OpRange, Min: ndec("10"), Value: "50"}, "fit.rules[0].when.value"},
+		{scoring.Condition{Field: "country", Op: scoring.OpEquals, Value: "ES", Values: []string{"MX"}}, "fit.rules[0].when.values"},
+		{scoring.Condition{Field: "country", Op: scoring.OpPrefix, Value: "E", Values: []string{"M"}}, "fit.rules[0].when.values"},
+		{scoring.Condition{Field: "country", Op: scoring.OpRegex, Value: "^E", Values: []string{"M"}}, "fit.rules[0].when.values"},
+		{scoring.Condition{Field: "employees", Op: scoring.OpRange, Min: ndec("10"), Values: []string{"50"}}, "fit.rules[0].when.values"},
+		{scoring.Condition{Field: "country", Op: scoring.OpPresent, Values: []string{"ES"}}, "fit.rules[0].when.values"},
+	}
+	for _, tt := range tests {
+		spec := scoring.Spec{Format: 1, ID: "x", Fit: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "r", Points: dec("1"), When: tt.c}}}}
+		err := spec.Validate()
+		if got := errorPaths(err); !cmp.Equal(got, []string{tt.path}) {
+			t.Errorf("%+v: error paths %v, want [%s] (%v)", tt.c, got, tt.path, err)
+		}
+		// The same in a where condition of an activity rule.
+		spec = scoring.Spec{Format: 1, ID: "x", Interest: scoring.AxisSpec{Rules: []scoring.Rule{{Name: "r", Points: dec("1"), Activity: "visit", Where: []scoring.Condition{tt.c}}}}}
+		want := strings.Replace(tt.path, "fit.rules[0].when", "interest.rules[0].where[0]", 1)
+		if got := errorPaths(spec.Validate()); !cmp.Equal(got, []string{want}) {
+			t.Errorf("%+v in where: error paths %v, want [%s]", tt.c, got, want)
+		}
 	}
 }

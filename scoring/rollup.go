@@ -25,11 +25,17 @@ var ErrRollup = errors.New("scoring: invalid roll-up")
 // Rollup combines the scores of an account's contacts (its buying group)
 // into one account score, per axis. The zero value is RollupMax.
 //
+// Cap belongs to capped_sum only and N to top_mean only: a Cap set on
+// another method, an N other than 0 on another method, a negative Cap
+// (a cap limits how high the sum goes; like a rule's cap it is not
+// negative) and an N below 1 on top_mean are an [ErrRollup], not
+// silently ignored or applied.
+//
 // The mean of the top N is the exact sum divided by min(N, contacts),
 // rounded half-even to [PointPlaces] places: the only rounding.
 type Rollup struct {
 	Method RollupMethod
-	Cap    decimal.NullDecimal // capped_sum: the most the sum may be
+	Cap    decimal.NullDecimal // capped_sum: the most the sum may be (≥ 0; null: no cap)
 	N      int                 // top_mean: how many of the best contacts (≥ 1)
 }
 
@@ -65,13 +71,14 @@ func (r Rollup) Account(results []Result) (AccountScore, error) {
 	return AccountScore{Fit: f, Interest: in, Contacts: len(results)}, nil
 }
 
-// Combine combines scores; no scores give zero. A score or Cap out of
-// range (a decimal exponent beyond ±40 or a coefficient of more than 256
-// bits, which no [Result] has) is an [ErrRollup], so no input costs
+// Combine combines scores; no scores give zero. An invalid r (see
+// [Rollup]) is an [ErrRollup], with scores or without; so is a score or
+// Cap out of range (a decimal exponent beyond ±40 or a coefficient of
+// more than 256 bits, which no [Result] has), so no input costs
 // unbounded time or memory.
 func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
-	if r.Cap.Valid && !sane(r.Cap.Decimal) {
-		return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("cap out of range"))
+	if err := r.check(); err != nil {
+		return decimal.Decimal{}, err
 	}
 	for i, s := range scores {
 		if !sane(s) {
@@ -85,7 +92,7 @@ func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
 		}
 		return decimal.Max(scores[0], scores[1:]...), nil
 	case RollupCappedSum:
-		if len(scores) == 0 { // zero, even under a negative Cap
+		if len(scores) == 0 {
 			return decimal.Decimal{}, nil
 		}
 		sum := decimal.Decimal{}
@@ -97,9 +104,6 @@ func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
 		}
 		return sum, nil
 	case RollupTopMean:
-		if r.N < 1 {
-			return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("top_mean needs N ≥ 1"))
-		}
 		if len(scores) == 0 {
 			return decimal.Decimal{}, nil
 		}
@@ -120,5 +124,31 @@ func (r Rollup) Combine(scores []decimal.Decimal) (decimal.Decimal, error) {
 		}
 		return ratioBig(num, den, PointPlaces), nil
 	}
-	return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("unknown method "+string(r.Method)))
+	return decimal.Decimal{}, errors.Join(ErrRollup, errors.New("unknown method "+string(r.Method))) // unreachable: check refused it
+}
+
+// check reports what is wrong with r as an [ErrRollup], or nil.
+func (r Rollup) check() error {
+	switch r.Method {
+	case "", RollupMax, RollupCappedSum, RollupTopMean:
+	default:
+		return errors.Join(ErrRollup, fmt.Errorf("unknown method %q", r.Method))
+	}
+	method := r.Method
+	if method == "" {
+		method = RollupMax
+	}
+	switch {
+	case r.Cap.Valid && method != RollupCappedSum:
+		return errors.Join(ErrRollup, fmt.Errorf("cap belongs to capped_sum only, not %s", method))
+	case r.Cap.Valid && !sane(r.Cap.Decimal):
+		return errors.Join(ErrRollup, errors.New("cap out of range"))
+	case r.Cap.Valid && r.Cap.Decimal.Sign() < 0:
+		return errors.Join(ErrRollup, fmt.Errorf("cap %s is negative", r.Cap.Decimal))
+	case method == RollupTopMean && r.N < 1:
+		return errors.Join(ErrRollup, fmt.Errorf("top_mean needs N ≥ 1, not %d", r.N))
+	case method != RollupTopMean && r.N != 0:
+		return errors.Join(ErrRollup, fmt.Errorf("N belongs to top_mean only, not %s", method))
+	}
+	return nil
 }

@@ -344,6 +344,30 @@ func TestRollup(t *testing.T) {
 	if _, err := (scoring.Rollup{Method: "median"}).Combine(ds("1")); !errors.Is(err, scoring.ErrRollup) {
 		t.Errorf("unknown method: err = %v", err)
 	}
+	// A negative cap, and a cap or N on a method they do not belong to,
+	// are refused, with scores or without (they were applied or ignored).
+	for _, r := range []scoring.Rollup{
+		{Method: scoring.RollupCappedSum, Cap: ndec("-1")},
+		{Method: scoring.RollupCappedSum, Cap: ndec("-0.0001")},
+		{Cap: ndec("10")},
+		{Method: scoring.RollupMax, Cap: ndec("10")},
+		{Method: scoring.RollupTopMean, N: 2, Cap: ndec("10")},
+		{N: 2},
+		{Method: scoring.RollupCappedSum, N: 2},
+		{Method: scoring.RollupTopMean, N: -1},
+	} {
+		for _, scores := range [][]decimal.Decimal{nil, ds("10", "40")} {
+			if got, err := r.Combine(scores); !errors.Is(err, scoring.ErrRollup) {
+				t.Errorf("%+v of %v = %s, %v; want ErrRollup", r, scores, got, err)
+			}
+		}
+		if _, err := r.Account([]scoring.Result{{Fit: dec("1")}}); !errors.Is(err, scoring.ErrRollup) {
+			t.Errorf("%+v Account: err = %v, want ErrRollup", r, err)
+		}
+	}
+	if got, err := (scoring.Rollup{Method: scoring.RollupCappedSum, Cap: ndec("0")}).Combine(ds("10", "-40")); err != nil || !got.Equal(dec("-30")) {
+		t.Errorf("capped_sum under a zero cap of a negative sum = %s, %v; want -30", got, err)
+	}
 	// Account combines the contacts of one model and version only.
 	v1 := scoring.Result{ModelID: "b2b", ModelVersion: 1, Fit: dec("80"), Interest: dec("10")}
 	other := []scoring.Result{{ModelID: "b2b", ModelVersion: 2, Fit: dec("20")}, {ModelID: "smb", ModelVersion: 1, Fit: dec("20")}}

@@ -115,7 +115,10 @@ const (
 )
 
 // Condition tests one field of a lead (or one attribute of an activity).
-// A missing or empty field meets only OpMissing.
+// A missing or empty field meets only OpMissing. Value is read by
+// equals, prefix, suffix, contains and regex, Values by one_of and
+// not_one_of, Min and Max by range; a part the operator does not read
+// is an error ([Spec.Validate]), not ignored.
 type Condition struct {
 	Field      string              `json:"field"`
 	Op         Op                  `json:"op"`
@@ -129,8 +132,10 @@ type Condition struct {
 // ParseSpec decodes a JSON spec. Unknown fields are errors, and so are
 // what encoding/json would otherwise change silently: input that is not
 // UTF-8 (it reads U+FFFD for each invalid byte, changing the values
-// rules compare) and a key given twice in one object, in any case
-// ("points" and "Points": it keeps the last). It checks
+// rules compare), a \u escape of half a UTF-16 surrogate pair without
+// the other half ("\ud83d" alone: it reads U+FFFD too) and a key given
+// twice in one object, in any case ("points" and "Points": it keeps the
+// last). It checks
 // only the syntax and MaxSpecBytes; [Spec.Validate] and [New] check the
 // content. It never panics.
 func ParseSpec(data []byte) (Spec, error) {
@@ -149,6 +154,9 @@ func ParseSpec(data []byte) (Spec, error) {
 	// Token, not More: More is false before a stray ']' or '}'.
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: data after the spec"}
+	}
+	if i := loneSurrogate(data); i >= 0 {
+		return Spec{}, &SpecError{Path: "", Msg: fmt.Sprintf("invalid JSON: the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD); write the whole character", data[i:i+6], i)}
 	}
 	if path, key := duplicateKey(data); path != "" {
 		return Spec{}, &SpecError{Path: path, Msg: fmt.Sprintf("invalid JSON: key %q appears twice in one object (keys are read without case); only one may be given", key)}

@@ -21,7 +21,10 @@ import (
 
 // utf8Errors returns a *SpecError, joined, for every string of s that its
 // JSON form holds and that is not valid UTF-8, at the string's path.
-func (s Spec) utf8Errors() error {
+func (s Spec) utf8Errors() error { return errors.Join(s.utf8Problems()...) }
+
+// utf8Problems is utf8Errors as a list, in path order.
+func (s Spec) utf8Problems() []error {
 	var errs []error
 	check := func(path, v string) {
 		if !utf8.ValidString(v) {
@@ -59,7 +62,7 @@ func (s Spec) utf8Errors() error {
 			check(fmt.Sprintf("%s.bands[%d].grade", ax.path, i), b.Grade)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // invalidUTF8 returns the offset of the first byte of b that is not part
@@ -75,6 +78,46 @@ func invalidUTF8(b []byte) int {
 			return i
 		}
 		i += n
+	}
+	return -1
+}
+
+// loneSurrogate returns the offset of the first \u escape of data, a
+// valid JSON document, that is half of a UTF-16 surrogate pair without
+// its other half ("\ud83d" alone, as JavaScript writes half an emoji),
+// or −1 if there is none. encoding/json silently reads such an escape as
+// U+FFFD, changing the string.
+func loneSurrogate(data []byte) int {
+	hex4 := func(i int) (rune, bool) { // data[i:i+6] is \uXXXX
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	// A backslash outside a string is not valid JSON, so every backslash
+	// starts an escape; escapes are read left to right, so "\\u" is an
+	// escaped backslash and a "u".
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		if !ok {
+			i++ // a two-byte escape
+			continue
+		}
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			if lo, ok := hex4(i + 6); ok && lo >= 0xdc00 && lo < 0xe000 {
+				i += 11
+				continue
+			}
+			return i
+		case r >= 0xdc00 && r < 0xe000:
+			return i
+		}
+		i += 5
 	}
 	return -1
 }

@@ -36,6 +36,13 @@ func maxPointsAbs() decimal.Decimal { return decimal.New(9999999999999, -PointPl
 // Validate reports every problem of s at once, joined with errors.Join;
 // each is a *SpecError with the path of the field at fault. It returns
 // nil for a valid spec.
+//
+// Every string of s (ID, names, groups, fields, operators, values,
+// activity types, decay kinds, grades) must be valid UTF-8, as
+// [ParseSpec] requires of its input: such strings are compared,
+// written in explanations and in JSON, which cannot hold them (a spec
+// built in Go would otherwise score and then fail to save, or come back
+// from JSON changed).
 func (s Spec) Validate() error {
 	v := &validator{}
 	v.spec(s)
@@ -66,6 +73,7 @@ func (v *validator) spec(s Spec) {
 	names := map[string]string{}
 	v.axis("fit", s.Fit, names)
 	v.axis("interest", s.Interest, names)
+	v.errs = append(v.errs, s.utf8Problems()...)
 }
 
 func (v *validator) name(path, s string, required bool) {
@@ -274,6 +282,20 @@ func (v *validator) cond(p string, c Condition) {
 	}
 	if c.Op != OpRange && (c.Min.Valid || c.Max.Valid) {
 		v.add(p, "min and max belong to the range operator only")
+	}
+	// A value or values the operator does not read would be ignored
+	// silently ("one_of" with "value": "ES" never compares ES).
+	switch c.Op {
+	case OpOneOf, OpNotOneOf, OpRange, OpPresent, OpMissing:
+		if c.Value != "" {
+			v.add(p+".value", "%s does not use value (only equals, prefix, suffix, contains and regex do)", c.Op)
+		}
+	}
+	switch c.Op {
+	case OpEquals, OpPrefix, OpSuffix, OpContains, OpRegex, OpRange, OpPresent, OpMissing:
+		if len(c.Values) > 0 {
+			v.add(p+".values", "%s does not use values (only one_of and not_one_of do)", c.Op)
+		}
 	}
 }
 
