@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/beam/smbeam"
 	"github.com/smarketing/smarketing/beam/smbeamtest"
 	"github.com/smarketing/smarketing/funnel"
@@ -168,5 +170,33 @@ func FuzzParseLine(f *testing.F) {
 		if _, err := smbeam.MarshalRecord(rec); err != nil {
 			t.Fatalf("parsed record does not encode: %v", err)
 		}
+		// A parsed record writes back in the same format and reads back
+		// the same (ParseLine refuses what FormatLine could not write).
+		out, err := smbeam.FormatLine(smbeam.Format(fm), rec)
+		if err != nil {
+			t.Fatalf("parsed record does not format: %v", err)
+		}
+		back, skip, err := smbeam.ParseLine(smbeam.Format(fm), out)
+		if err != nil || skip {
+			t.Fatalf("formatted line %q does not parse: skip %v, %v", out, skip, err)
+		}
+		// The same record, but for the zone of its times: "+00:00" reads
+		// as UTC's offset and writes back as "Z".
+		if diff := cmp.Diff(rec, back, sameInstant, exactDecimal); diff != "" {
+			t.Fatalf("line %q read back from %q as another record (-first +again):\n%s", out, line, diff)
+		}
+		// Written again, the line is the same.
+		if again, err := smbeam.FormatLine(smbeam.Format(fm), back); err != nil || again != out {
+			t.Fatalf("line %q formats again as %q (%v)", out, again, err)
+		}
 	})
 }
+
+// sameInstant compares times by instant, whatever their zones.
+var sameInstant = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
+
+// exactDecimal compares decimals by coefficient and exponent: 1.50 is not
+// 1.5.
+var exactDecimal = cmp.Comparer(func(a, b decimal.Decimal) bool {
+	return a.Exponent() == b.Exponent() && a.Coefficient().Cmp(b.Coefficient()) == 0
+})
