@@ -148,3 +148,17 @@ func BenchmarkAssign(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseManyKeys parses (and refuses) a 1 MiB routing spec of one
+// object with about 100 000 unknown keys: the strict checks must stay
+// linear in the size of the spec.
+func BenchmarkParseManyKeys(b *testing.B) {
+	data := manyKeys(1<<20, "")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := handoff.ParseRoutingSpec(data); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

@@ -65,7 +65,9 @@ type CalendarSpec struct {
 	ID string `json:"id,omitempty"`
 	// Zone is the IANA time zone name (such as "Europe/Madrid") in which
 	// the working hours and holidays are read. It is loaded with
-	// [time.LoadLocation]. Empty means UTC, unless Location is set.
+	// [time.LoadLocation], but for "Local", which is refused: it names
+	// the zone of whatever machine loads the spec. Empty means UTC, unless
+	// Location is set.
 	Zone string `json:"zone,omitempty"`
 	// Location, when not nil, is used instead of loading Zone: a host that
 	// already holds its *time.Location passes it here. Not part of JSON:

@@ -725,3 +725,33 @@ func TestWeeklySparseCalendarLongDuration(t *testing.T) {
 		}
 	})
 }
+
+// TestWeeklyRefusesLocalZone: time.LoadLocation("Local") is the zone of
+// the machine, so a spec naming it would give different deadlines on
+// different servers; NewWeekly refuses it at "zone". Location = time.Local
+// stays the host's own explicit choice.
+func TestWeeklyRefusesLocalZone(t *testing.T) {
+	spec, err := handoff.ParseCalendarSpec([]byte(`{"zone": "Local", "week": {"monday": ["09:00-17:00"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = handoff.NewWeekly(spec)
+	var se *handoff.SpecError
+	if !errors.Is(err, handoff.ErrInvalidSpec) || !errors.As(err, &se) || se.Path != "zone" {
+		t.Errorf("zone Local: err = %v, want ErrInvalidSpec at zone", err)
+	}
+	if _, err := handoff.NewWeekly(handoff.CalendarSpec{Location: time.Local, Week: spec.Week}); err != nil {
+		t.Errorf("Location time.Local: %v", err)
+	}
+}
+
+// TestWithPausesZeroWeekly: WithPauses on a nil or zero *Weekly is an
+// ErrInvalidInput, not a nil dereference.
+func TestWithPausesZeroWeekly(t *testing.T) {
+	iv := handoff.Interval{From: time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)}
+	for _, w := range []*handoff.Weekly{nil, {}} {
+		if c, err := w.WithPauses(iv); c != nil || !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("WithPauses on %#v: %v, %v; want ErrInvalidInput", w, c, err)
+		}
+	}
+}

@@ -129,7 +129,11 @@
 // Constructors ([NewWeekly], [NewSLA], [NewRouter], [NewAcceptance],
 // [NewPolicy]) validate everything and report every problem at once,
 // joined with [errors.Join], each a [*SpecError] carrying the JSON path of
-// the field at fault and matching [ErrInvalidSpec]. Calls return errors
+// the field at fault and matching [ErrInvalidSpec]. The Parse functions
+// report their problems the same way, with array indexes in the path
+// ("rules[2].then.to"), and refuse what encoding/json would silently
+// change: input that is not UTF-8 and a key given twice in one object
+// (see [ParseCalendarSpec]). Calls return errors
 // wrapping the sentinels ([ErrNotHandedOff], [ErrUnknownReason],
 // [ErrNoEligibleRep], ...) or funnel's [*funnel.MoveError]; test them with
 // [errors.Is] and [errors.As]. Nothing panics on data; the Must functions

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/smarketing/smarketing/funnel"
@@ -13,17 +14,25 @@ import (
 )
 
 // Each fuzz target checks that a parser and its constructor never panic,
-// that whatever they accept round-trips through JSON to the same spec, and
+// that a parser accepts only UTF-8, that whatever they accept round-trips through JSON to the same spec, and
 // that the compiled value works on a fixed input. Seeds come from
 // testdata/*.json and testdata/fuzz/<Target>/.
 
 func FuzzParseCalendarSpec(f *testing.F) {
 	f.Add(readSpec(f, "calendar.json"))
 	f.Add([]byte(`{"week":{"sunday":["00:00-24:00"]}}`))
+	f.Add([]byte("{\"id\": \"Jos\xe9\"}"))
+	f.Add([]byte(`{"zone": "UTC", "Zone": "Europe/Madrid"}`))
+	f.Add([]byte(`{"id": "\ude00"}`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`{"holidays": ["2026-12-25", "2026-02-30"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := handoff.ParseCalendarSpec(data)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted input that is not UTF-8: %q", data)
 		}
 		cal, err := handoff.NewWeekly(spec)
 		if err != nil {
@@ -45,10 +54,15 @@ func FuzzParseCalendarSpec(f *testing.F) {
 func FuzzParseSLASpec(f *testing.F) {
 	f.Add(readSpec(f, "sla.json"))
 	f.Add([]byte(`{"tiers":[{"name":"a","clock":"wall","targets":[{"target":"accept","within":"1h"}]}]}`))
+	f.Add([]byte("{\"tiers\":[{\"name\":\"a\",\"label\":\"r\xe1pido\"}]}"))
+	f.Add([]byte(`{"tiers":[{"name":"a","targets":[{"target":"accept","within":"1h","WITHIN":"2h"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := handoff.ParseSLASpec(data)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted input that is not UTF-8: %q", data)
 		}
 		sla, err := handoff.NewSLA(spec)
 		if err != nil {
@@ -68,10 +82,17 @@ func FuzzParseSLASpec(f *testing.F) {
 func FuzzParseRoutingSpec(f *testing.F) {
 	f.Add(readSpec(f, "routing.json"))
 	f.Add([]byte(`{"strict":true,"rules":[{"name":"x","territories":["es"]}]}`))
+	f.Add([]byte("{\"rules\":[{\"name\":\"b\",\"territories\":[\"M\xe9xico\"]}]}"))
+	f.Add([]byte(`{"rules":[{"name":"a","NAME":"b"}]}`))
+	f.Add([]byte(`{"fallback":"emea\ud83d"}`))
+	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := handoff.ParseRoutingSpec(data)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted input that is not UTF-8: %q", data)
 		}
 		r, err := handoff.NewRouter(spec)
 		if err != nil {
@@ -90,10 +111,15 @@ func FuzzParsePolicySpec(f *testing.F) {
 	f.Add(readSpec(f, "policy.json"))
 	f.Add([]byte(`{"rules":[{"name":"p","when":{"stages":["lead"],"fit_grades":["A"],"min_interest":"50"},"then":{"verdict":"promote","to":"mql"}}]}`))
 	m := funnel.Default()
+	f.Add([]byte("{\"rules\":[{\"name\":\"r\",\"because\":\"caf\xe9\"}]}"))
+	f.Add([]byte(`{"rules":[{"name":"p","then":{"verdict":"promote","to":"sql","To":"mql"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := handoff.ParsePolicySpec(data)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted input that is not UTF-8: %q", data)
 		}
 		p, err := handoff.NewPolicy(handoff.PolicyConfig{Model: m, Spec: spec})
 		if err != nil {
@@ -126,10 +152,16 @@ func FuzzParseAcceptanceConfig(f *testing.F) {
 	f.Add([]byte(`{"reasons":[{"code":"x","class":"clerical","to":["nurture"]}],"recycle":{"cooldown":"-1ns","max_recycles":-1}}`))
 	f.Add([]byte(`{"stages":["mql"],"accept_to":"sql","recycle":{"stage":"lead","disqualified":"nurture","limit_reason":"bad_fit"}}`))
 	m := funnel.Default()
+	f.Add([]byte("{\"reasons\":[{\"code\":\"x\",\"class\":\"clerical\",\"label\":\"\xc3\",\"to\":[\"nurture\"]}]}"))
+	f.Add([]byte(`{"recycle":{"cooldown":"1d","Cooldown":"2d"}}`))
+	f.Add([]byte(` null `))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := handoff.ParseAcceptanceConfig(data)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted input that is not UTF-8: %q", data)
 		}
 		again := roundTrip(t, cfg, handoff.ParseAcceptanceConfig)
 		if diff := cmp.Diff(cfg, again, specOpts); diff != "" {

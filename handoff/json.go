@@ -6,14 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 )
 
 // maxSpecBytes bounds the JSON specs the parsers accept.
 const maxSpecBytes = 1 << 20
 
-// ParseCalendarSpec decodes a [CalendarSpec] from JSON, rejecting unknown
-// fields and trailing data. It checks only the syntax; [NewWeekly]
-// validates the rest. Errors match [ErrInvalidSpec].
+// ParseCalendarSpec decodes a [CalendarSpec] from JSON. Like every Parse
+// function of the package it is strict: it refuses unknown fields,
+// trailing data, more than 1 MiB, a null document (encoding/json alone
+// would return the zero spec; write {} for every default), input that is
+// not UTF-8 or escapes half a UTF-16 surrogate pair ("\ud83d" alone:
+// encoding/json alone would read U+FFFD for either, changing a name or an
+// ID) and a key given twice in one object (encoding/json alone would keep
+// the last value). Keys match fields as in encoding/json, without case, so
+// "Zone" repeats "zone"; write them as shown. Every problem is a
+// [*SpecError] matching [ErrInvalidSpec], at the path of the value at
+// fault (such as "week.monday[1]" or "rules[2].then.to"); the problem of a
+// field's own decoder (a [Span], a [Date], a [Duration], a stage) wraps
+// that decoder's error. It checks only the syntax; [NewWeekly] validates
+// the rest.
 //
 //	{"zone": "Europe/Madrid",
 //	 "week": {"monday": ["09:00-14:00", "15:00-18:00"], "friday": ["08:00-15:00"]},
@@ -32,15 +44,15 @@ func ParseSLASpec(data []byte) (SLASpec, error) {
 	return s, decode("sla", data, &s)
 }
 
-// ParseRoutingSpec decodes a [RoutingSpec] from JSON; [NewRouter]
-// validates it.
+// ParseRoutingSpec decodes a [RoutingSpec] from JSON, as strictly as
+// [ParseCalendarSpec]; [NewRouter] validates it.
 func ParseRoutingSpec(data []byte) (RoutingSpec, error) {
 	var s RoutingSpec
 	return s, decode("routing", data, &s)
 }
 
-// ParsePolicySpec decodes a [PolicySpec] from JSON; [NewPolicy] validates
-// it against a funnel model.
+// ParsePolicySpec decodes a [PolicySpec] from JSON, as strictly as
+// [ParseCalendarSpec]; [NewPolicy] validates it against a funnel model.
 //
 //	{"id": "acme", "rules": [
 //	  {"name": "promote", "because": "fit B or better and interest 50 or more",
@@ -52,10 +64,11 @@ func ParsePolicySpec(data []byte) (PolicySpec, error) {
 }
 
 // ParseAcceptanceConfig decodes the data of an [AcceptanceConfig] from
-// JSON: the reason catalog (a host's extended set), the recycling rules,
-// the stages and AcceptTo. Model and SLA are not part of JSON: set them
-// before calling [NewAcceptance], which validates the rest. Durations are
-// text such as "30d"; a reasons list replaces [DefaultReasons] entirely.
+// JSON, as strictly as [ParseCalendarSpec]: the reason catalog (a host's
+// extended set), the recycling rules, the stages and AcceptTo. Model and
+// SLA are not part of JSON: set them before calling [NewAcceptance], which
+// validates the rest. Durations are text such as "30d"; a reasons list
+// replaces [DefaultReasons] entirely.
 //
 //	{"reasons": [
 //	   {"code": "wrong_territory", "class": "procedural", "to": ["mql", "nurture"]},
@@ -70,8 +83,12 @@ func ParseAcceptanceConfig(data []byte) (AcceptanceConfig, error) {
 // keep what encoding/json reports, for [errors.As], as [json.Unmarshal]
 // would give it: a *json.SyntaxError for malformed or truncated input and
 // for data after the spec, a *json.UnmarshalTypeError for a value of the
-// wrong type (whose [SpecError] carries the field path), and the error of
-// a field's own decoder (a [Date], a [Span], a decimal) otherwise.
+// wrong type, and the error of a field's own decoder (a [Date], a [Span],
+// a decimal) otherwise, each in a [SpecError] at the path of the value at
+// fault. It also refuses a null document, and what encoding/json would
+// change silently (see jsonstrict.go): input that is not UTF-8, half a
+// surrogate pair and a key given twice in one object; those come first, joined with the
+// decoding error if there is one.
 func decode(kind string, data []byte, v any) error {
 	p := problems{spec: kind}
 	if len(data) > maxSpecBytes {
@@ -94,22 +111,60 @@ func decode(kind string, data []byte, v any) error {
 		p.add("", fmt.Errorf("%s: %w", what, err))
 		return p.err()
 	}
+	// encoding/json decodes a null document as nothing at all, which
+	// would make a spec of defaults (an empty routing or acceptance
+	// config is valid) out of a file that holds none.
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		p.addf("", "the spec is null: want a JSON object ({} for every default)")
+		return p.err()
+	}
+	// Valid JSON has bytes that are not UTF-8 only inside strings.
+	if i := invalidUTF8(data); i >= 0 {
+		p.addf(pathAt(data, int64(i)), "byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])
+	}
+	if i := loneSurrogate(data); i >= 0 {
+		p.addf(pathAt(data, int64(i)), "the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD): write the whole character", data[i:i+6], i)
+	}
+	if path, first, again, ok := duplicateKey(data); ok {
+		if first == again {
+			p.addf(path, "key %q appears twice in one object: give it once", first)
+		} else {
+			p.addf(path, "keys %q and %q are the same key (keys match without case): give it once", first, again)
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			p.add(te.Field, &typeError{te})
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		if _, err := dec.Token(); err != io.EOF { // unreachable after json.Valid; kept as a guard
+			p.addf("", "trailing data after the spec")
+		}
+	case errors.As(err, &te) && te.Field != "":
+		// te.Field names no array index: "rules.then.to".
+		path := pathAt(data, te.Offset)
+		if path == "" {
+			path = te.Field
+		}
+		p.add(path, &typeError{te})
+	case errors.As(err, &te):
+		p.add("", fmt.Errorf("decoding JSON: %w", err))
+	default:
+		// A value its own decoder refused, or else an unknown key (whose
+		// error encoding/json keeps only when no decoder fails): neither
+		// says where it is.
+		path, ok := fieldPath(data, reflect.TypeOf(v), "", false)
+		if !ok {
+			path, ok = fieldPath(data, reflect.TypeOf(v), "", true)
+		}
+		if ok {
+			p.add(path, err)
 		} else {
 			p.add("", fmt.Errorf("decoding JSON: %w", err))
 		}
-		return p.err()
 	}
-	if _, err := dec.Token(); err != io.EOF { // unreachable after json.Valid; kept as a guard
-		p.addf("", "trailing data after the spec")
-		return p.err()
-	}
-	return nil
+	return p.err()
 }
 
 // typeError is a JSON value of the wrong type, reported at its field path

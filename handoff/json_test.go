@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	_, err := handoff.ParseSLASpec([]byte(`{"tiers": [{"name": "a", "targets": [{"target": "accept", "within": 5}]}]}`))
 	var se *handoff.SpecError
-	if !errors.As(err, &se) || se.Path != "tiers.targets.within" {
+	if !errors.As(err, &se) || se.Path != "tiers[0].targets[0].within" {
 		t.Errorf("type error path: %v", err)
 	}
 }
@@ -146,13 +146,20 @@ func TestParseErrorsUnwrap(t *testing.T) {
 		"acceptance": {func(b []byte) error { _, err := handoff.ParseAcceptanceConfig(b); return err },
 			func() any { return new(handoff.AcceptanceConfig) }},
 	}
-	typeCases := []struct{ kind, in, path string }{
-		{"calendar", `{"zone": 3}`, "zone"},
-		{"calendar", `{"week": {"monday": 3}}`, "week.monday"},
-		{"sla", `{"tiers": [{"name": "a", "targets": [{"target": "accept", "within": 5}]}]}`, "tiers.targets.within"},
-		{"routing", `{"strict": "yes"}`, "strict"},
-		{"policy", `{"rules": [{"name": 7}]}`, "rules.name"},
-		{"acceptance", `{"recycle": {"max_recycles": "2"}}`, "recycle.max_recycles"},
+	// The *SpecError gives the path with array indexes; encoding/json's
+	// own Field has none.
+	typeCases := []struct{ kind, in, field, path string }{
+		{"calendar", `{"zone": 3}`, "zone", "zone"},
+		{"calendar", `{"week": {"monday": 3}}`, "week.monday", "week.monday"},
+		{"calendar", `{"week": {"monday": ["09:00-10:00", 3]}}`, "week.monday", "week.monday[1]"},
+		{"sla", `{"tiers": [{"name": "a", "targets": [{"target": "accept", "within": 5}]}]}`, "tiers.targets.within", "tiers[0].targets[0].within"},
+		{"sla", `{"tiers": [{"name": "a"}, {"name": "b", "targets": [{}, {"target": 1}]}]}`, "tiers.targets.target", "tiers[1].targets[1].target"},
+		{"routing", `{"strict": "yes"}`, "strict", "strict"},
+		{"routing", `{"rules": [{"name": "a"}, {"name": "b", "territories": ["es", 7]}]}`, "rules.territories", "rules[1].territories[1]"},
+		{"policy", `{"rules": [{"name": 7}]}`, "rules.name", "rules[0].name"},
+		{"policy", `{"rules": [{}, {}, {"then": {"to": ["mql"]}}]}`, "rules.then.to", "rules[2].then.to"},
+		{"acceptance", `{"recycle": {"max_recycles": "2"}}`, "recycle.max_recycles", "recycle.max_recycles"},
+		{"acceptance", `{"reasons": [{"code": "a"}, {"code": "b", "to": "mql"}]}`, "reasons.to", "reasons[1].to"},
 	}
 	for _, c := range typeCases {
 		err := parsers[c.kind].parse([]byte(c.in))
@@ -161,8 +168,8 @@ func TestParseErrorsUnwrap(t *testing.T) {
 		switch {
 		case !errors.Is(err, handoff.ErrInvalidSpec):
 			t.Errorf("%s %s: err = %v, want ErrInvalidSpec", c.kind, c.in, err)
-		case !errors.As(err, &te) || te.Field != c.path:
-			t.Errorf("%s %s: err = %v, want a *json.UnmarshalTypeError at %s", c.kind, c.in, err, c.path)
+		case !errors.As(err, &te) || te.Field != c.field:
+			t.Errorf("%s %s: err = %v, want a *json.UnmarshalTypeError at %s", c.kind, c.in, err, c.field)
 		case !errors.As(err, &se) || se.Path != c.path || se.Spec != c.kind:
 			t.Errorf("%s %s: err = %v, want a *SpecError at %s", c.kind, c.in, err, c.path)
 		case !strings.Contains(err.Error(), c.path+": want "):

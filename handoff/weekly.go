@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -47,6 +48,10 @@ func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 	if w.loc == nil {
 		if spec.Zone == "" {
 			w.loc = time.UTC
+		} else if spec.Zone == "Local" {
+			// time.LoadLocation would return time.Local: the deadlines of
+			// a spec would then depend on the machine that loads it.
+			p.addf("zone", "%q is the zone of the machine, which differs from one to the next: name an IANA zone such as \"Europe/Madrid\" (or set Location in Go)", spec.Zone)
 		} else if loc, err := time.LoadLocation(spec.Zone); err != nil {
 			p.addf("zone", "unknown time zone %q", clip([]byte(spec.Zone)))
 		} else {
@@ -162,8 +167,12 @@ func mergePauses(base, extra []Interval) []Interval {
 // WithPauses returns a copy of w with more pauses, such as the days a lead
 // asked not to be called, so a per-lead SLA clock can stop while the
 // shared calendar stays as it is. Invalid pauses are reported as for
-// [NewWeekly], under the path "pauses".
+// [NewWeekly], under the path "pauses"; a nil or zero w is an
+// [ErrInvalidInput].
 func (w *Weekly) WithPauses(extra ...Interval) (*Weekly, error) {
+	if w == nil || w.loc == nil {
+		return nil, fmt.Errorf("%w: a nil or zero *Weekly calendar (build it with NewWeekly)", ErrInvalidInput)
+	}
 	p := problems{spec: "calendar"}
 	if _, bad := checkPauses(extra, "pauses", &p); bad {
 		return nil, p.err()
