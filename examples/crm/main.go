@@ -14,7 +14,8 @@
 // The command imports contacts, runs several writers at once on a shared
 // set of hot contacts (activities, touches, acceptances, rejections, SLA
 // checks), then rebuilds every contact's state from its log and checks it
-// against the stored one, and prints the funnel built from the log.
+// against the stored one, and prints sales' acceptance and SLA compliance
+// from the handoff records and the funnel built from the log.
 //
 // Usage:
 //
@@ -152,14 +153,6 @@ Flags:
 	for _, e := range out {
 		kinds[e.Kind+" "+e.To]++
 	}
-	fmt.Fprintf(stdout, "database: %s\n", *dbPath)
-	fmt.Fprintf(stdout, "%d writers × %d operations on %d contacts: %d events, %d stale commits retried\n",
-		*writers, *ops, len(ids), events, st.Conflicts())
-	fmt.Fprintf(stdout, "rebuilt %d contacts from the event log: every state equals the stored one\n", n)
-	fmt.Fprintf(stdout, "outbox: %d effects to deliver\n", len(out))
-	for _, k := range slices.Sorted(maps.Keys(kinds)) {
-		fmt.Fprintf(stdout, "  %-22s %d\n", k, kinds[k])
-	}
 	rep, err := st.Report(ctx, report.Config{
 		Path:     lib.Funnel.Path(),
 		Detours:  []funnel.Stage{funnel.Nurture, funnel.Disqualified, funnel.Lost},
@@ -168,6 +161,21 @@ Flags:
 	})
 	if err != nil {
 		return err
+	}
+	var acceptance, sla report.Rate
+	if len(rep.Periods) > 0 {
+		sv := rep.Periods[len(rep.Periods)-1].Service
+		acceptance, sla = sv.Acceptance, sv.SLA
+	}
+	fmt.Fprintf(stdout, "database: %s\n", *dbPath)
+	fmt.Fprintf(stdout, "%d writers × %d operations on %d contacts: %d events, %d stale commits retried\n",
+		*writers, *ops, len(ids), events, st.Conflicts())
+	fmt.Fprintf(stdout, "rebuilt %d contacts from the event log: every state equals the stored one\n", n)
+	fmt.Fprintf(stdout, "handoffs: %d of %d decided accepted; first touch within SLA for %d of %d whose deadline passed\n",
+		acceptance.Num, acceptance.Den, sla.Num, sla.Den)
+	fmt.Fprintf(stdout, "outbox: %d effects to deliver\n", len(out))
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		fmt.Fprintf(stdout, "  %-22s %d\n", k, kinds[k])
 	}
 	var text strings.Builder
 	if err := rep.WriteText(&text); err != nil {

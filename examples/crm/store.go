@@ -117,6 +117,22 @@ CREATE TABLE IF NOT EXISTS outbox (
 	created_at TEXT NOT NULL,
 	sent_at    TEXT
 ) STRICT;
+-- The handoffs' KPI records, for package report: a report.Response
+-- when a lead is assigned and when it is first touched (the records of one
+-- handoff share its key and are combined), a report.Decision when sales
+-- accepts or sends it back. Append-only, like the event log.
+CREATE TABLE IF NOT EXISTS handoffs (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	contact TEXT NOT NULL REFERENCES contacts(id),
+	kind    TEXT NOT NULL,             -- response, decision
+	at      TEXT NOT NULL,
+	body    TEXT NOT NULL              -- report.Response or report.Decision as JSON
+) STRICT;
+CREATE INDEX IF NOT EXISTS handoffs_contact ON handoffs(contact);
+CREATE TRIGGER IF NOT EXISTS handoffs_no_update BEFORE UPDATE ON handoffs
+BEGIN SELECT RAISE(ABORT, 'handoff records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS handoffs_no_delete BEFORE DELETE ON handoffs
+BEGIN SELECT RAISE(ABORT, 'handoff records are append-only'); END;
 CREATE TABLE IF NOT EXISTS rotation (
 	id    INTEGER PRIMARY KEY CHECK (id = 1),
 	rev   INTEGER NOT NULL,
@@ -186,6 +202,10 @@ type Effect struct {
 	Tier     string    `json:"tier,omitempty"`
 	Deadline time.Time `json:"deadline,omitzero"`
 	Why      string    `json:"why"`
+	// SLA is, on marketing's notice of an acceptance or a return, the
+	// handoff's service level when sales decided: for a lead sent back,
+	// the ticket's final state (the CRM drops the ticket then).
+	SLA *handoff.Report `json:"sla,omitempty"`
 }
 
 // change is what one operation writes, computed from a snapshot.
@@ -195,6 +215,7 @@ type change struct {
 	activity *scoring.Activity
 	events   []funnel.Event
 	effects  []Effect
+	records  []report.Record // KindResponse and KindDecision only
 	rot      *handoff.Rotation
 	rotRev   int64
 	at       time.Time
@@ -399,6 +420,19 @@ func (s *Store) commit(ctx context.Context, ch *change) (err error) {
 			return err
 		}
 	}
+	for _, r := range ch.records {
+		kind, at, body := "response", r.Response.AssignedAt, any(r.Response)
+		if r.Kind == report.KindDecision {
+			kind, at, body = "decision", r.Decision.At, r.Decision
+		}
+		if r.Kind == report.KindResponse && !r.Response.TouchedAt.IsZero() {
+			at = r.Response.TouchedAt
+		}
+		if _, err = tx.ExecContext(ctx, `INSERT INTO handoffs (contact, kind, at, body) VALUES (?, ?, ?, ?)`,
+			c.ID, kind, at.UTC().Format(time.RFC3339Nano), enc(body)); err != nil {
+			return err
+		}
+	}
 	if err = encErr; err != nil {
 		return err
 	}
@@ -556,9 +590,53 @@ func (s *Store) route(ch *change, snap *snapshot, req handoff.Request, tier stri
 	if err != nil {
 		return err
 	}
+	if req.Escalation == "" {
+		// A reassignment keeps the handoff, its clocks and its record.
+		ch.records = append(ch.records, report.ResponseRecord(responseOf(c, a.Rep, rep)))
+	}
 	ft, _ := rep.Clock(handoff.TargetFirstTouch)
 	ch.effects = append(ch.effects, Effect{Kind: "notify", To: a.Rep, Lead: c.ID, Tier: rep.Tier, Deadline: ft.Deadline,
 		Why: a.Why + "\n" + why})
+	return nil
+}
+
+// HandoffKey is the key of the report.Response records of the lead's
+// handoff with ticket t: the lead and the instant of the action that
+// opened it, which a reassignment keeps and a new handoff does not.
+func HandoffKey(lead string, t handoff.Ticket) string {
+	return lead + "@" + t.ActionAt.UTC().Format(time.RFC3339Nano)
+}
+
+// responseOf returns the report.Response of c's open ticket, with rep as
+// its rep and sla the ticket's report.
+func responseOf(c *Contact, rep string, sla handoff.Report) report.Response {
+	return report.Response{Handoff: HandoffKey(c.ID, *c.Ticket), Lead: c.ID, Rep: rep}.WithTicket(*c.Ticket, sla)
+}
+
+// decide records sales' decision o on c's open ticket: the
+// report.Decision (with the criteria of the lead's score) when it is the
+// handoff's first (a lead accepted, then disqualified after contact, was
+// decided on once), the report.Response of the handoff as it stands, and
+// marketing's notice with the ticket's service level at the decision.
+func (s *Store) decide(ch *change, o handoff.Outcome, rep string, first bool) error {
+	c := ch.c
+	if first {
+		d := report.Decision{Lead: c.ID, At: ch.at, Rep: rep}
+		if c.Score != nil {
+			d.Criteria = report.CriteriaOf(*c.Score)
+		}
+		ch.records = append(ch.records, report.DecisionRecord(d.WithOutcome(o)))
+	}
+	ef := Effect{Kind: "notify", To: "marketing", Lead: c.ID, Why: o.Why}
+	if c.Ticket != nil {
+		sla, err := s.lib.SLA.Evaluate(s.lib.Calendar, *c.Ticket, ch.at)
+		if err != nil {
+			return err
+		}
+		ch.records = append(ch.records, report.ResponseRecord(responseOf(c, rep, sla)))
+		ef.SLA = &sla
+	}
+	ch.effects = append(ch.effects, ef)
 	return nil
 }
 
@@ -587,10 +665,15 @@ func (s *Store) Touch(ctx context.Context, id, rep string) (*Contact, error) {
 		if err := ownedBy(ch.c, rep); err != nil {
 			return err
 		}
+		ch.c.Ticket.Attempts++
 		if ch.c.Ticket.FirstTouchAt.IsZero() {
 			ch.c.Ticket.FirstTouchAt = ch.at
+			sla, err := s.lib.SLA.Evaluate(s.lib.Calendar, *ch.c.Ticket, ch.at)
+			if err != nil {
+				return err
+			}
+			ch.records = append(ch.records, report.ResponseRecord(responseOf(ch.c, rep, sla)))
 		}
-		ch.c.Ticket.Attempts++
 		return nil
 	})
 	if err != nil {
@@ -623,7 +706,9 @@ func (s *Store) Accept(ctx context.Context, id, rep string, opportunity bool) (*
 			if c.Ticket != nil {
 				c.Ticket.DecidedAt = ch.at
 			}
-			ch.effects = append(ch.effects, Effect{Kind: "notify", To: "marketing", Lead: c.ID, Why: o.Why})
+			if err := s.decide(ch, o, rep, true); err != nil {
+				return err
+			}
 		}
 		if opportunity && c.State.Stage != funnel.Opportunity {
 			return s.apply(ch, funnel.Move{To: funnel.Opportunity, At: ch.at, Actor: c.Owner})
@@ -667,8 +752,14 @@ func (s *Store) Reject(ctx context.Context, id, rep string, code funnel.ReasonCo
 			}
 		}
 		c.Recycle = o.Recycle
+		first := c.Ticket == nil || c.Ticket.DecidedAt.IsZero()
+		if c.Ticket != nil && first {
+			c.Ticket.DecidedAt = ch.at
+		}
+		if err := s.decide(ch, o, rep, first); err != nil {
+			return err
+		}
 		c.Owner, c.Ticket, c.Fired = "", nil, nil
-		ch.effects = append(ch.effects, Effect{Kind: "notify", To: "marketing", Lead: c.ID, Why: o.Why})
 		if c.State.Stage == funnel.MQL {
 			return s.qualify(ch, snap, nil) // routed again at once
 		}
@@ -832,34 +923,93 @@ func (s *Store) Verify(ctx context.Context) (int, error) {
 	return len(ids), errors.Join(errs...)
 }
 
-// Report builds the KPI report from the event log alone.
+// Report builds the KPI report from the event log and the handoff
+// records: the funnel from the events, and sales acceptance, rejection
+// reasons, speed to lead, response time and SLA compliance from the
+// report.Response and report.Decision records.
 func (s *Store) Report(ctx context.Context, cfg report.Config) (report.Report, error) {
 	acc, err := report.NewAccumulator(cfg)
 	if err != nil {
 		return report.Report{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM events ORDER BY at, contact, version`)
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT body FROM events ORDER BY at, contact, version`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var body string
+			if err := rows.Scan(&body); err != nil {
+				return err
+			}
+			var ev funnel.Event
+			if err := json.Unmarshal([]byte(body), &ev); err != nil {
+				return err
+			}
+			if err := acc.AddEvent(ev); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		recs, err := s.handoffRecords(ctx, q, "")
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := acc.Add(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return report.Report{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return report.Report{}, err
-		}
-		var ev funnel.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return report.Report{}, err
-		}
-		if err := acc.AddEvent(ev); err != nil {
-			return report.Report{}, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return report.Report{}, err
-	}
 	return acc.Report(), nil
+}
+
+// HandoffRecords returns the KPI records of the contact's handoffs (of
+// every contact when id is empty), in the order they were written:
+// report.Response records at each assignment and first touch, and at
+// each decision with the ticket as it stood; a report.Decision at sales'
+// first decision on each handoff.
+func (s *Store) HandoffRecords(ctx context.Context, id string) ([]report.Record, error) {
+	return s.handoffRecords(ctx, s.db, id)
+}
+
+func (s *Store) handoffRecords(ctx context.Context, q querier, id string) ([]report.Record, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, kind, body FROM handoffs WHERE ? = '' OR contact = ? ORDER BY seq`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []report.Record
+	for rows.Next() {
+		var (
+			seq        int64
+			kind, body string
+			r          report.Record
+		)
+		if err := rows.Scan(&seq, &kind, &body); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "response":
+			r.Kind, err = report.KindResponse, json.Unmarshal([]byte(body), &r.Response)
+		case "decision":
+			r.Kind, err = report.KindDecision, json.Unmarshal([]byte(body), &r.Decision)
+		default:
+			err = fmt.Errorf("unknown kind %q", kind)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("handoff record %d: %w", seq, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // Outbox returns the undelivered effects, oldest first.

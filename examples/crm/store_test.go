@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -342,6 +343,15 @@ func TestTwoWritersRace(t *testing.T) {
 	if handoffs == 0 || notes != handoffs {
 		t.Errorf("%d handoffs, %d rep notifications", handoffs, notes)
 	}
+	// One KPI record of each handoff, and one decision per acceptance.
+	if keys := count(t, st, `SELECT count(DISTINCT json_extract(body, '$.handoff')) FROM handoffs WHERE contact = 'c1' AND kind = 'response'`); keys != handoffs {
+		t.Errorf("%d handoffs, response records of %d", handoffs, keys)
+	}
+	decisions := count(t, st, `SELECT count(*) FROM handoffs WHERE contact = 'c1' AND kind = 'decision'`)
+	accepted := count(t, st, `SELECT count(*) FROM outbox WHERE contact = 'c1' AND json_extract(payload, '$.to') = 'marketing'`)
+	if decisions != accepted || decisions > handoffs {
+		t.Errorf("%d decision records for %d acceptances notified, %d handoffs", decisions, accepted, handoffs)
+	}
 	// No lost update: the stored score was computed from every stored
 	// activity. Had a writer overwritten the row from a stale snapshot,
 	// the score would miss the activity the other writer committed.
@@ -677,11 +687,14 @@ func TestDeliverTheOutbox(t *testing.T) {
 	}
 }
 
-// sameEffect compares effects, their deadlines as instants.
+// sameEffect compares effects, their deadlines as instants and their SLA
+// reports as JSON.
 func sameEffect(a, b Effect) bool {
 	da, db := a.Deadline, b.Deadline
-	a.Deadline, b.Deadline = time.Time{}, time.Time{}
-	return a == b && da.Equal(db)
+	sa, _ := json.Marshal(a.SLA)
+	sb, _ := json.Marshal(b.SLA)
+	a.Deadline, b.Deadline, a.SLA, b.SLA = time.Time{}, time.Time{}, nil, nil
+	return a == b && da.Equal(db) && string(sa) == string(sb)
 }
 
 // TestStaleSalesActionIsRefused: a rep reads a lead handed off to them and
@@ -833,5 +846,93 @@ func TestUnencodableValueFailsTheCommit(t *testing.T) {
 	}
 	if _, err := st.Outbox(ctx); err != nil {
 		t.Errorf("outbox: %v", err)
+	}
+}
+
+// TestHandoffRecordsFeedTheReport: the CRM keeps the KPI records of its
+// handoffs next to the log, in the transactions that change them, and the
+// report reads them: a lead touched in time and accepted, and a lead sent
+// back untouched after its first-touch deadline (whose ticket the CRM
+// drops) give an acceptance rate of 1/2, SLA compliance of 1/2 and the
+// rejection's reason; marketing's notice of the return carries the
+// ticket's final service level, breached.
+func TestHandoffRecordsFeedTheReport(t *testing.T) {
+	ctx := context.Background()
+	st, clk := openStore(t)
+	handOffHotContact(t, st, "c1")
+	handOffHotContact(t, st, "c2")
+	c1, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Touch(ctx, "c1", c1.Owner); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Touch(ctx, "c1", c1.Owner); err != nil { // a second attempt: no new record
+		t.Fatal(err)
+	}
+	if _, err := st.Accept(ctx, "c1", c1.Owner, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Accept(ctx, "c1", c1.Owner, false); err != nil { // a retried acceptance: no new decision
+		t.Fatal(err)
+	}
+	recs, err := st.HandoffRecords(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []report.RecordKind
+	for _, r := range recs {
+		kinds = append(kinds, r.Kind)
+	}
+	if want := []report.RecordKind{report.KindResponse, report.KindResponse, report.KindDecision, report.KindResponse}; !slices.Equal(kinds, want) {
+		t.Fatalf("c1's records: %v, want assignment, first touch, then the decision and the handoff as it stood", kinds)
+	}
+	if r := recs[1].Response; r.Handoff != recs[0].Response.Handoff || r.Lead != "c1" || r.Rep != c1.Owner || r.TouchedAt.IsZero() || r.Deadline.IsZero() {
+		t.Errorf("first touch record %+v (assignment %+v)", r, recs[0].Response)
+	}
+	if d := recs[2].Decision; !d.Accepted || d.Rep != c1.Owner || !slices.Contains(d.Criteria, "mid_market") {
+		t.Errorf("decision %+v, want accepted by %s with the lead's criteria", d, c1.Owner)
+	}
+
+	clk.Add(72 * time.Hour) // c2 waits past its first-touch deadline
+	c2, err := st.Contact(ctx, "c2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Reject(ctx, "c2", c2.Owner, funnel.ReasonBadData, ""); err != nil {
+		t.Fatal(err)
+	}
+	out, err := st.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := out[len(out)-1]
+	if last.To != "marketing" || last.Lead != "c2" || last.SLA == nil || !last.SLA.Breached() {
+		t.Errorf("marketing's notice of the return: %+v, want c2's final SLA, breached", last)
+	}
+	rep, err := st.Report(ctx, report.Config{Path: st.lib.Funnel.Path(),
+		Detours: []funnel.Stage{funnel.Nurture, funnel.Disqualified, funnel.Lost}, Location: madrid, Period: report.Month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Periods) != 1 {
+		t.Fatalf("%d periods", len(rep.Periods))
+	}
+	sv := rep.Periods[0].Service
+	if sv.Acceptance.Num != 1 || sv.Acceptance.Den != 2 {
+		t.Errorf("acceptance %d/%d, want 1/2", sv.Acceptance.Num, sv.Acceptance.Den)
+	}
+	if sv.SLA.Num != 1 || sv.SLA.Den != 2 {
+		t.Errorf("SLA compliance %d/%d, want 1/2 (c1 touched in time, c2 never)", sv.SLA.Num, sv.SLA.Den)
+	}
+	if len(sv.Rejections) != 1 || sv.Rejections[0].Reason != string(funnel.ReasonBadData) {
+		t.Errorf("rejections %+v, want bad_data", sv.Rejections)
+	}
+	// The records are append-only, like the log.
+	for _, q := range []string{`UPDATE handoffs SET body = '{}'`, `DELETE FROM handoffs`} {
+		if _, err := st.db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want the append-only refusal", q, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -59,5 +60,31 @@ func TestAcceptAppliesTheOutcome(t *testing.T) {
 	}
 	if accepted == 0 {
 		t.Fatal("no seed gave an acceptance: the test shows nothing")
+	}
+}
+
+// TestTouchFailsOnSLAError: a first touch whose ticket the SLA cannot
+// evaluate (a tier it does not know) fails the simulation instead of
+// being dropped, which would leave the handoff untouched in the report
+// and count it as an SLA breach.
+func TestTouchFailsOnSLAError(t *testing.T) {
+	h := testHosts(t)
+	loc := h.calendar.Location()
+	start := time.Date(2026, time.March, 2, 10, 0, 0, 0, loc) // a Monday morning
+	s := &sim{cfg: simConfig{Seed: 1, Contacts: 1, Start: start, End: start.Add(30 * 24 * time.Hour)},
+		h: h, rng: rand.New(rand.NewPCG(1, 1)), loc: loc, offerGap: map[string]bool{}}
+	s.sum.Verdicts = map[handoff.Verdict]int{}
+	c := &contact{id: "c-1", handoff: -1, deal: -1, intent: 1, lead: scoring.Lead{Fields: map[string]string{
+		"employees": "150", "industry": "software", "country": "ES", "seniority": "director", "email_domain": "company.example"}}}
+	c.state.Lead = c.id
+	s.contacts = append(s.contacts, c)
+	s.activity(c, scoring.Activity{Type: actDemoRequest, At: start})
+	if s.err != nil || c.handoff < 0 {
+		t.Fatalf("a demo request from a good fit: handoff %d, %v", c.handoff, s.err)
+	}
+	c.ticket.Tier = "platinum"
+	s.touch(c, start.Add(3*time.Minute))
+	if !errors.Is(s.err, handoff.ErrUnknownTier) {
+		t.Errorf("touch of a ticket on an unknown tier: %v, want ErrUnknownTier", s.err)
 	}
 }

@@ -463,10 +463,15 @@ func (s *sim) touch(c *contact, at time.Time) {
 	c.ticket.Attempts = 1 + s.rng.IntN(7)
 	// Escalations that fell due before the touch (a host would have fired
 	// them from a timer; here we only count them).
-	if rep, err := s.h.sla.Evaluate(s.h.calendar, c.ticket, at); err == nil {
-		s.responses[c.handoff] = s.responses[c.handoff].WithTicket(c.ticket, rep)
-		s.sum.Escalations += len(rep.Escalations)
+	rep, err := s.h.sla.Evaluate(s.h.calendar, c.ticket, at)
+	if err != nil {
+		// Not skipped: the response would keep no touch, and the
+		// quarter's SLA compliance would count the lead as a breach.
+		s.fail(err)
+		return
 	}
+	s.responses[c.handoff] = s.responses[c.handoff].WithTicket(c.ticket, rep)
+	s.sum.Escalations += len(rep.Escalations)
 	s.schedule(job{at: s.h.calendar.Add(at, time.Duration(10+s.rng.IntN(8*60))*time.Minute), kind: jobDecide, c: c, handoff: c.handoff})
 }
 

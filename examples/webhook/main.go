@@ -7,13 +7,16 @@
 // funnel events appended and, for a lead handed to sales, the rep it was
 // routed to and its SLA deadlines. Sales POSTs first touches, acceptances
 // and rejections with reason codes (only the rep the lead was routed to
-// may: another gets 409 not_owner); rejected leads are recycled.
+// may: another gets 409 not_owner); rejected leads are recycled. The
+// answer to an acceptance or a rejection carries "decided": the handoff's
+// SLA report at the decision (its final state for a lead sent back) and
+// its report.Response and report.Decision records, for the host's KPIs.
 //
 // Endpoints (JSON in, JSON out; errors are {"error": {"code", "message"}}):
 //
 //	POST /contacts                   {"id", "fields", "stage"?, "at"?}
 //	GET  /contacts/{id}
-//	POST /contacts/{id}/activities   {"type", "id"?, "at"?, "attrs"?}  (a known "id" is a retry: nothing changes)
+//	POST /contacts/{id}/activities   {"type", "id"?, "at"?, "attrs"?}  (a known "id" is a retry: nothing changes; 409 id_reused if its activity differs)
 //	POST /contacts/{id}/profile      {"fields", "at"?}   ("" removes a field)
 //	POST /contacts/{id}/touch        {"rep", "at"?}
 //	POST /contacts/{id}/accept       {"rep", "at"?}
@@ -30,8 +33,18 @@
 // (curl's --json sets Content-Type: application/json; the service refuses
 // other media types with 415.)
 //
+// An "at" may be up to 5 minutes ahead of the service's clock (a sender's
+// clock running fast) and is then taken as the service's now; further
+// ahead, or before 1970, it is refused with 422 invalid. A lead's handoff whose service
+// level cannot be evaluated (its ticket's tier is no longer in the SLA)
+// fails every request that answers with its "sla", GET included, with 500
+// sla_unavailable, and nothing is stored: a 2xx answer about a lead with an
+// open handoff always carries its "sla".
+//
 // The store is in memory, guarded by one mutex; every change works on a
-// copy of the contact that is stored only when every step succeeded.
+// copy of the contact that is stored only when every step succeeded. A
+// request's body is read before the lock is taken and its answer written
+// after it is released, so a slow client holds up no one.
 package main
 
 import (

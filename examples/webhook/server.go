@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/handoff"
+	"github.com/smarketing/smarketing/report"
 	"github.com/smarketing/smarketing/scoring"
 )
 
@@ -62,8 +65,10 @@ type contact struct {
 	ticket  *handoff.Ticket
 	events  []funnel.Event
 	// activityIDs are the IDs of the activities recorded with one, so a
-	// retried delivery is not counted twice.
-	activityIDs []string
+	// retried delivery is not counted twice, each with the fingerprint of
+	// its request, so an ID reused for another activity is not taken for
+	// a retry.
+	activityIDs map[string]string
 }
 
 // clone returns a copy that can be changed without touching c.
@@ -74,7 +79,7 @@ func (c *contact) clone() *contact {
 	d.state = c.state.Clone()
 	d.recycle = c.recycle.Clone()
 	d.events = slices.Clone(c.events)
-	d.activityIDs = slices.Clone(c.activityIDs)
+	d.activityIDs = maps.Clone(c.activityIDs)
 	if c.ticket != nil {
 		t := *c.ticket
 		d.ticket = &t
@@ -142,6 +147,19 @@ type activityRequest struct {
 	Attrs map[string]string `json:"attrs"`
 }
 
+// fingerprint identifies what the request says happened, so that a retry
+// (the same type, "at" as an instant, and attrs) can be told from another
+// activity sent with the same ID.
+func (r activityRequest) fingerprint() string {
+	at := ""
+	if !r.At.IsZero() {
+		at = r.At.UTC().Format(time.RFC3339Nano)
+	}
+	b, _ := json.Marshal([]any{r.Type, at, r.Attrs}) // strings and a map of strings: cannot fail; keys sorted
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 type profileRequest struct {
 	// Fields to set; an empty value removes the field.
 	Fields map[string]string `json:"fields"`
@@ -173,11 +191,15 @@ type Result struct {
 	Contact ContactView `json:"contact"`
 	// Score is the new score (the library's own JSON form) and
 	// Explanation its text for a sales rep.
-	Score       *scoring.Result     `json:"score,omitempty"`
-	Explanation string              `json:"explanation,omitempty"`
-	Decisions   []DecisionView      `json:"decisions,omitempty"`
-	Outcome     *OutcomeView        `json:"outcome,omitempty"`
-	Assignment  *handoff.Assignment `json:"assignment,omitempty"`
+	Score       *scoring.Result `json:"score,omitempty"`
+	Explanation string          `json:"explanation,omitempty"`
+	Decisions   []DecisionView  `json:"decisions,omitempty"`
+	Outcome     *OutcomeView    `json:"outcome,omitempty"`
+	// Decided is, in the answer to an acceptance or a rejection, the
+	// handoff sales decided on, for the host to store for its KPI
+	// reporting.
+	Decided    *DecidedView        `json:"decided,omitempty"`
+	Assignment *handoff.Assignment `json:"assignment,omitempty"`
 	// SLA is the open handoff's service level: its deadlines and any
 	// escalation due.
 	SLA *handoff.Report `json:"sla,omitempty"`
@@ -210,6 +232,40 @@ type DecisionView struct {
 	Because     string         `json:"because,omitempty"`
 	Explanation string         `json:"explanation"`
 	Trace       []handoff.Step `json:"trace,omitempty"`
+}
+
+// DecidedView is the handoff sales accepted or sent back: its service
+// level at the decision (for a lead sent back, the ticket's final state:
+// the service drops the ticket, and "sla" then describes the new handoff
+// if the lead was routed again at once) and the records package report
+// reads. Response is keyed by the lead and the instant of the action that
+// opened the handoff; Decision is present on sales' first decision on the
+// handoff only (a lead accepted, then disqualified after contact, was
+// decided on once).
+type DecidedView struct {
+	SLA      handoff.Report   `json:"sla"`
+	Response report.Response  `json:"response"`
+	Decision *report.Decision `json:"decision,omitempty"`
+}
+
+// decided returns the view of sales' decision o, at at by rep, on the
+// ticket t of contact c, as it stands after the decision.
+func (s *Server) decided(c *contact, t handoff.Ticket, o handoff.Outcome, rep string, at time.Time, first bool) (*DecidedView, error) {
+	sla, err := s.slaReport(t, at)
+	if err != nil {
+		return nil, err
+	}
+	v := &DecidedView{SLA: *sla,
+		Response: report.Response{Handoff: c.state.Lead + "@" + t.ActionAt.UTC().Format(time.RFC3339Nano), Lead: c.state.Lead, Rep: rep}.WithTicket(t, *sla)}
+	if first {
+		d := report.Decision{Lead: c.state.Lead, At: at, Rep: rep}
+		if c.score != nil {
+			d.Criteria = report.CriteriaOf(*c.score)
+		}
+		d = d.WithOutcome(o)
+		v.Decision = &d
+	}
+	return v, nil
 }
 
 // MoveView is a funnel move as JSON.
@@ -378,13 +434,25 @@ var (
 )
 
 const (
-	maxFields         = 64
-	maxValueLen       = 256
-	maxAttrs          = 16
-	maxActivities     = 5000
-	maxNoteLen        = 1000
-	maxClockSkewAhead = 24 * time.Hour
+	maxFields     = 64
+	maxValueLen   = 256
+	maxAttrs      = 16
+	maxActivities = 5000
+	maxNoteLen    = 1000
+	// maxClockSkew is how far ahead of the service's clock an "at" may
+	// be: a sender's clock that runs a little fast. Such an "at" is taken
+	// as the service's now, so nothing is ever stored in the future (a
+	// future-dated activity would count for the score before it happened,
+	// and a funnel event dated ahead would refuse every later request as
+	// out of order until the clock caught up).
+	maxClockSkew = 5 * time.Minute
 )
+
+// minAt is the earliest "at" accepted: an earlier one is a mistake (a
+// mistyped year, a zero date from the sender), and would give funnel
+// events and KPI records that package report refuses (before 1678) and
+// durations beyond what time.Duration holds (292 years).
+var minAt = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 func checkFields(fields map[string]string) *apiError {
 	if len(fields) > maxFields {
@@ -403,14 +471,40 @@ func checkFields(fields map[string]string) *apiError {
 
 // when returns the time of a request: its "at", or the service's clock.
 func (s *Server) when(at time.Time) (time.Time, *apiError) {
-	now := s.cfg.Now()
+	return atOrNow(at, s.cfg.Now())
+}
+
+// atOrNow returns at, or now when at is zero or ahead of now by at most
+// maxClockSkew; an "at" further ahead, or before 1970, is refused (422
+// invalid).
+func atOrNow(at, now time.Time) (time.Time, *apiError) {
 	if at.IsZero() {
 		return now, nil
 	}
-	if at.After(now.Add(maxClockSkewAhead)) {
-		return at, errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is in the future", at.Format(time.RFC3339))
+	if at.Before(minAt) {
+		return at, errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is before 1970", at.Format(time.RFC3339))
+	}
+	if at.After(now.Add(maxClockSkew)) {
+		return at, errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is in the future (more than %v ahead of the service's clock, %s)",
+			at.Format(time.RFC3339), maxClockSkew, now.Format(time.RFC3339))
+	}
+	if at.After(now) {
+		return now, nil
 	}
 	return at, nil
+}
+
+// slaReport evaluates the service level of ticket t at now. It fails (a
+// ticket whose tier the SLA no longer has, after a configuration change)
+// with 500 sla_unavailable on every endpoint that answers with an "sla",
+// and a change is then not stored: a 2xx answer about a lead with an open
+// handoff always carries its "sla".
+func (s *Server) slaReport(t handoff.Ticket, now time.Time) (*handoff.Report, error) {
+	rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, t, now)
+	if err != nil {
+		return nil, errorf(http.StatusInternalServerError, "sla_unavailable", "cannot evaluate the service level of the handoff: %v", err)
+	}
+	return &rep, nil
 }
 
 // rep checks that id is on the roster and, when the contact has an owner,
@@ -469,8 +563,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	if stage == "" {
 		stage = funnel.Lead
 	}
+	bw := buffered(w)
+	defer bw.flush()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.mu.Unlock() // before the flush: see buffered
+	w = bw
 	if _, dup := s.contacts[req.ID]; dup {
 		writeError(w, errorf(http.StatusConflict, "exists", "contact %q already exists", req.ID))
 		return
@@ -494,8 +591,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	bw := buffered(w)
+	defer bw.flush()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.mu.Unlock() // before the flush: see buffered
+	w = bw
 	c, ok := s.contacts[id]
 	if !ok {
 		writeError(w, errorf(http.StatusNotFound, "unknown_contact", "no contact %q", id))
@@ -509,11 +609,57 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		res.Events = []funnel.Event{}
 	}
 	if c.ticket != nil {
-		if rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, s.cfg.Now()); err == nil {
-			res.SLA = &rep
+		sla, err := s.slaReport(*c.ticket, s.cfg.Now())
+		if err != nil {
+			writeError(w, libraryError(err))
+			return
 		}
+		res.SLA = sla
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// bufferedWriter holds an answer computed under the store's lock, to be
+// written to the client once the lock is released: a client slow to read
+// its answer (the service writes for up to WriteTimeout) must not hold up
+// every other request, as a slow sender does not either (the body is
+// read before the lock is taken).
+type bufferedWriter struct {
+	w      http.ResponseWriter
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+// buffered returns a writer that keeps what is written until flush. A
+// handler defers flush before it defers the unlock, so the unlock runs
+// first.
+func buffered(w http.ResponseWriter) *bufferedWriter {
+	return &bufferedWriter{w: w, header: http.Header{}}
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+func (b *bufferedWriter) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
+}
+
+// flush writes the answer to the client; nothing when the handler wrote
+// nothing (it panicked: net/http then drops the connection).
+func (b *bufferedWriter) flush() {
+	if b.status == 0 {
+		return
+	}
+	maps.Copy(b.w.Header(), b.header)
+	b.w.WriteHeader(b.status)
+	_, _ = b.w.Write(b.body.Bytes()) // the client went away: nothing to do
 }
 
 // changeFunc changes a copy of a contact. It returns an error to discard
@@ -534,8 +680,11 @@ func (s *Server) change(f changeFunc) http.HandlerFunc {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		bw := buffered(w)
+		defer bw.flush()
 		s.mu.Lock()
-		defer s.mu.Unlock()
+		defer s.mu.Unlock() // before the flush: see buffered
+		w = bw
 		old, ok := s.contacts[id]
 		if !ok {
 			writeError(w, errorf(http.StatusNotFound, "unknown_contact", "no contact %q", id))
@@ -635,12 +784,12 @@ func (s *Server) handOff(id string, c *contact, tier string, act *handoff.Activi
 		actionAt = act.At
 	}
 	c.ticket = &handoff.Ticket{Tier: tier, ActionAt: actionAt, AssignedAt: now}
-	rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, now)
+	sla, err := s.slaReport(*c.ticket, now)
 	if err != nil {
 		return err
 	}
 	res.Assignment = &a
-	res.SLA = &rep
+	res.SLA = sla
 	return nil
 }
 
@@ -655,7 +804,13 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 	if req.ID != "" && !idPattern.MatchString(req.ID) {
 		return errorf(http.StatusUnprocessableEntity, "invalid", "\"id\" %q: want 1 to 64 letters, digits, '_', '.', ':' or '-'", req.ID)
 	}
-	if req.ID != "" && slices.Contains(c.activityIDs, req.ID) {
+	fp := req.fingerprint()
+	if seen, ok := c.activityIDs[req.ID]; ok && req.ID != "" {
+		if seen != fp {
+			// Not a retry: the sender reused an ID for another
+			// activity, which answering "duplicate" would silently drop.
+			return errorf(http.StatusConflict, "id_reused", "activity %q was recorded with another type, \"at\" or attrs", req.ID)
+		}
 		// A retried delivery: answer as for the first one, without
 		// counting the activity again.
 		res.Duplicate = true
@@ -674,15 +829,9 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 	// The decision is taken now, even for an activity that happened
 	// earlier (a retried delivery): the funnel never moves back in time.
 	now := s.cfg.Now()
-	at := req.At
-	if at.IsZero() {
-		at = now
-	}
-	if at.After(now.Add(maxClockSkewAhead)) {
-		return errorf(http.StatusUnprocessableEntity, "invalid", "\"at\" %s is in the future", at.Format(time.RFC3339))
-	}
-	if at.After(now) {
-		now = at
+	at, e := atOrNow(req.At, now)
+	if e != nil {
+		return e
 	}
 	a := scoring.Activity{Type: req.Type, At: at}
 	for _, k := range slices.Sorted(maps.Keys(req.Attrs)) {
@@ -693,7 +842,10 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request, id string, c *
 	}
 	c.lead.Activities = append(c.lead.Activities, a)
 	if req.ID != "" {
-		c.activityIDs = append(c.activityIDs, req.ID)
+		if c.activityIDs == nil {
+			c.activityIDs = map[string]string{}
+		}
+		c.activityIDs[req.ID] = fp
 	}
 	return s.qualify(id, c, now, &handoff.Activity{Kind: a.Type, At: at}, res)
 }
@@ -751,11 +903,11 @@ func (s *Server) touch(w http.ResponseWriter, r *http.Request, id string, c *con
 		c.ticket.FirstTouchAt = at
 	}
 	c.ticket.Attempts++
-	rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, at)
+	sla, err := s.slaReport(*c.ticket, at)
 	if err != nil {
 		return err
 	}
-	res.SLA = &rep
+	res.SLA = sla
 	return nil
 }
 
@@ -785,13 +937,21 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, id string, c *co
 	}
 	c.recycle = o.Recycle
 	c.owner = req.Rep
-	if c.ticket != nil && c.ticket.DecidedAt.IsZero() {
-		c.ticket.DecidedAt = at
-	}
 	res.Outcome = outcomeView(o)
 	if c.ticket != nil {
-		if rep, err := s.cfg.SLA.Evaluate(s.cfg.Calendar, *c.ticket, at); err == nil {
-			res.SLA = &rep
+		first := c.ticket.DecidedAt.IsZero()
+		if first {
+			c.ticket.DecidedAt = at
+		}
+		sla, err := s.slaReport(*c.ticket, at)
+		if err != nil {
+			return err
+		}
+		res.SLA = sla
+		if first {
+			if res.Decided, err = s.decided(c, *c.ticket, o, req.Rep, at, true); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -840,6 +1000,15 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, id string, c *co
 		}
 	}
 	c.recycle = o.Recycle
+	if t := c.ticket; t != nil {
+		first := t.DecidedAt.IsZero()
+		if first {
+			t.DecidedAt = at
+		}
+		if res.Decided, err = s.decided(c, *t, o, req.Rep, at, first); err != nil {
+			return err
+		}
+	}
 	c.owner, c.ticket = "", nil
 	res.Outcome = outcomeView(o)
 	// A lead sent back to be routed again (wrong territory) goes through

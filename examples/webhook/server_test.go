@@ -240,6 +240,9 @@ func TestErrors(t *testing.T) {
 		{"bad field name", "POST", "/contacts/c1/profile", `{"fields":{"Bad Name":"x"}}`, nil, 422, "invalid"},
 		{"empty profile", "POST", "/contacts/c1/profile", `{"fields":{}}`, nil, 422, "invalid"},
 		{"future", "POST", "/contacts/c1/activities", `{"type":"page_view","at":"2030-01-01T00:00:00Z"}`, nil, 422, "invalid"},
+		{"before 1970", "POST", "/contacts/c1/activities", `{"type":"demo_request","at":"1026-03-02T10:00:00Z"}`, nil, 422, "invalid"},
+		{"year 0", "POST", "/contacts/c1/profile", `{"fields":{"country":"PT"},"at":"0000-01-01T00:00:00Z"}`, nil, 422, "invalid"},
+		{"created before 1970", "POST", "/contacts", `{"id":"c9","at":"1700-01-01T00:00:00Z"}`, nil, 422, "invalid"},
 		{"duplicate contact", "POST", "/contacts", `{"id":"c1"}`, nil, 409, "exists"},
 		{"bad id", "POST", "/contacts", `{"id":"no spaces"}`, nil, 422, "invalid"},
 		{"unknown stage", "POST", "/contacts", `{"id":"c9","stage":"prospect"}`, nil, 422, "unknown_stage"},
@@ -383,7 +386,7 @@ func TestFailedRequestLeavesTheRotation(t *testing.T) {
 	sla := h.srv.cfg.SLA
 	h.srv.cfg.SLA = standardOnly
 	status, out := h.do("POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
-	if status != http.StatusInternalServerError || get(out, "error", "code") != "internal" {
+	if status != http.StatusInternalServerError || get(out, "error", "code") != "sla_unavailable" {
 		t.Fatalf("demo request without a fast-track tier: %d %v", status, out)
 	}
 	h.srv.cfg.SLA = sla
@@ -747,5 +750,243 @@ func TestSalesActionBeforeTheHandoff(t *testing.T) {
 		if get(c, "target") == "first_touch" && get(c, "status") != "breached" {
 			t.Errorf("first touch two hours after a fast-track handoff: %v, want breached", get(c, "status"))
 		}
+	}
+}
+
+// TestSLAUnavailable: the SLA cannot evaluate a lead's ticket (a deploy
+// removed the tier it was handed off on). Every endpoint that answers with
+// the lead's "sla" fails alike, with 500 sla_unavailable and a JSON error,
+// and changes nothing: a 2xx answer about a lead with an open handoff
+// always carries its "sla", never silently without it.
+func TestSLAUnavailable(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	owner, _ := get(out, "contact", "owner").(string)
+	if get(out, "contact", "ticket", "tier") != "fast_track" {
+		t.Fatalf("after a demo request: %v", get(out, "contact"))
+	}
+	h.srv.mu.Lock()
+	before := h.srv.contacts["c1"].clone()
+	h.srv.mu.Unlock()
+	spec := handoff.DefaultSLASpec()
+	spec.Tiers = slices.DeleteFunc(spec.Tiers, func(t handoff.TierSpec) bool { return t.Name == "fast_track" })
+	sla, err := handoff.NewSLA(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.cfg.SLA = sla
+	h.clock.Add(time.Minute)
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "/contacts/c1", ""},
+		{"POST", "/contacts/c1/touch", `{"rep":"` + owner + `"}`},
+		{"POST", "/contacts/c1/accept", `{"rep":"` + owner + `"}`},
+	} {
+		status, out := h.do(r.method, r.path, r.body)
+		if status != http.StatusInternalServerError || get(out, "error", "code") != "sla_unavailable" {
+			t.Errorf("%s %s: %d %v, want 500 sla_unavailable", r.method, r.path, status, out)
+		}
+		if msg, _ := get(out, "error", "message").(string); !strings.Contains(msg, "fast_track") {
+			t.Errorf("%s %s: message %q does not name the tier", r.method, r.path, msg)
+		}
+	}
+	h.srv.mu.Lock()
+	after := h.srv.contacts["c1"].clone()
+	h.srv.mu.Unlock()
+	if diff := cmp.Diff(before.ticket, after.ticket); diff != "" || before.state.Version != after.state.Version {
+		t.Errorf("failed requests changed the contact (-before +after):\n%s", diff)
+	}
+}
+
+// TestFutureAt: a sender's clock that runs a few minutes fast is allowed
+// for, and its "at" is taken as the service's now, so nothing is stored
+// in the future and the next request is not refused as out of order. An
+// "at" further ahead is refused and changes nothing: it would count an
+// activity that has not happened yet for the score now.
+func TestFutureAt(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	for _, ahead := range []time.Duration{time.Hour, 6 * time.Minute} {
+		at := h.clock.Now().Add(ahead).Format(time.RFC3339)
+		for _, r := range []struct{ path, body string }{
+			{"/contacts/c1/activities", `{"type":"demo_request","at":"` + at + `"}`},
+			{"/contacts/c1/profile", `{"fields":{"country":"PT"},"at":"` + at + `"}`},
+			{"/contacts", `{"id":"c2","at":"` + at + `"}`},
+		} {
+			status, out := h.do("POST", r.path, r.body)
+			if status != http.StatusUnprocessableEntity || get(out, "error", "code") != "invalid" {
+				t.Errorf("%s %v ahead: %d %v, want 422 invalid", r.path, ahead, status, out)
+			}
+		}
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("refused requests changed the contact (-before +after):\n%s", diff)
+	}
+	now := h.clock.Now()
+	soon := now.Add(2 * time.Minute).Format(time.RFC3339)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request","at":"`+soon+`"}`)
+	evs, _ := get(out, "events").([]any)
+	if len(evs) != 1 || get(evs[0], "at") != now.Format(time.RFC3339) {
+		t.Errorf("events of an activity 2 minutes ahead: %v, want one at the service's now %s", evs, now.Format(time.RFC3339))
+	}
+	if got := get(out, "contact", "ticket", "action_at"); got != now.Format(time.RFC3339) {
+		t.Errorf("ticket action_at %v, want the service's now", got)
+	}
+	owner, _ := get(out, "contact", "owner").(string)
+	h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`","at":"`+soon+`"}`)
+	h.must(http.StatusOK, "POST", "/contacts/c1/reject", `{"rep":"`+owner+`","reason":"bad_timing"}`)
+	h.checkReplay("c1")
+}
+
+// TestDecidedHandoffForReporting: the answers to an acceptance and to a
+// rejection carry the handoff sales decided on, for the host's KPI
+// reporting: its service level at the decision and the report.Response
+// and report.Decision records. For a lead sent back untouched after its
+// first-touch deadline, whose ticket the service drops, that is the
+// ticket's final state, breached; a retried acceptance decides nothing.
+func TestDecidedHandoffForReporting(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	owner, _ := get(out, "contact", "owner").(string)
+	assigned := h.clock.Now()
+	h.clock.Add(2 * time.Minute)
+	h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	h.clock.Add(time.Minute)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/accept", `{"rep":"`+owner+`"}`)
+	var v struct {
+		Decided *DecidedView `json:"decided"`
+	}
+	decode := func(out map[string]any) {
+		t.Helper()
+		v.Decided = nil
+		b, _ := json.Marshal(out)
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decode(out)
+	if v.Decided == nil || v.Decided.Decision == nil {
+		t.Fatalf("accept: no decided handoff: %v", out)
+	}
+	r, d := v.Decided.Response, v.Decided.Decision
+	if r.Lead != "c1" || r.Rep != owner || r.Handoff == "" || !r.AssignedAt.Equal(assigned) || !r.TouchedAt.Equal(assigned.Add(2*time.Minute)) ||
+		!r.Deadline.Equal(assigned.Add(5*time.Minute)) {
+		t.Errorf("accept: response %+v", r)
+	}
+	if !d.Accepted || d.Rep != owner || !d.At.Equal(h.clock.Now()) || !slices.Contains(d.Criteria, "mid_market") {
+		t.Errorf("accept: decision %+v", d)
+	}
+	if c, _ := v.Decided.SLA.Clock(handoff.TargetFirstTouch); c.Status != handoff.StatusMet {
+		t.Errorf("accept: first touch %v, want met", c.Status)
+	}
+	decode(h.must(http.StatusOK, "POST", "/contacts/c1/accept", `{"rep":"`+owner+`"}`))
+	if v.Decided != nil {
+		t.Errorf("a retried acceptance decided again: %+v", v.Decided)
+	}
+
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c2","fields":`+goodFit+`}`)
+	out = h.must(http.StatusOK, "POST", "/contacts/c2/activities", `{"type":"demo_request"}`)
+	owner, _ = get(out, "contact", "owner").(string)
+	h.clock.Add(time.Hour)
+	out = h.must(http.StatusOK, "POST", "/contacts/c2/reject", `{"rep":"`+owner+`","reason":"bad_data"}`)
+	decode(out)
+	if v.Decided == nil || v.Decided.Decision == nil {
+		t.Fatalf("reject: no decided handoff: %v", out)
+	}
+	if d := v.Decided.Decision; d.Accepted || d.Reason != "bad_data" || d.Rep != owner {
+		t.Errorf("reject: decision %+v", d)
+	}
+	if r := v.Decided.Response; r.Lead != "c2" || !r.TouchedAt.IsZero() || r.Deadline.IsZero() {
+		t.Errorf("reject: response %+v", r)
+	}
+	if c, _ := v.Decided.SLA.Clock(handoff.TargetFirstTouch); c.Status != handoff.StatusBreached {
+		t.Errorf("reject: final first touch %v, want breached", c.Status)
+	}
+	if c, _ := v.Decided.SLA.Clock(handoff.TargetAccept); c.Status != handoff.StatusBreached || !c.Done.Equal(h.clock.Now()) {
+		t.Errorf("reject: accept clock %+v, want done at the rejection, late", c)
+	}
+	if get(out, "contact", "ticket") != nil {
+		t.Errorf("the rejected lead keeps a ticket: %v", get(out, "contact"))
+	}
+}
+
+// stallingWriter is a client that does not read its answer: its first
+// Write blocks until released.
+type stallingWriter struct {
+	header           http.Header
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (w *stallingWriter) Header() http.Header { return w.header }
+func (w *stallingWriter) WriteHeader(int)     {}
+func (w *stallingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.entered); <-w.release })
+	return len(p), nil
+}
+
+// TestSlowReaderHoldsUpNoOne: while the answer of a request is being
+// written to a client that does not read it, the store's lock is free, so
+// every other request goes on; the answer is written whole afterwards.
+func TestSlowReaderHoldsUpNoOne(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "/contacts/c1", ""},
+		{"GET", "/contacts/nobody", ""},
+		{"POST", "/contacts/c1/activities", `{"type":"page_view"}`},
+		{"POST", "/contacts", `{"id":"c2"}`},
+	} {
+		w := &stallingWriter{header: http.Header{}, entered: make(chan struct{}), release: make(chan struct{})}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.srv.ServeHTTP(w, httptest.NewRequest(r.method, r.path, strings.NewReader(r.body)))
+		}()
+		<-w.entered
+		if h.srv.mu.TryLock() {
+			h.srv.mu.Unlock()
+		} else {
+			t.Errorf("%s %s: the store is locked while the answer is written to the client", r.method, r.path)
+		}
+		close(w.release)
+		<-done
+		if ct := w.header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s %s: Content-Type %q", r.method, r.path, ct)
+		}
+	}
+}
+
+// TestReusedActivityID: an ID sent again with another activity (another
+// type, instant or attrs) is not a retry: it is refused with 409 id_reused
+// and changes nothing, instead of being answered "duplicate" and the
+// activity silently dropped. The same activity again, its "at" written in
+// another zone, is still a retry.
+func TestReusedActivityID(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-1","type":"page_view","at":"2026-03-02T09:30:00+01:00","attrs":{"url":"/a"}}`)
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	for _, body := range []string{
+		`{"id":"evt-1","type":"demo_request","at":"2026-03-02T09:30:00+01:00","attrs":{"url":"/a"}}`,
+		`{"id":"evt-1","type":"page_view","at":"2026-03-02T09:31:00+01:00","attrs":{"url":"/a"}}`,
+		`{"id":"evt-1","type":"page_view","at":"2026-03-02T09:30:00+01:00","attrs":{"url":"/b"}}`,
+		`{"id":"evt-1","type":"page_view","attrs":{"url":"/a"}}`,
+	} {
+		status, out := h.do("POST", "/contacts/c1/activities", body)
+		if status != http.StatusConflict || get(out, "error", "code") != "id_reused" {
+			t.Errorf("%s: %d %v, want 409 id_reused", body, status, out)
+		}
+	}
+	after := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("refused requests changed the contact (-before +after):\n%s", diff)
+	}
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-1","type":"page_view","at":"2026-03-02T08:30:00Z","attrs":{"url":"/a"}}`)
+	if get(out, "duplicate") != true {
+		t.Errorf("the same activity again: %v, want a duplicate", out)
 	}
 }
