@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/smarketing/smarketing/internal/jsonstrict"
 )
 
 // ParseSpec decodes the JSON form of a [Spec]: the snake_case keys of its
@@ -26,10 +28,11 @@ import (
 //
 // Decoding is strict: unknown fields, trailing data, more than
 // [MaxSpecJSONLen] bytes, more items than the Max limits, input that is not
-// UTF-8 and a key given twice in one object are errors (a [*SpecError]
-// matching [ErrInvalidSpec]; encoding/json alone would silently read
-// U+FFFD for the bytes that are not UTF-8, and keep only the last of the
-// repeated keys). Keys match as encoding/json matches them, ignoring case
+// UTF-8, a \u escape of half a UTF-16 surrogate pair and a key given
+// twice in one object are errors (a [*SpecError] matching
+// [ErrInvalidSpec]; encoding/json alone would silently read U+FFFD for
+// the bytes that are not UTF-8 and for the half pair, and keep only the
+// last of the repeated keys). Keys match as encoding/json matches them, ignoring case
 // ("Allow_Skip" is allow_skip, and repeats "allow_skip"); write them as
 // shown. ParseSpec checks only the form;
 // [New] (or [Load], which does both) checks the meaning. Stage identifiers
@@ -41,7 +44,7 @@ func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > MaxSpecJSONLen {
 		return Spec{}, &SpecError{Err: fmt.Errorf("JSON of %d bytes, at most %d", len(data), MaxSpecJSONLen)}
 	}
-	if i := invalidUTF8(data); i >= 0 {
+	if i := jsonstrict.InvalidUTF8(data); i >= 0 {
 		return Spec{}, &SpecError{Err: fmt.Errorf("byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -56,8 +59,11 @@ func ParseSpec(data []byte) (Spec, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Err: fmt.Errorf("trailing data after the spec at offset %d", dec.InputOffset())}
 	}
-	if path, key := duplicateKey(data); path != "" {
-		return Spec{}, &SpecError{Path: path, Err: fmt.Errorf("key %q appears twice in one object (keys match without case): give it once", key)}
+	if i := jsonstrict.LoneSurrogate(data); i >= 0 {
+		return Spec{}, &SpecError{Path: jsonstrict.PathAt(data, int64(i)), Err: fmt.Errorf("the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD): write the whole character", data[i:i+6], i)}
+	}
+	if d, ok := jsonstrict.DuplicateKey(data); ok {
+		return Spec{}, &SpecError{Path: jsonstrict.JoinPath(d.Object, d.Again), Err: fmt.Errorf("key %q appears twice in one object (keys match without case): give it once", d.Again)}
 	}
 	s := js.spec()
 	var v validator
@@ -135,7 +141,7 @@ func (js *specJSON) spec() Spec {
 func jsonPath(data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return pathAt(data, te.Offset)
+		return jsonstrict.PathAt(data, te.Offset)
 	}
 	return ""
 }

@@ -95,6 +95,8 @@ func TestParseSpecErrors(t *testing.T) {
 			"", "byte 40 (0xe9) is not UTF-8", nil},
 		{"repeated key", `{"id":"x","stages":[{"id":"a","team":"sales","kind":"forward"},{"id":"b","kind":"forward","team":"sales","kind":"detour"}]}`,
 			"stages[1].kind", `key "kind" appears twice`, nil},
+		{"half a surrogate pair", `{"id":"x","stages":[{"id":"a","label":"Hot \ud83d","team":"sales","kind":"forward"}]}`,
+			"stages[0].label", "half of a UTF-16 surrogate pair", nil},
 		{"repeated key in another case", `{"id":"x","allow_skip":false,"stages":[],"Allow_Skip":true}`,
 			"Allow_Skip", `key "Allow_Skip" appears twice`, nil},
 	} {

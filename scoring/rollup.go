@@ -148,7 +148,7 @@ func (r Rollup) check() error {
 	case method == RollupTopMean && r.N < 1:
 		return errors.Join(ErrRollup, fmt.Errorf("top_mean needs N ≥ 1, not %d", r.N))
 	case method != RollupTopMean && r.N != 0:
-		return errors.Join(ErrRollup, fmt.Errorf("N belongs to top_mean only, not %s", method))
+		return errors.Join(ErrRollup, fmt.Errorf("only top_mean takes N, not %s", method))
 	}
 	return nil
 }

@@ -3,10 +3,12 @@ package scoring
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/shopspring/decimal"
+	"github.com/smarketing/smarketing/internal/jsonstrict"
 )
 
 // SpecFormat is the version of the JSON spec format this package reads
@@ -143,23 +145,29 @@ func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > MaxSpecBytes {
 		return s, &SpecError{Path: "", Msg: fmt.Sprintf("spec is %d bytes, more than the limit of %d", len(data), MaxSpecBytes)}
 	}
-	if i := invalidUTF8(data); i >= 0 {
+	if i := jsonstrict.InvalidUTF8(data); i >= 0 {
 		return s, &SpecError{Path: "", Msg: fmt.Sprintf("invalid JSON: byte %d (0x%02x) is not UTF-8; save the spec as UTF-8", i, data[i])}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: " + err.Error()}
+		path := ""
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// encoding/json names the field without array indexes.
+			path = jsonstrict.PathAt(data, te.Offset)
+		}
+		return Spec{}, &SpecError{Path: path, Msg: "invalid JSON: " + err.Error()}
 	}
 	// Token, not More: More is false before a stray ']' or '}'.
 	if _, err := dec.Token(); err != io.EOF {
 		return Spec{}, &SpecError{Path: "", Msg: "invalid JSON: data after the spec"}
 	}
-	if i := loneSurrogate(data); i >= 0 {
-		return Spec{}, &SpecError{Path: "", Msg: fmt.Sprintf("invalid JSON: the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD); write the whole character", data[i:i+6], i)}
+	if i := jsonstrict.LoneSurrogate(data); i >= 0 {
+		return Spec{}, &SpecError{Path: jsonstrict.PathAt(data, int64(i)), Msg: fmt.Sprintf("invalid JSON: the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD); write the whole character", data[i:i+6], i)}
 	}
-	if path, key := duplicateKey(data); path != "" {
-		return Spec{}, &SpecError{Path: path, Msg: fmt.Sprintf("invalid JSON: key %q appears twice in one object (keys are read without case); only one may be given", key)}
+	if d, ok := jsonstrict.DuplicateKey(data); ok {
+		return Spec{}, &SpecError{Path: jsonstrict.JoinPath(d.Object, d.Again), Msg: fmt.Sprintf("invalid JSON: key %q appears twice in one object (keys are read without case); only one may be given", d.Again)}
 	}
 	return s, nil
 }

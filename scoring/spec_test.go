@@ -276,3 +276,22 @@ func TestEveryLimitHasAPath(t *testing.T) {
 		t.Errorf("error paths one past every limit (-want +got):\n%s", diff)
 	}
 }
+
+// TestParseSpecErrorPaths: a value of the wrong type, and half a
+// surrogate pair, are reported at the path of the value, with array
+// indexes (encoding/json alone names "fit.rules.name").
+func TestParseSpecErrorPaths(t *testing.T) {
+	for _, tc := range []struct{ json, path string }{
+		{`{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":1},{"name":5,"points":1}]}}`, "fit.rules[1].name"},
+		{`{"format":1,"id":"x","interest":{"rules":[{"name":"a","points":1,"activity":"o","where":[{"field":"u","op":"one_of","values":["a",7]}]}]}}`,
+			"interest.rules[0].where[0].values[1]"},
+		{`{"format":1,"id":"x","fit":{"rules":[{"name":"a\ud83d","points":1}]}}`, "fit.rules[0].name"},
+		{`{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":1,"Name":"b"}]}}`, "fit.rules[0].Name"},
+	} {
+		_, err := scoring.ParseSpec([]byte(tc.json))
+		var se *scoring.SpecError
+		if !errors.As(err, &se) || se.Path != tc.path {
+			t.Errorf("ParseSpec(%s): %v, want an error at %q", tc.json, err, tc.path)
+		}
+	}
+}
