@@ -177,7 +177,7 @@ func timeProblem(t time.Time) string {
 	case t.IsZero():
 		return "missing (the zero time)"
 	case !jsonTime(t):
-		return "outside what JSON can hold (years 0 to 9999, zones less than a day from UTC)"
+		return "outside what JSON can hold (years 0 to 9999, zones less than a day from UTC, in whole minutes)"
 	}
 	return ""
 }

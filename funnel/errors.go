@@ -26,7 +26,7 @@ var (
 	ErrGuard = errors.New("funnel: guard refused the move")
 	// ErrInvalidMove: the move itself is malformed (no target, zero time,
 	// or a time JSON cannot hold: outside the years 0 to 9999, or in a zone
-	// a day or more away from UTC).
+	// a day or more away from UTC or whose offset has seconds).
 	ErrInvalidMove = errors.New("funnel: invalid move")
 	// ErrInvalidSpec: a [Spec] failed validation.
 	ErrInvalidSpec = errors.New("funnel: invalid spec")

@@ -301,9 +301,9 @@ func (m *Model) Can(s State, mv Move) error {
 // and the audit event, or an error (a [*MoveError]) and s unchanged.
 //
 // The checks, in order: the move is well formed (target set, time set,
-// within the years 0 to 9999 and in a zone less than a day from UTC, which
-// is what RFC 3339 JSON can hold: [ErrInvalidMove]); the target stage and the state's current stage are
-// declared ([ErrUnknownStage]); a move to the current stage is a no-op and
+// within the years 0 to 9999 and in a zone less than a day from UTC by
+// whole minutes, which is what RFC 3339 JSON can hold: [ErrInvalidMove]);
+// the target stage and the state's current stage are declared ([ErrUnknownStage]); a move to the current stage is a no-op and
 // returns (s, Event{}, nil); the state is consistent ([ErrInvalidState]:
 // its stage has facts, it has no facts without a stage, and its version can
 // still grow); the move's EventID is not the state's last event ID
@@ -570,8 +570,9 @@ func since(to, from time.Time) time.Duration {
 
 // jsonTime reports whether t can be written as an RFC 3339 JSON time: its
 // year, in its own zone, is between 0 and 9999, and its zone's offset from
-// UTC is less than a day (time.Time.MarshalJSON fails otherwise: RFC 3339
-// has four digits for the year and two for the offset's hours). Apply
+// UTC is less than a day, in whole minutes (time.Time.MarshalJSON fails
+// otherwise, or drops the offset's seconds: RFC 3339 has four digits for
+// the year, two for the offset's hours and two for its minutes). Apply
 // refuses other times, so that every state and event it produces can be
 // stored as JSON.
 func jsonTime(t time.Time) bool {
@@ -583,10 +584,13 @@ func jsonTime(t time.Time) bool {
 // 3339 JSON can write (hours 00 to 23).
 const maxZoneOffset = 24 * 60 * 60
 
-// jsonZone reports whether RFC 3339 can write t's UTC offset.
+// jsonZone reports whether RFC 3339 can write t's UTC offset: less than
+// a day, in whole minutes. time.Time.MarshalJSON drops the seconds of an
+// offset such as the +00:19:32 of Amsterdam's mean time before 1937, so
+// the time would read back 32 seconds off.
 func jsonZone(t time.Time) bool {
 	_, off := t.Zone()
-	return -maxZoneOffset < off && off < maxZoneOffset
+	return -maxZoneOffset < off && off < maxZoneOffset && off%60 == 0
 }
 
 // plainTime is quick's check of a move's time at against the state's

@@ -849,7 +849,10 @@ func TestApplyTimeOutsideJSONRange(t *testing.T) {
 }
 
 // TestApplyZoneOutsideJSONRange: a move dated in a zone a day or more away
-// from UTC (time.FixedZone accepts any offset) is refused with
+// from UTC (time.FixedZone accepts any offset), or whose offset has
+// seconds (local mean time, such as Amsterdam's +00:19:32 before 1937,
+// which MarshalJSON writes as +00:19: the time read back 32 seconds
+// off), is refused with
 // ErrInvalidMove, on the entry move and on the fast path, by Apply, ApplyTo
 // and Can alike, because time.Time.MarshalJSON cannot write its offset:
 // Apply used to accept it and return a state and an event that the host
@@ -857,7 +860,7 @@ func TestApplyTimeOutsideJSONRange(t *testing.T) {
 func TestApplyZoneOutsideJSONRange(t *testing.T) {
 	m := funnel.Default()
 	lead, _ := walk(t, m, funnel.State{Lead: "c"}, funnel.Move{To: funnel.Lead, At: at(0)})
-	for _, off := range []int{24 * 3600, -24 * 3600, 100 * 3600, -1 << 40} {
+	for _, off := range []int{24 * 3600, -24 * 3600, 100 * 3600, -1 << 40, 19*60 + 32, -1} {
 		bad := at(1).In(time.FixedZone("far", off))
 		for _, s := range []funnel.State{lead, {Lead: "c"}} {
 			before := s.Clone()

@@ -14,10 +14,11 @@ type Move struct {
 	// At is when the move happened, in the host's clock. It must not be
 	// earlier than the state's last move ([ErrTimeTravel]), its year (in
 	// its own zone) must be between 0 and 9999, the range of RFC 3339 JSON,
-	// and its zone's UTC offset less than a day, which RFC 3339 cannot
-	// write either (a [time.FixedZone] of 24 hours or more:
-	// [ErrInvalidMove]), so that every state and event Apply produces
-	// marshals. Times are compared and subtracted by their wall clock; a
+	// and its zone's UTC offset less than a day in whole minutes, which
+	// is what RFC 3339 can write (a [time.FixedZone] of 24 hours or more,
+	// or a zone's local mean time before standard time, such as
+	// Amsterdam's +00:19:32 until 1937: [ErrInvalidMove]), so that every
+	// state and event Apply produces marshals and reads back the same. Times are compared and subtracted by their wall clock; a
 	// monotonic reading (from time.Now) is ignored, as it is lost when the
 	// event is stored.
 	At time.Time `json:"at"`
