@@ -316,8 +316,12 @@ func zoneDigest(loc *time.Location) uint64 {
 
 // StagesOf returns a funnel model's forward path, in order, and its other
 // stages (detours and terminal stages) in declaration order: the Path and
-// Detours of a [Config] that reports on that model.
+// Detours of a [Config] that reports on that model. A nil model has no
+// stages (nil, nil), which [NewAccumulator] refuses as an empty Path.
 func StagesOf(m *funnel.Model) (path, detours []funnel.Stage) {
+	if m == nil {
+		return nil, nil
+	}
 	path = m.Path()
 	for _, s := range m.Stages() {
 		if s.Kind != funnel.Forward {

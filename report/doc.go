@@ -72,7 +72,10 @@
 // TouchedAt (not SLA deadlines, which are promises, not happenings, nor a
 // deal's CreatedAt). [Report.Current] is the period containing
 // AsOf: the scorecard and the renderers' funnel use it; later periods may
-// exist and hold only pending deadlines.
+// exist and hold only pending deadlines. Periods without data after the
+// last one with data are not listed, so with a [Config.AsOf] later than
+// every record the current period is the last one listed, before AsOf
+// (the scorecard names it).
 //
 // Volumes. First-time entries into stage S in P: events into S in P whose
 // [funnel.Event.FirstEntry] is set. All entries: every event into S in P
@@ -174,7 +177,8 @@
 // attainment and status (on track, at risk, missed, no data, pending:
 // a cohort goal whose cohort is still immature and can still turn).
 // [NewScorecard] scores the current period ([Report.Current]: the one
-// containing AsOf) and shows the change from the one before it.
+// containing AsOf, or the last before it) and shows the change from the
+// one before it.
 //
 // Dimensions: with [Config.Dimensions], volumes, populations and flow
 // rates are also given per value ([Segment]). Populations by dimension are

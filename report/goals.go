@@ -65,7 +65,8 @@ const (
 )
 
 // Scorecard compares the goals with the current period of a report (the
-// one containing AsOf, see [Report.Current]; later periods may exist) and
+// one containing AsOf, or the last one before it when none listed
+// contains it: see [Report.Current]; later periods may exist) and
 // shows the change from the period before (steps 1 and 8 of the method).
 type Scorecard struct {
 	Period   string  `json:"period"`
@@ -80,6 +81,14 @@ type Scorecard struct {
 // when attainment ≥ AtRisk, missed otherwise (a goal without a defined
 // attainment is met or missed outright); no data when the actual is
 // undefined.
+//
+// Actual is the figure as the report shows it (a rate's Value, rounded to
+// [RatePlaces]), but the verdict and the attainment come from the exact
+// figure, with one rounding: a rate's Num ÷ Den, a share's Amount ÷ Of,
+// the average deal's won amount ÷ won deals, follow-up minutes from the
+// nanoseconds. So 17 999 acceptances of 20 000 (0.89995, shown as 0.9)
+// miss a 0.9 goal, and 2 of 3 against 0.8 attain 0.8333, not 0.6667 ÷
+// 0.8 rounded again.
 //
 // A cohort rate is provisional until its cohort is mature
 // ([CohortConversion.Mature]): members can still convert within the
@@ -234,6 +243,62 @@ func (per *Period) Actual(metric string) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
+// exact returns the defined figure metric names in per as an exact
+// fraction num ÷ den with den > 0: a rate's counts, a share's amounts,
+// the average deal's won amount and count, follow-up minutes in
+// nanoseconds; actual ÷ 1 for the others (counts and money, exact
+// already), or when the fraction does not round to actual (a report
+// built by hand, or decoded, with inconsistent fields).
+func (per *Period) exact(metric string, actual decimal.Decimal) (num, den decimal.Decimal) {
+	one := decimal.NewFromInt(1)
+	num, den = actual, one
+	places := int32(RatePlaces)
+	switch kind, _, _ := strings.Cut(metric, ":"); kind {
+	case "flow":
+		parts := strings.Split(metric, ":")
+		for _, c := range per.Flow {
+			if len(parts) == 3 && string(c.From) == parts[1] && string(c.To) == parts[2] {
+				num, den = decimal.NewFromInt(c.Rate.Num), decimal.NewFromInt(c.Rate.Den)
+				break
+			}
+		}
+	case "cohort":
+		if c := per.cohort(strings.Split(metric, ":")); c != nil {
+			num, den = decimal.NewFromInt(c.Rate.Num), decimal.NewFromInt(c.Rate.Den)
+		}
+	case "acceptance_rate":
+		num, den = ratio(per.Service.Acceptance)
+	case "sla_compliance":
+		num, den = ratio(per.Service.SLA)
+	case "win_rate":
+		num, den = ratio(per.Outcomes.WinRate)
+	case "lead_velocity_rate":
+		num, den = ratio(per.Outcomes.LeadVelocity)
+	case "marketing_sourced_share":
+		num, den = per.Revenue.MarketingSourced.Amount, per.Revenue.MarketingSourced.Of
+	case "marketing_influenced_share":
+		num, den = per.Revenue.MarketingInfluenced.Amount, per.Revenue.MarketingInfluenced.Of
+	case "average_deal":
+		num, den = per.Outcomes.WonAmount, decimal.NewFromInt(per.Outcomes.WinRate.Num)
+		places = MoneyPlaces
+	case "response_minutes_median":
+		num, den = decimal.NewFromInt(int64(per.Service.ResponseTime.Median)), decimal.NewFromInt(int64(time.Minute))
+	case "response_minutes_p90":
+		num, den = decimal.NewFromInt(int64(per.Service.ResponseTime.P90)), decimal.NewFromInt(int64(time.Minute))
+	}
+	if den.IsNegative() {
+		num, den = num.Neg(), den.Neg()
+	}
+	if !den.IsPositive() || !num.DivRound(den, places).Equal(actual) {
+		return actual, one
+	}
+	return num, den
+}
+
+func ratio(r Rate) (num, den decimal.Decimal) {
+	return decimal.NewFromInt(r.Num), decimal.NewFromInt(r.Den)
+}
+
 // cohort returns the cohort conversion a "cohort:<from>:<to>" metric,
 // split at its colons, names in per, or nil.
 func (per *Period) cohort(parts []string) *CohortConversion {
@@ -274,19 +339,21 @@ func NewScorecard(r Report, goals []Goal) Scorecard {
 	return sc
 }
 
-// verdict is g's status for the actual figure a, and the attainment.
-// Along a rising a it only moves one way: missed, at risk, on track for
-// an "at least" goal, the reverse for an "at most" one.
-func (g Goal) verdict(a decimal.Decimal) (st Status, attainment decimal.Decimal, defined bool) {
-	met := a.GreaterThanOrEqual(g.Target)
+// verdict is g's status for the actual figure num ÷ den (den > 0), and
+// the attainment, rounded once. Along a rising actual it only moves one
+// way: missed, at risk, on track for an "at least" goal, the reverse for
+// an "at most" one.
+func (g Goal) verdict(num, den decimal.Decimal) (st Status, attainment decimal.Decimal, defined bool) {
+	td := g.Target.Mul(den) // actual ⋚ target ⇔ num ⋚ target × den
+	met := num.GreaterThanOrEqual(td)
 	if g.AtMost {
-		met = a.LessThanOrEqual(g.Target)
+		met = num.LessThanOrEqual(td)
 	}
 	switch {
 	case !g.AtMost && g.Target.IsPositive():
-		attainment, defined = a.DivRound(g.Target, RatePlaces), true
-	case g.AtMost && a.IsPositive() && !g.Target.IsNegative():
-		attainment, defined = g.Target.DivRound(a, RatePlaces), true
+		attainment, defined = num.DivRound(td, RatePlaces), true
+	case g.AtMost && num.IsPositive() && !g.Target.IsNegative():
+		attainment, defined = td.DivRound(num, RatePlaces), true
 	}
 	risk := g.AtRisk
 	if risk.IsZero() {
@@ -316,7 +383,8 @@ func score(g Goal, cur, prev *Period, asOf time.Time) Score {
 		s.Status = NoData
 		return s
 	}
-	s.Status, s.Attainment, s.AttainmentDefined = g.verdict(s.Actual)
+	num, den := cur.exact(g.Metric, s.Actual)
+	s.Status, s.Attainment, s.AttainmentDefined = g.verdict(num, den)
 	if s.Immature {
 		// Once the period has ended its members only convert: the rate
 		// only rises, to 1 at most (every member converted), and the
@@ -324,7 +392,7 @@ func score(g Goal, cur, prev *Period, asOf time.Time) Score {
 		// conversion gives the same. While the period runs, members
 		// still join and nothing is final.
 		ended := !asOf.IsZero() && !cur.End.After(asOf)
-		if full, _, _ := g.verdict(decimal.NewFromInt(1)); !ended || full != s.Status {
+		if full, _, _ := g.verdict(decimal.NewFromInt(1), decimal.NewFromInt(1)); !ended || full != s.Status {
 			s.Status = Pending
 		}
 	}

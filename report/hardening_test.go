@@ -162,3 +162,15 @@ func TestParseReportZero(t *testing.T) {
 		t.Errorf("a non-zero report without schema: %v, want ErrEncoding", err)
 	}
 }
+
+// StagesOf a nil model is no stages, which NewAccumulator refuses as an
+// ErrConfig; it does not panic.
+func TestStagesOfNilModel(t *testing.T) {
+	path, detours := report.StagesOf(nil)
+	if path != nil || detours != nil {
+		t.Fatalf("StagesOf(nil) = %v, %v", path, detours)
+	}
+	if _, err := report.NewAccumulator(report.Config{Path: path, Detours: detours}); !errors.Is(err, report.ErrConfig) {
+		t.Errorf("NewAccumulator with the stages of a nil model: %v, want ErrConfig", err)
+	}
+}

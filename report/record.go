@@ -92,7 +92,7 @@ type Touch struct {
 	At      time.Time `json:"at"`
 	Channel string    `json:"channel"`
 	// Milestone marks the touch that created the lead or the opportunity,
-	// for the U-shaped and W-shaped models (see [Model]).
+	// for the U-shaped and W-shaped models (see [UShaped] and [WShaped]).
 	Milestone Milestone `json:"milestone,omitempty"`
 }
 

@@ -90,8 +90,9 @@ type table struct {
 }
 
 // Current returns the period that contains AsOf (the last one starting at
-// or before it; the last period when AsOf is zero) and the period before
-// it, or nil. Later periods can exist, holding only SLA deadlines still
+// or before it, which ends before AsOf when no listed period contains
+// it; the last period when AsOf is zero) and the period before it, or
+// nil (also when AsOf is before the first period). Later periods can exist, holding only SLA deadlines still
 // ahead; the scorecard and the renderers' funnel use the current one.
 func (r *Report) Current() (cur, prev *Period) {
 	i := len(r.Periods) - 1
@@ -371,10 +372,15 @@ func (r *Report) title() string {
 	return fmt.Sprintf("%s: %s periods, %s, as of %s", s, r.Granularity, r.Location, r.AsOf.Format("2006-01-02 15:04 MST"))
 }
 
-// WriteText writes the report as aligned plain-text tables.
+// WriteText writes the report as aligned plain-text tables. Host text
+// (channels, reasons, criteria, goal labels, the zone's name) is shown
+// as it is, except that control characters, line separators and
+// bidirectional controls are written as visible escapes (\n, \x1b,
+// \u202e), so that no such text can split a row, reach the terminal or
+// reorder a line.
 func (r Report) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
-	fmt.Fprintln(&buf, r.title())
+	fmt.Fprintln(&buf, plain(r.title()))
 	for _, t := range r.tables() {
 		fmt.Fprintf(&buf, "\n%s\n", plain(t.title))
 		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
@@ -396,11 +402,12 @@ func (r Report) WriteText(w io.Writer) error {
 }
 
 // plain makes a cell safe for a line-based table: the host's strings
-// (goal labels, channels, reasons, criteria) may hold tabs, line breaks or
-// terminal escape sequences, which would split a row or a column, or
-// reach the reader's terminal. Each control character is written as a
-// visible Go-style escape (\t, \n, \r, \x1b); JSON and CSV keep the exact
-// text.
+// (goal labels, channels, reasons, criteria, the zone name in the title)
+// may hold tabs, line breaks, terminal escape sequences or bidirectional
+// overrides, which would split a row or a column, reach the reader's
+// terminal, or show the line's text in another order than it has. Each
+// such character (see isControl) is written as a visible Go-style escape
+// (\t, \n, \r, \x1b, \u202e); JSON and CSV keep the exact text.
 func plain(s string) string {
 	i := strings.IndexFunc(s, isControl)
 	if i < 0 {
@@ -428,18 +435,83 @@ func plain(s string) string {
 }
 
 // isControl reports the C0 controls and DEL (the C1 controls, U+0080 to
-// U+009F, too, as some terminals obey them).
-func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+// U+009F, too, as some terminals obey them), the line and paragraph
+// separators U+2028 and U+2029 (line breaks to some viewers), and the
+// invisible bidirectional marks, embeddings, overrides and isolates
+// (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), which
+// reorder the text after them ("Trojan Source").
+func isControl(r rune) bool {
+	switch {
+	case r < 0x20:
+		return true
+	case r < 0x7f:
+		return false
+	case r <= 0x9f:
+		return true
+	}
+	return r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x2028 && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
 
-// mdEscape makes a cell safe for a Markdown table row.
-func mdEscape(s string) string { return strings.ReplaceAll(plain(s), "|", "\\|") }
+// mdEscape makes a cell (or a title) safe for a Markdown table row or
+// heading: after [plain], a backslash before each character that
+// Markdown would read as markup, so the host's text shows as it is
+// rather than as a link, emphasis, code, raw HTML (a <script> or <img>
+// tag) or an entity, and a pipe cannot end the cell: | < > & [ ] * ` ~,
+// _ unless between two ASCII letters or digits (where it is never
+// emphasis: on_track stays as it is), and \ before ASCII punctuation (a
+// backslash before anything else is already literal, so the escapes of
+// plain, such as \n, stay as they are).
+func mdEscape(s string) string {
+	s = plain(s)
+	i := 0
+	for i < len(s) && !mdNeedsEscape(s, i) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		if mdNeedsEscape(s, i) {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// mdNeedsEscape says whether s[i] needs a backslash before it in
+// Markdown (see mdEscape).
+func mdNeedsEscape(s string, i int) bool {
+	switch s[i] {
+	case '|', '<', '>', '&', '[', ']', '*', '`', '~':
+		return true
+	case '_':
+		return i == 0 || i+1 == len(s) || !isAlnum(s[i-1]) || !isAlnum(s[i+1])
+	case '\\':
+		return i+1 < len(s) && isASCIIPunct(s[i+1])
+	}
+	return false
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isASCIIPunct reports the characters a Markdown backslash escapes.
+func isASCIIPunct(c byte) bool { return c > ' ' && c < 0x7f && !isAlnum(c) }
 
 // WriteMarkdown writes the report for the review meeting: the scorecard
 // first, then the funnel, then what changed since the previous period,
-// then the trends and details.
+// then the trends and details. Host text is escaped as in
+// [Report.WriteText], and Markdown markup in it (| < > & [ ] * _ ` ~ \)
+// is backslash-escaped, so that it reads as the same text and never as a
+// link, emphasis, code, raw HTML or the end of a table cell.
 func (r Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# %s\n", r.title())
+	fmt.Fprintf(bw, "# %s\n", mdEscape(r.title()))
 	for _, t := range r.tables() {
 		fmt.Fprintf(bw, "\n## %s\n\n", mdEscape(t.title))
 		fmt.Fprintf(bw, "| %s |\n|", strings.Join(mapStr(t.header, mdEscape), " | "))
