@@ -261,7 +261,6 @@ func (s *Store) loadIn(ctx context.Context, q querier, id string) (*snapshot, er
 		c                             = &Contact{ID: id}
 		fields, state, recycle, fired string
 		score, ticket                 sql.NullString
-		rotState                      string
 		snap                          = &snapshot{c: c}
 	)
 	err := q.QueryRowContext(ctx, `SELECT rev, fields, state, recycle, score, owner, ticket, fired FROM contacts WHERE id = ?`, id).
@@ -314,13 +313,22 @@ func (s *Store) loadIn(ctx context.Context, q querier, id string) (*snapshot, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := q.QueryRowContext(ctx, `SELECT rev, state FROM rotation WHERE id = 1`).Scan(&snap.rotRev, &rotState); err != nil {
+	if err := readRotation(ctx, q, snap); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(rotState), &snap.rot); err != nil {
-		return nil, fmt.Errorf("rotation: %w", err)
-	}
 	return snap, nil
+}
+
+// readRotation reads the routing rotation and its revision into snap.
+func readRotation(ctx context.Context, q querier, snap *snapshot) error {
+	var rotState string
+	if err := q.QueryRowContext(ctx, `SELECT rev, state FROM rotation WHERE id = 1`).Scan(&snap.rotRev, &rotState); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(rotState), &snap.rot); err != nil {
+		return fmt.Errorf("rotation: %w", err)
+	}
+	return nil
 }
 
 // commit writes ch in one transaction, or nothing and ErrStale when the
@@ -489,16 +497,43 @@ func (s *Store) apply(ch *change, mv funnel.Move) error {
 }
 
 // AddContact creates a contact and enters it into the funnel at stage
-// (the lifecycle's entry stage when empty).
+// (the lifecycle's entry stage when empty). A contact entered at a stage
+// sales owns (an SQL imported from another system, say) is handed to sales
+// in the same transaction, as a promotion would be: routed to a rep, with
+// an SLA ticket on the default tier whose clocks start now, its handoff
+// record and the rep's notice; otherwise it would sit in sales with no
+// owner, no deadline, and no rep allowed to touch, accept or return it.
 func (s *Store) AddContact(ctx context.Context, id string, fields map[string]string, stage funnel.Stage) error {
 	if stage == "" {
 		stage = s.lib.Funnel.Entry()
 	}
-	ch := &change{c: &Contact{ID: id, Lead: scoring.Lead{Fields: maps.Clone(fields)}, State: funnel.State{Lead: id}}, create: true, at: s.Now()}
-	if err := s.apply(ch, funnel.Move{To: stage, At: ch.at, Actor: "crm:import"}); err != nil {
+	for range s.MaxAttempts {
+		ch := &change{c: &Contact{ID: id, Lead: scoring.Lead{Fields: maps.Clone(fields)}, State: funnel.State{Lead: id}}, create: true, at: s.Now()}
+		if err := s.apply(ch, funnel.Move{To: stage, At: ch.at, Actor: "crm:import"}); err != nil {
+			return err
+		}
+		if st, _ := s.lib.Funnel.Stage(ch.c.State.Stage); st.Team == funnel.Sales {
+			snap := &snapshot{}
+			if err := s.read(ctx, func(q querier) error { return readRotation(ctx, q, snap) }); err != nil {
+				return err
+			}
+			ch.rotRev = snap.rotRev
+			if err := s.route(ch, snap, handoff.Request{Lead: id, Territory: fields["country"]}, s.lib.SLA.Spec().DefaultTier, nil,
+				"entered the funnel at "+string(stage)); err != nil {
+				return err
+			}
+		}
+		if s.beforeCommit != nil {
+			s.beforeCommit("add", id)
+		}
+		err := s.commit(ctx, ch)
+		if errors.Is(err, ErrStale) { // only the rotation can be: route again
+			s.conflicts.Add(1)
+			continue
+		}
 		return err
 	}
-	return s.commit(ctx, ch)
+	return fmt.Errorf("add %q: still conflicting after %d attempts", id, s.MaxAttempts)
 }
 
 // RecordActivity stores what a contact did, scores it and lets the handoff
@@ -590,10 +625,13 @@ func (s *Store) route(ch *change, snap *snapshot, req handoff.Request, tier stri
 	if err != nil {
 		return err
 	}
-	if req.Escalation == "" {
-		// A reassignment keeps the handoff, its clocks and its record.
-		ch.records = append(ch.records, report.ResponseRecord(responseOf(c, a.Rep, rep)))
-	}
+	// The new rep's assignment is recorded under the handoff's key, which
+	// a reassignment keeps (its ticket keeps the lead's action): package
+	// report combines the records of one key keeping the earliest time of
+	// each field, so a reassigned lead stays one handoff in speed to lead
+	// and SLA compliance, judged on its first assignment and deadline, and
+	// the records say who holds it now.
+	ch.records = append(ch.records, report.ResponseRecord(responseOf(c, a.Rep, rep)))
 	ft, _ := rep.Clock(handoff.TargetFirstTouch)
 	ch.effects = append(ch.effects, Effect{Kind: "notify", To: a.Rep, Lead: c.ID, Tier: rep.Tier, Deadline: ft.Deadline,
 		Why: a.Why + "\n" + why})

@@ -936,3 +936,136 @@ func TestHandoffRecordsFeedTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestAddedAtASalesStageIsHandedOff imports contacts straight into SQL:
+// each is handed off in the same transaction as a promotion would be
+// (routed, an SLA ticket on the default tier, its assignment record and
+// the rep's notice), so its owner can work it and nobody else can; before,
+// it sat in sales with no owner and no rep could touch, accept or return
+// it. A commit made stale by another routing in between routes again.
+func TestAddedAtASalesStageIsHandedOff(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	nested := false
+	st.beforeCommit = func(op, id string) {
+		if op == "add" && id == "c1" && !nested {
+			nested = true // another import takes c1's rep meanwhile
+			if err := st.AddContact(ctx, "c0", hotFit, funnel.SQL); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if err := st.AddContact(ctx, "c1", hotFit, funnel.SQL); err != nil {
+		t.Fatal(err)
+	}
+	if st.Conflicts() != 1 {
+		t.Errorf("%d stale commits retried, want 1 (the rotation moved)", st.Conflicts())
+	}
+	c0, err := st.Contact(ctx, "c0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c1.Owner == "" || c1.Owner == c0.Owner || c1.Ticket == nil || c1.Ticket.Tier != "standard" || c1.Ticket.AssignedAt.IsZero() {
+		t.Fatalf("c1 imported at sql: owner %q (c0's %q), ticket %+v", c1.Owner, c0.Owner, c1.Ticket)
+	}
+	if n := count(t, st, `SELECT count(*) FROM outbox WHERE contact = 'c1' AND json_extract(payload, '$.to') = ?`, c1.Owner); n != 1 {
+		t.Errorf("%d notices to %s, want 1", n, c1.Owner)
+	}
+	recs, err := st.HandoffRecords(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Kind != report.KindResponse || recs[0].Response.Rep != c1.Owner || recs[0].Response.Deadline.IsZero() {
+		t.Errorf("c1's handoff records %+v, want its assignment to %s", recs, c1.Owner)
+	}
+	other := "ana"
+	if c1.Owner == other {
+		other = "bruno"
+	}
+	if _, err := st.Accept(ctx, "c1", other, false); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("accepted by %s, not its owner: %v, want ErrNotOwner", other, err)
+	}
+	if _, err := st.Touch(ctx, "c1", c1.Owner); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Accept(ctx, "c1", c1.Owner, true); err != nil {
+		t.Fatal(err)
+	}
+	mustRebuild(t, st, "c1")
+	// A stage marketing owns is not handed off.
+	if err := st.AddContact(ctx, "c2", hotFit, funnel.MQL); err != nil {
+		t.Fatal(err)
+	}
+	if c2, _ := st.Contact(ctx, "c2"); c2.Owner != "" || c2.Ticket != nil {
+		t.Errorf("c2 imported at mql: owner %q, ticket %+v", c2.Owner, c2.Ticket)
+	}
+}
+
+// TestReassignmentRecordsTheNewRep: a lead nobody touches is reassigned
+// by the SLA's escalation; the CRM records the new rep's assignment under
+// the handoff's key, and the report counts the lead once: one handoff in
+// speed to lead and in SLA compliance, breached (touched by the new rep
+// after the first-touch deadline), its response time from the first
+// assignment.
+func TestReassignmentRecordsTheNewRep(t *testing.T) {
+	ctx := context.Background()
+	st, clk := openStore(t)
+	handOffHotContact(t, st, "c1")
+	c, err := st.Contact(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, assigned := c.Owner, c.Ticket.AssignedAt
+	clk.Add(14 * 24 * time.Hour)
+	if _, err := st.CheckSLA(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.Contact(ctx, "c1")
+	if c.Owner == first {
+		t.Fatalf("not reassigned: owner %q", c.Owner)
+	}
+	recs, err := st.HandoffRecords(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d handoff records after the reassignment, want 2 (the assignments to %s and %s): %+v", len(recs), first, c.Owner, recs)
+	}
+	r0, r1 := recs[0].Response, recs[1].Response
+	if r0.Rep != first || r1.Rep != c.Owner || r1.Handoff != r0.Handoff || !r1.ActionAt.Equal(r0.ActionAt) || !r1.AssignedAt.After(r0.AssignedAt) {
+		t.Errorf("records %+v and %+v, want the same handoff assigned to %s then to %s", r0, r1, first, c.Owner)
+	}
+	if _, err := st.Touch(ctx, "c1", c.Owner); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := st.Report(ctx, report.Config{Path: st.lib.Funnel.Path(),
+		Detours: []funnel.Stage{funnel.Nurture, funnel.Disqualified, funnel.Lost}, Location: madrid, Period: report.Month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sla report.Rate
+	var bands report.Bands
+	var resp report.Velocity
+	for _, p := range rep.Periods {
+		sla.Num, sla.Den = sla.Num+p.Service.SLA.Num, sla.Den+p.Service.SLA.Den
+		b := p.Service.SpeedToLead
+		bands.Under5, bands.Under15, bands.Under60, bands.Over60, bands.Untouched =
+			bands.Under5+b.Under5, bands.Under15+b.Under15, bands.Under60+b.Under60, bands.Over60+b.Over60, bands.Untouched+b.Untouched
+		if p.Service.ResponseTime.Count > 0 {
+			resp = p.Service.ResponseTime
+		}
+	}
+	if sla.Num != 0 || sla.Den != 1 {
+		t.Errorf("SLA compliance %d/%d, want 0/1 (one handoff, touched after its deadline)", sla.Num, sla.Den)
+	}
+	if bands != (report.Bands{Over60: 1}) {
+		t.Errorf("speed to lead %+v, want the one lead, touched after an hour", bands)
+	}
+	if c, _ := st.Contact(ctx, "c1"); resp.Count != 1 || resp.Max != c.Ticket.FirstTouchAt.Sub(assigned) {
+		t.Errorf("response time %+v, want one, from the first assignment (%s)", resp, assigned)
+	}
+}

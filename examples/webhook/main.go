@@ -41,10 +41,23 @@
 // sla_unavailable, and nothing is stored: a 2xx answer about a lead with an
 // open handoff always carries its "sla".
 //
+// A contact created at a stage sales owns ("stage": "sql" or
+// "opportunity") is handed to sales as a promotion would be: routed to a
+// rep, with an SLA ticket on the default tier (its action the contact's
+// "at", its assignment the service's now, as for every handoff); only that
+// rep may then touch, accept or return it.
+//
 // The store is in memory, guarded by one mutex; every change works on a
 // copy of the contact that is stored only when every step succeeded. A
 // request's body is read before the lock is taken and its answer written
-// after it is released, so a slow client holds up no one.
+// after it is released, so a slow client holds up no one. It keeps at most
+// -max-contacts contacts (100000 by default): a new one beyond is refused
+// with 507 store_full.
+//
+// On SIGINT or SIGTERM it stops accepting connections and waits for the
+// requests in flight, for at most -grace (5s); a second signal, or the end
+// of that period, closes the connections still open, and it exits with
+// status 1.
 package main
 
 import (
@@ -74,10 +87,11 @@ var defaultScoring []byte
 
 func main() {
 	// Ctrl-C, or a service manager stopping it: finish the requests in
-	// flight, then exit.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stderr)
-	stop()
+	// flight, then exit; a second signal while they finish exits at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	err := run(sigs, os.Args[1:], os.Stderr)
+	signal.Stop(sigs)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
@@ -87,14 +101,28 @@ func main() {
 	}
 }
 
-// run serves until ctx is done, then shuts down gracefully.
-func run(ctx context.Context, args []string, stderr io.Writer) error {
+// readTimeout is the longest a request may take to arrive, body included
+// (a variable so that a test can keep a request in flight longer).
+var readTimeout = 10 * time.Second
+
+// errForced is the cause of a shutdown cut short by a second signal.
+var errForced = errors.New("a second signal forced the exit")
+
+// run serves until the first value on sigs (nil: never), then shuts down
+// gracefully: it stops accepting connections and waits, for at most the
+// -grace period, for the requests in flight. A second value on sigs
+// during that wait, or the end of the period, closes every connection at
+// once (http.Server.Close) and run returns an error saying so: requests
+// still in flight were cut off.
+func run(sigs <-chan os.Signal, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("webhook", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	zone := fs.String("zone", "Europe/Madrid", "IANA time zone of the sales team's office hours (09:00-18:00, Monday to Friday)")
 	spec := fs.String("scoring", "", "path of a JSON scoring spec to use instead of the built-in one")
 	maxBody := fs.Int64("max-body", 64<<10, "largest request body accepted, in bytes")
+	maxContacts := fs.Int("max-contacts", defaultMaxContacts, "most contacts kept in memory; a new one beyond is refused with 507 store_full")
+	grace := fs.Duration("grace", 5*time.Second, "on SIGINT or SIGTERM, how long to wait for the requests in flight before closing their connections (a second signal closes them at once)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `webhook is a lead qualification service: POST activities and profile changes
 of contacts and get back their score with its explanation, the handoff decision
@@ -109,6 +137,12 @@ Flags:
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *maxContacts <= 0 {
+		return fmt.Errorf("-max-contacts %d: want at least 1", *maxContacts)
+	}
+	if *grace < 0 {
+		return fmt.Errorf("-grace %v: want 0 or more", *grace)
 	}
 	data := defaultScoring
 	if *spec != "" {
@@ -127,6 +161,7 @@ Flags:
 		return err
 	}
 	cfg.MaxBody = *maxBody
+	cfg.MaxContacts = *maxContacts
 	logger := log.New(stderr, "", log.LstdFlags)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -135,7 +170,7 @@ Flags:
 	srv := &http.Server{
 		Handler:           NewServer(cfg),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      10 * time.Second,
 		ErrorLog:          logger,
 	}
@@ -145,13 +180,32 @@ Flags:
 	select {
 	case err := <-served:
 		return err
-	case <-ctx.Done():
+	case <-sigs:
 	}
-	logger.Printf("webhook: shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	logger.Printf("webhook: shutting down (a second signal exits at once)")
+	cancelled, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	shutdown, stop := context.WithTimeoutCause(cancelled, *grace,
+		fmt.Errorf("requests still in flight after the %v grace period", *grace))
+	defer stop()
+	go func() {
+		select {
+		case <-sigs:
+			cancel(errForced)
+		case <-shutdown.Done():
+		}
+	}()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+		// Cut off what is left: Shutdown does not close the connections
+		// still active when its context ends.
+		cause := context.Cause(shutdown)
+		if cause == nil {
+			cause = err
+		}
+		_ = srv.Close()
+		<-served
+		logger.Printf("webhook: closed the remaining connections: %v", cause)
+		return fmt.Errorf("shutdown: %w", cause)
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -39,7 +39,17 @@ type Config struct {
 	Now func() time.Time
 	// MaxBody is the largest request body accepted, in bytes.
 	MaxBody int64
+	// MaxContacts is the most contacts the store keeps (0 means
+	// defaultMaxContacts): the store is in memory, and a client creating
+	// contacts without end must not grow it without bound. A new contact
+	// beyond it is refused with 507 store_full; the contacts stored go on
+	// being served.
+	MaxContacts int
 }
+
+// defaultMaxContacts is MaxContacts when it is not set: with each contact
+// capped (fields, activities), some hundred megabytes at most.
+const defaultMaxContacts = 100_000
 
 // Server is the qualification service: an in-memory store of contacts
 // guarded by one mutex, and the HTTP handlers. Every request that changes a
@@ -95,6 +105,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
 	}
+	if cfg.MaxContacts <= 0 {
+		cfg.MaxContacts = defaultMaxContacts
+	}
 	s := &Server{cfg: cfg, contacts: map[string]*contact{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /contacts", s.create)
@@ -132,7 +145,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 type createRequest struct {
 	ID     string            `json:"id"`
 	Fields map[string]string `json:"fields"`
-	// Stage is where the contact enters the funnel; empty means lead.
+	// Stage is where the contact enters the funnel; empty means lead. A
+	// stage sales owns hands the contact off at once (see create).
 	Stage funnel.Stage `json:"stage"`
 	At    time.Time    `json:"at,omitzero"`
 }
@@ -317,13 +331,22 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.Status, map[string]*apiError{"error": e})
 }
 
+// writeJSON answers status with v as JSON. v is encoded before the status
+// is written: a value JSON cannot encode is answered 500 internal, not with
+// the status of a success and a truncated body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		status = http.StatusInternalServerError
+		_ = enc.Encode(map[string]*apiError{"error": errorf(status, "internal", "internal error: encoding the answer: %v", err)})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v) // the client went away: nothing to do
+	_, _ = w.Write(buf.Bytes()) // the client went away: nothing to do
 }
 
 // libraryError maps an error of the library to an answer. Every refusal is
@@ -572,12 +595,25 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusConflict, "exists", "contact %q already exists", req.ID))
 		return
 	}
+	if len(s.contacts) >= s.cfg.MaxContacts {
+		writeError(w, errorf(http.StatusInsufficientStorage, "store_full", "the store holds %d contacts, the most it keeps", len(s.contacts)))
+		return
+	}
 	c := &contact{lead: scoring.Lead{Fields: maps.Clone(req.Fields)}, state: funnel.State{Lead: req.ID}}
 	res := &Result{Events: []funnel.Event{}}
 	rot := s.rot.Clone()
 	err := s.apply(c, funnel.Move{To: stage, At: at, Actor: "api:create"}, res)
 	if err == nil {
 		err = s.qualify(req.ID, c, at, nil, res)
+	}
+	if st, _ := s.cfg.Funnel.Stage(c.state.Stage); err == nil && c.ticket == nil && st.Team == funnel.Sales {
+		// Created at a stage sales owns ("stage": "sql", say: a lead
+		// imported from another system, a "contact sales" form): it is
+		// handed to sales as a promotion would be, routed to a rep with
+		// an SLA ticket on the default tier whose action is its "at".
+		// Left without an owner, any rep could take it by accepting it,
+		// skipping routing and the SLA.
+		err = s.handOff(req.ID, c, s.cfg.SLA.Spec().DefaultTier, at, res)
 	}
 	if err != nil {
 		s.rot = rot
@@ -747,7 +783,11 @@ func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Acti
 			}
 		}
 		if st, _ := s.cfg.Funnel.Stage(c.state.Stage); d.Verdict.ToSales() && st.Team == funnel.Sales {
-			return s.handOff(id, c, d.Tier, act, now, res)
+			actionAt := now
+			if act != nil {
+				actionAt = act.At
+			}
+			return s.handOff(id, c, d.Tier, actionAt, res)
 		}
 		if !d.HasMove {
 			return nil
@@ -756,7 +796,14 @@ func (s *Server) qualify(id string, c *contact, now time.Time, act *handoff.Acti
 	return nil
 }
 
-func (s *Server) handOff(id string, c *contact, tier string, act *handoff.Activity, now time.Time, res *Result) error {
+// handOff routes c to a rep and opens its SLA ticket: its clocks start at
+// actionAt, the lead's action (speed to lead), and at the service's now,
+// when the lead is assigned (response time). A request dated earlier (a
+// backdated profile change or rejection) decides as of its "at", but the
+// lead is assigned when the service routes it, not before: an assignment
+// dated in the past would start the acceptance clock early and lengthen
+// the response time by the backdating.
+func (s *Server) handOff(id string, c *contact, tier string, actionAt time.Time, res *Result) error {
 	req := handoff.Request{Lead: id, Territory: c.lead.Fields["country"], Exclude: c.recycle.RejectedBy}
 	a, rot, err := s.cfg.Router.Assign(s.cfg.Roster, s.rot, req)
 	if errors.Is(err, handoff.ErrNoEligibleRep) && len(req.Exclude) > 0 {
@@ -779,10 +826,7 @@ func (s *Server) handOff(id string, c *contact, tier string, act *handoff.Activi
 	// this point puts the old one back (see change).
 	s.rot = rot
 	c.owner = a.Rep
-	actionAt := now
-	if act != nil {
-		actionAt = act.At
-	}
+	now := s.cfg.Now()
 	c.ticket = &handoff.Ticket{Tier: tier, ActionAt: actionAt, AssignedAt: now}
 	sla, err := s.slaReport(*c.ticket, now)
 	if err != nil {

@@ -1,19 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -518,11 +521,12 @@ func (h *harness) checkReplay(id string) {
 
 func TestFlagsHelp(t *testing.T) {
 	var buf bytes.Buffer
-	if err := run(context.Background(), []string{"-h"}, &buf); !errors.Is(err, flag.ErrHelp) || !strings.Contains(buf.String(), "-addr") {
+	if err := run(nil, []string{"-h"}, &buf); !errors.Is(err, flag.ErrHelp) || !strings.Contains(buf.String(), "-addr") {
 		t.Errorf("-h: %v\n%s", err, buf.String())
 	}
-	for _, args := range [][]string{{"-zone", "Mars/Olympus"}, {"-scoring", "no-such-file.json"}, {"-addr", "256.0.0.1:80"}} {
-		if err := run(context.Background(), args, io.Discard); err == nil {
+	for _, args := range [][]string{{"-zone", "Mars/Olympus"}, {"-scoring", "no-such-file.json"}, {"-addr", "256.0.0.1:80"},
+		{"-max-contacts", "0"}, {"-grace", "-1s"}} {
+		if err := run(nil, args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
@@ -546,17 +550,27 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestServeAndShutDown runs the command itself on a free loopback port:
-// it serves a real request with the built-in scoring model, and stops
-// cleanly when its context ends (as on Ctrl-C or SIGTERM).
-func TestServeAndShutDown(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &logs) }()
+// startRun runs the command on a free loopback port with args and returns
+// its base URL, the channel its signals come from, its logs and the
+// channel of its result.
+func startRun(t *testing.T, args ...string) (base string, sigs chan os.Signal, logs *syncBuffer, done chan error) {
+	t.Helper()
+	// A request in flight stays so until the shutdown ends it, not until
+	// the server's read timeout does.
+	rt := readTimeout
+	readTimeout = time.Hour
+	t.Cleanup(func() { readTimeout = rt })
+	sigs = make(chan os.Signal, 2)
+	logs = &syncBuffer{}
+	done = make(chan error, 1)
+	go func() { done <- run(sigs, append([]string{"-addr", "127.0.0.1:0"}, args...), logs) }()
+	t.Cleanup(func() {
+		select {
+		case sigs <- os.Interrupt: // a test that failed early: stop the server
+		default:
+		}
+	})
 	listening := regexp.MustCompile(`webhook: listening on (http://\S+)`)
-	var base string
 	for base == "" {
 		select {
 		case err := <-done:
@@ -567,6 +581,14 @@ func TestServeAndShutDown(t *testing.T) {
 			base = m[1]
 		}
 	}
+	return base, sigs, logs, done
+}
+
+// TestServeAndShutDown runs the command itself on a free loopback port:
+// it serves a real request with the built-in scoring model, and stops
+// cleanly on a signal (as on Ctrl-C or SIGTERM).
+func TestServeAndShutDown(t *testing.T) {
+	base, sigs, logs, done := startRun(t)
 	resp, err := http.Post(base+"/contacts", "application/json", strings.NewReader(`{"id":"c1","fields":`+goodFit+`}`))
 	if err != nil {
 		t.Fatal(err)
@@ -577,11 +599,109 @@ func TestServeAndShutDown(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusCreated || get(out, "score", "fit") != "90" {
 		t.Fatalf("POST /contacts: %d %v %v", resp.StatusCode, err, out)
 	}
-	cancel()
+	sigs <- os.Interrupt
 	if err := <-done; err != nil {
 		t.Errorf("shutdown: %v", err)
 	}
 	if !strings.Contains(logs.String(), "webhook: shutting down") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+}
+
+// inFlight opens a connection to base and sends a request whose body never
+// ends, and returns once the handler is reading that body (the server
+// answers "Expect: 100-continue" when it starts reading): the request is
+// in flight until the server closes the connection.
+func inFlight(t *testing.T, base string) *bufio.Reader {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	// Not a timing assertion: a guard so that a server that never closes
+	// the connection fails the test instead of hanging it.
+	_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.WriteString(conn, "POST /contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 100\r\nExpect: 100-continue\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	if line, err := r.ReadString('\n'); err != nil || !strings.Contains(line, " 100 ") {
+		t.Fatalf("waiting for 100 Continue: %q %v", line, err)
+	}
+	if line, err := r.ReadString('\n'); err != nil || line != "\r\n" {
+		t.Fatalf("after 100 Continue: %q %v", line, err)
+	}
+	if _, err := io.WriteString(conn, `{"id":`); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// closedByServer reads conn to its end and fails unless the server closed
+// it without an answer (rather than the read deadline ending the wait, or
+// the server answering once its read timeout ended the request).
+func closedByServer(t *testing.T, conn io.Reader) {
+	t.Helper()
+	n, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Errorf("the connection of the request in flight was not closed: %v", err)
+	}
+	if n > 0 {
+		t.Errorf("the request in flight was answered (%d bytes), not cut off", n)
+	}
+}
+
+// waitForLog waits until logs hold s, or run ends.
+func waitForLog(t *testing.T, logs *syncBuffer, done chan error, s string) {
+	t.Helper()
+	for !strings.Contains(logs.String(), s) {
+		select {
+		case err := <-done:
+			done <- err
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// TestSecondSignalForcesExit sends a signal while a request is in flight
+// (its body still coming), then a second one while the service waits for
+// it: the service closes the connection and exits with an error saying
+// the exit was forced, without waiting for the grace period (an hour).
+func TestSecondSignalForcesExit(t *testing.T) {
+	base, sigs, logs, done := startRun(t, "-grace", "1h")
+	conn := inFlight(t, base)
+	sigs <- os.Interrupt
+	waitForLog(t, logs, done, "webhook: shutting down")
+	sigs <- syscall.SIGTERM
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute): // a guard against a hang, not a timing assertion
+		t.Fatal("run did not exit after a second signal")
+	}
+	if !errors.Is(err, errForced) {
+		t.Errorf("run after a second signal: %v, want %v", err, errForced)
+	}
+	closedByServer(t, conn)
+}
+
+// TestGracePeriodEndClosesConnections lets the grace period end (it is
+// zero) with a request in flight: the service closes its connection
+// rather than leave it open, and says so.
+func TestGracePeriodEndClosesConnections(t *testing.T) {
+	base, sigs, logs, done := startRun(t, "-grace", "0s")
+	conn := inFlight(t, base)
+	sigs <- os.Interrupt
+	err := <-done
+	if err == nil || !strings.Contains(err.Error(), "grace period") {
+		t.Errorf("run after the grace period: %v, want an error naming the grace period", err)
+	}
+	closedByServer(t, conn)
+	if !strings.Contains(logs.String(), "closed the remaining connections") {
 		t.Errorf("logs:\n%s", logs.String())
 	}
 }
@@ -988,5 +1108,124 @@ func TestReusedActivityID(t *testing.T) {
 	out := h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"id":"evt-1","type":"page_view","at":"2026-03-02T08:30:00Z","attrs":{"url":"/a"}}`)
 	if get(out, "duplicate") != true {
 		t.Errorf("the same activity again: %v, want a duplicate", out)
+	}
+}
+
+// TestCreatedAtASalesStage creates contacts directly at the stages sales
+// owns: each is handed off as a promotion would be (routed by territory,
+// with an SLA ticket whose clocks start at its "at"), so only the rep it
+// was routed to may act on it; before, it had no owner and any rep could
+// take it by accepting it.
+func TestCreatedAtASalesStage(t *testing.T) {
+	h := newHarness(t)
+	at := h.clock.Now().Add(-2 * time.Minute)
+	out := h.must(http.StatusCreated, "POST", "/contacts",
+		`{"id":"c1","stage":"sql","fields":`+goodFit+`,"at":"`+at.Format(time.RFC3339)+`"}`)
+	owner, _ := get(out, "contact", "owner").(string)
+	other := map[string]string{"ana": "bruno", "bruno": "ana"}[owner]
+	if other == "" {
+		t.Fatalf("created at sql: owner %q, want an Iberia rep: %v", owner, out)
+	}
+	if get(out, "assignment", "rep") != owner || get(out, "sla", "tier") != "standard" {
+		t.Errorf("created at sql: assignment %v, sla %v", get(out, "assignment"), get(out, "sla"))
+	}
+	if got := get(out, "contact", "ticket", "action_at"); got != at.Format(time.RFC3339) {
+		t.Errorf("ticket's action_at %v, want the contact's \"at\" %s", got, at.Format(time.RFC3339))
+	}
+	if got := get(out, "contact", "ticket", "assigned_at"); got != h.clock.Now().Format(time.RFC3339) {
+		t.Errorf("ticket's assigned_at %v, want the service's now", got)
+	}
+	before := h.must(http.StatusOK, "GET", "/contacts/c1", "")
+	for _, rep := range []string{other, "claire"} {
+		if status, out := h.do("POST", "/contacts/c1/accept", `{"rep":"`+rep+`"}`); status != http.StatusConflict || get(out, "error", "code") != "not_owner" {
+			t.Errorf("accept by %s: %d %v, want 409 not_owner", rep, status, get(out, "error"))
+		}
+	}
+	if diff := cmp.Diff(before, h.must(http.StatusOK, "GET", "/contacts/c1", "")); diff != "" {
+		t.Errorf("refused acceptances changed the contact (-before +after):\n%s", diff)
+	}
+	h.must(http.StatusOK, "POST", "/contacts/c1/touch", `{"rep":"`+owner+`"}`)
+	out = h.must(http.StatusOK, "POST", "/contacts/c1/accept", `{"rep":"`+owner+`"}`)
+	if get(out, "decided", "decision", "accepted") != true {
+		t.Errorf("accepted by its owner: decided %v", get(out, "decided"))
+	}
+	h.checkReplay("c1")
+
+	// The rotation moved: the next Iberian lead goes to the other rep, and
+	// an opportunity created as such is routed too (to Europe, from DE).
+	out = h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c2","stage":"sql","fields":`+goodFit+`}`)
+	if get(out, "contact", "owner") != other {
+		t.Errorf("second lead created at sql: owner %v, want %s", get(out, "contact", "owner"), other)
+	}
+	out = h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c3","stage":"opportunity","fields":{"country":"DE"}}`)
+	if o := get(out, "contact", "owner"); o != "bruno" && o != "claire" || get(out, "sla") == nil {
+		t.Errorf("created at opportunity: owner %v, sla %v", o, get(out, "sla"))
+	}
+	// A stage marketing owns is not handed off.
+	out = h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c4","stage":"mql","fields":{"country":"DE"}}`)
+	if get(out, "contact", "owner") != nil || get(out, "sla") != nil {
+		t.Errorf("created at mql: owner %v, sla %v", get(out, "contact", "owner"), get(out, "sla"))
+	}
+}
+
+// TestStoreFull fills a store of two contacts: a third is refused with 507
+// store_full and not stored, while the two stored go on being served.
+func TestStoreFull(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.srv.cfg
+	cfg.MaxContacts = 2
+	h.srv = NewServer(cfg)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":`+goodFit+`}`)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c2"}`)
+	status, out := h.do("POST", "/contacts", `{"id":"c3"}`)
+	if status != http.StatusInsufficientStorage || get(out, "error", "code") != "store_full" {
+		t.Errorf("third contact: %d %v, want 507 store_full", status, get(out, "error"))
+	}
+	if status, _ := h.do("GET", "/contacts/c3", ""); status != http.StatusNotFound {
+		t.Errorf("the refused contact is stored: GET %d", status)
+	}
+	if status, out := h.do("POST", "/contacts", `{"id":"c1"}`); status != http.StatusConflict || get(out, "error", "code") != "exists" {
+		t.Errorf("a taken ID on a full store: %d %v, want 409 exists", status, get(out, "error"))
+	}
+	h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"demo_request"}`)
+	if n := NewServer(Config{}).cfg.MaxContacts; n != defaultMaxContacts {
+		t.Errorf("default MaxContacts %d, want %d", n, defaultMaxContacts)
+	}
+}
+
+// TestBackdatedChangeAssignsNow posts a profile change dated 90 minutes
+// ago that hands an engaged lead to sales: the ticket's action is the
+// change's "at", but the lead is assigned when the service routes it, so
+// the acceptance clock and the response time start now (before, the
+// assignment was dated 90 minutes back).
+func TestBackdatedChangeAssignsNow(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, "POST", "/contacts", `{"id":"c1","fields":{"employees":"20","country":"US","email_domain":"gmail.com"}}`)
+	for _, typ := range []string{"pricing_page", "pricing_page", "pricing_page", "webinar"} {
+		h.clock.Add(10 * time.Minute)
+		h.must(http.StatusOK, "POST", "/contacts/c1/activities", `{"type":"`+typ+`"}`)
+	}
+	h.clock.Add(2 * time.Hour)
+	at := h.clock.Now().Add(-90 * time.Minute).Format(time.RFC3339)
+	out := h.must(http.StatusOK, "POST", "/contacts/c1/profile", `{"fields":`+goodFit+`,"at":"`+at+`"}`)
+	if get(out, "contact", "stage") != "sql" {
+		t.Fatalf("not handed off: %v", out)
+	}
+	if got := get(out, "contact", "ticket", "action_at"); got != at {
+		t.Errorf("action_at %v, want the change's \"at\" %s", got, at)
+	}
+	if got, now := get(out, "contact", "ticket", "assigned_at"), h.clock.Now().Format(time.RFC3339); got != now {
+		t.Errorf("assigned_at %v, want the service's now %s", got, now)
+	}
+}
+
+// TestUnencodableAnswerIs500: an answer JSON cannot encode is a 500 with
+// a JSON error, not the success status with a truncated body.
+func TestUnencodableAnswerIs500(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeJSON(rec, http.StatusOK, map[string]any{"at": time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusInternalServerError || get(out, "error", "code") != "internal" {
+		t.Errorf("%d %q (%v), want 500 internal", rec.Code, rec.Body.String(), err)
 	}
 }
