@@ -110,8 +110,13 @@ const (
 // Response holds the service-level facts of one handoff to sales. Records
 // with the same key (Handoff, or Lead when Handoff is empty) are combined,
 // keeping the earliest non-zero time of each field, so a host may send the
-// assignment and the first touch as two records. A response with neither
-// Handoff nor Lead is an [ErrRecord].
+// assignment and the first touch as two records; a reassignment that
+// keeps the key is judged on the first assignment's clocks. Rep is kept
+// for the host's reading only (no figure uses it): when the records of one
+// key name different reps, the combined response keeps the smallest
+// non-empty name, whatever the order of the records, not the rep of any
+// particular assignment. A response with neither Handoff nor Lead is an
+// [ErrRecord].
 type Response struct {
 	Handoff string `json:"handoff,omitempty"`
 	Lead    string `json:"lead"`
