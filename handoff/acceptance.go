@@ -15,11 +15,18 @@ import (
 type RecycleSpec struct {
 	// Cooldown is how long a recycled lead waits, in wall time, before a
 	// policy may qualify it again. Zero means 30 days; use a negative value
-	// for none.
+	// for none. A cooldown that would end past year 9999 ends at
+	// 9999-12-31T23:59:59.999999999Z (see [RecycleState.Until]).
 	Cooldown Duration `json:"cooldown,omitempty"`
 	// MaxRecycles is how many times a lead may be recycled; the return
-	// after that disqualifies it. Zero means 3; negative means no limit.
+	// after that disqualifies it. Zero means 3 (unless NoRecycling is
+	// set); negative means no limit.
 	MaxRecycles int `json:"max_recycles,omitempty"`
+	// NoRecycling turns recycling off: a return that would recycle the
+	// lead (whose reason goes to Stage) disqualifies it at once, as if
+	// MaxRecycles could say 0. MaxRecycles and Cooldown must then be left
+	// zero: [NewAcceptance] refuses them, as they would be ignored.
+	NoRecycling bool `json:"no_recycling,omitempty"`
 	// Stage is the recycling stage; empty means [funnel.Nurture].
 	Stage funnel.Stage `json:"stage,omitempty"`
 	// Disqualified is the stage of a lead past its recycles; empty means
@@ -36,7 +43,7 @@ func (r RecycleSpec) withDefaults() RecycleSpec {
 	if r.Cooldown == 0 {
 		r.Cooldown = Duration(30 * 24 * time.Hour)
 	}
-	if r.MaxRecycles == 0 {
+	if r.MaxRecycles == 0 && !r.NoRecycling {
 		r.MaxRecycles = 3
 	}
 	if r.Stage == "" {
@@ -57,7 +64,10 @@ func (r RecycleSpec) withDefaults() RecycleSpec {
 type RecycleState struct {
 	// Count is how many times the lead was recycled.
 	Count int `json:"count"`
-	// Until is the end of the current cooldown (zero: none).
+	// Until is the end of the current cooldown (zero: none), in the
+	// location of the return's time; one that would fall past year 9999
+	// is 9999-12-31T23:59:59.999999999Z (UTC), so the state always
+	// marshals to JSON.
 	Until time.Time `json:"until,omitzero"`
 	// RejectedBy lists the reps who sent the lead back, in order, without
 	// repeats: routing excludes them ([Request.Exclude]).
@@ -181,6 +191,14 @@ func NewAcceptance(cfg AcceptanceConfig) (*Acceptance, error) {
 	if cfg.SLA != nil && cfg.SLA.usable() != nil {
 		p.addf("sla", "a zero *SLA (build it with NewSLA)")
 	}
+	if cfg.Recycle.NoRecycling {
+		if cfg.Recycle.MaxRecycles != 0 {
+			p.addf("recycle.max_recycles", "must be left zero when no_recycling is set, got %d", cfg.Recycle.MaxRecycles)
+		}
+		if cfg.Recycle.Cooldown != 0 {
+			p.addf("recycle.cooldown", "must be left zero when no_recycling is set: no lead cools down")
+		}
+	}
 	known("recycle.stage", a.recycle.Stage)
 	known("recycle.disqualified", a.recycle.Disqualified)
 	if st, ok := cfg.Model.Stage(a.recycle.Disqualified); ok && st.Team != funnel.Marketing {
@@ -287,12 +305,16 @@ func (a *Acceptance) handedOff(s funnel.State) error {
 
 // Accept records that rep accepts the lead at at. The outcome moves the
 // lead to AcceptTo when configured and not already there, and carries rs
-// forward unchanged. Errors: [ErrInvalidInput] (no rep or time, a
-// negative recycle count, as for [Acceptance.Reject]), [ErrNotHandedOff],
+// forward unchanged. Errors: [ErrInvalidInput] (no rep or time, a time
+// outside years 0 to 9999 UTC, a negative recycle count, as for
+// [Acceptance.Reject]), [ErrNotHandedOff],
 // and the funnel's error when the move to AcceptTo is not allowed.
 func (a *Acceptance) Accept(s funnel.State, rs RecycleState, rep string, at time.Time) (Outcome, error) {
 	if rep == "" || at.IsZero() {
 		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if !jsonInstant(at) {
+		return Outcome{}, fmt.Errorf("%w: time %s is outside years 0000-9999 (UTC)", ErrInvalidInput, at.UTC().Format(time.RFC3339Nano))
 	}
 	if rs.Count < 0 {
 		return Outcome{}, fmt.Errorf("%w: recycle count %d is negative", ErrInvalidInput, rs.Count)
@@ -315,8 +337,8 @@ func (a *Acceptance) Accept(s funnel.State, rs RecycleState, rep string, at time
 // Reject sends a handed-off lead back to marketing with a procedural,
 // clerical or definitional reason. The lead goes to the first of the
 // reason's stages the funnel allows; when that is the recycling stage it
-// is recycled (cooldown, count), and past MaxRecycles it is disqualified.
-// The rep is added to RejectedBy so routing never sends the lead back to
+// is recycled (cooldown, count), and past MaxRecycles (or at once, with
+// [RecycleSpec.NoRecycling]) it is disqualified. The rep is added to RejectedBy so routing never sends the lead back to
 // them. Errors: [ErrInvalidInput], [ErrNotHandedOff], [ErrUnknownReason]
 // (also for an after-contact code: use Disqualify), and the funnel's
 // [*funnel.MoveError] when no target stage is allowed.
@@ -336,6 +358,10 @@ func (a *Acceptance) Disqualify(s funnel.State, rs RecycleState, r Rejection) (O
 func (a *Acceptance) giveBack(s funnel.State, rs RecycleState, r Rejection, rejection bool) (Outcome, error) {
 	if r.Rep == "" || r.At.IsZero() {
 		return Outcome{}, fmt.Errorf("%w: rep and time are required", ErrInvalidInput)
+	}
+	if !jsonInstant(r.At) {
+		// The return is recorded in History, which must marshal.
+		return Outcome{}, fmt.Errorf("%w: time %s is outside years 0000-9999 (UTC)", ErrInvalidInput, r.At.UTC().Format(time.RFC3339Nano))
 	}
 	if rs.Count < 0 {
 		return Outcome{}, fmt.Errorf("%w: recycle count %d is negative", ErrInvalidInput, rs.Count)
@@ -394,13 +420,17 @@ func (a *Acceptance) giveBack(s funnel.State, rs RecycleState, r Rejection, reje
 			}
 			mv = dq
 			o.LimitReached = true
-			o.Why += fmt.Sprintf("; recycled %d times already, so it is disqualified", rs.Count)
+			if a.recycle.NoRecycling {
+				o.Why += "; recycling is off, so it is disqualified"
+			} else {
+				o.Why += fmt.Sprintf("; recycled %d times already, so it is disqualified", rs.Count)
+			}
 		} else {
 			o.Recycled = true
 			o.Recycle.Count++
 			o.Recycle.Until = time.Time{}
 			if cd := time.Duration(a.recycle.Cooldown); cd > 0 {
-				o.Recycle.Until = r.At.Add(cd)
+				o.Recycle.Until = jsonSafe(r.At.Add(cd))
 			}
 			o.Why += fmt.Sprintf("; recycled to %s (recycle %d)", mv.To, o.Recycle.Count)
 			if !o.Recycle.Until.IsZero() {

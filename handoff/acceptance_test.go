@@ -883,3 +883,97 @@ func TestCompiledValuesDoNotLeak(t *testing.T) {
 		t.Errorf("Tier changed: %+v", again)
 	}
 }
+
+// TestNoRecycling: "disqualify on the first return" could not be written
+// (MaxRecycles 0 means 3, a negative value no limit). NoRecycling says it,
+// in Go and in JSON: the first return whose reason would recycle
+// disqualifies the lead, in both lifecycles, and replays; it refuses a
+// MaxRecycles or Cooldown it would ignore; and existing specs keep their
+// meaning (0 is still 3, -1 still no limit).
+func TestNoRecycling(t *testing.T) {
+	for _, m := range []*funnel.Model{funnel.Default(), funnel.Waterfall()} {
+		t.Run(m.ID(), func(t *testing.T) {
+			cfg, err := handoff.ParseAcceptanceConfig([]byte(`{"recycle": {"no_recycling": true}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cfg.Recycle.NoRecycling {
+				t.Fatalf("decoded %+v", cfg.Recycle)
+			}
+			l := newLifecycle(t, m, cfg.Recycle)
+			l.decide(t0.Add(time.Hour), scoring.HighFitHighInterest)
+			o, err := l.acc.Disqualify(l.state, l.recycle, handoff.Rejection{Rep: l.owner, Code: funnel.ReasonBadTiming, At: t0.Add(2 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.apply(o.Move)
+			if o.Recycled || !o.LimitReached || !o.Disqualified || l.state.Stage != funnel.Disqualified || o.Recycle.Count != 0 || !o.Recycle.Until.IsZero() {
+				t.Fatalf("first return: %+v", o)
+			}
+			l.checkReplay()
+		})
+	}
+	m := funnel.Default()
+	for _, tt := range []struct {
+		rs   handoff.RecycleSpec
+		path string
+	}{
+		{handoff.RecycleSpec{NoRecycling: true, MaxRecycles: 2}, "recycle.max_recycles"},
+		{handoff.RecycleSpec{NoRecycling: true, MaxRecycles: -1}, "recycle.max_recycles"},
+		{handoff.RecycleSpec{NoRecycling: true, Cooldown: handoff.Duration(time.Hour)}, "recycle.cooldown"},
+	} {
+		_, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: tt.rs})
+		if got := specPaths(t, err); len(got) != 1 || got[0] != tt.path {
+			t.Errorf("%+v: paths %v (%v), want %s", tt.rs, got, err, tt.path)
+		}
+	}
+	// Backward compatible: 0 is three recycles, -1 no limit.
+	for _, tt := range []struct {
+		max     int
+		recycle bool
+	}{{0, false}, {-1, true}} {
+		acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: handoff.RecycleSpec{MaxRecycles: tt.max}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := acc.Disqualify(at(t, m, funnel.SQL), handoff.RecycleState{Count: 3}, handoff.Rejection{Rep: "a", Code: funnel.ReasonBadTiming, At: t0})
+		if err != nil || o.Recycled != tt.recycle || o.LimitReached == tt.recycle {
+			t.Errorf("max %d, fourth return: %+v, %v", tt.max, o, err)
+		}
+	}
+}
+
+// TestRecycleTimesMarshal: a return at an instant JSON cannot write used to
+// be recorded in the RecycleState (History, Until) that the host then could
+// not store; it is invalid input now, for Accept too. A cooldown that would
+// end past year 9999 ends at its last nanosecond (UTC), and the state
+// marshals.
+func TestRecycleTimesMarshal(t *testing.T) {
+	m := funnel.Default()
+	acc, err := handoff.NewAcceptance(handoff.AcceptanceConfig{Model: m, Recycle: handoff.RecycleSpec{Cooldown: handoff.Duration(30 * 24 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := at(t, m, funnel.SQL)
+	for _, bad := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC)} {
+		if _, err := acc.Disqualify(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "a", Code: funnel.ReasonBadTiming, At: bad}); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("Disqualify at %v: %v", bad, err)
+		}
+		if _, err := acc.Accept(sql, handoff.RecycleState{}, "a", bad); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("Accept at %v: %v", bad, err)
+		}
+	}
+	kiri := mustLoad(t, "Pacific/Kiritimati")
+	for _, at := range []time.Time{time.Date(9999, 12, 20, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 20, 0, 0, 0, kiri)} {
+		o, err := acc.Disqualify(sql, handoff.RecycleState{}, handoff.Rejection{Rep: "a", Code: funnel.ReasonBadTiming, At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC); !o.Recycled || !o.Recycle.Until.Equal(want) {
+			t.Errorf("return at %v: until %v, want %v", at, o.Recycle.Until, want)
+		}
+		if _, err := json.Marshal(o.Recycle); err != nil {
+			t.Errorf("return at %v: the recycle state does not marshal: %v", at, err)
+		}
+	}
+}

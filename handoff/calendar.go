@@ -28,9 +28,12 @@ import (
 //
 // Between saturates at the largest Duration (about 292 years), as
 // [time.Time.Sub] does, and the first law holds for the durations it can
-// return. [Weekly] keeps the laws within its time line, years 1 to 9999:
-// when the working time runs out before year 10000, its Add saturates at
-// 10000-01-01T00:00:00Z (see [Weekly.Add]).
+// return. [Weekly] and [Continuous] keep the laws within their time line,
+// which ends at [TimeLineEnd] (10000-01-01T00:00:00Z): when the working
+// time runs out before it, their Add saturates there (see [Weekly.Add]).
+// That instant stands for "never": RFC 3339, time.Time's JSON form, cannot
+// write it, so [SLA.Evaluate] reports a deadline there as
+// [Clock.NoDeadline] rather than as an instant.
 type Calendar interface {
 	// Add returns the earliest instant at which d of business time has
 	// passed since start. A d <= 0 returns start.
@@ -45,13 +48,73 @@ type Calendar interface {
 // use and it is safe for concurrent use.
 type Continuous struct{}
 
-// Add returns start + d, or start when d <= 0.
+// Add returns start + d, or start when d <= 0. Like [Weekly.Add] it
+// saturates at [TimeLineEnd] (returned in start's location): a sum at or
+// after it is that instant, and a start at or after it is returned as it
+// is. So Add never wraps around, whatever the instants.
 func (Continuous) Add(start time.Time, d time.Duration) time.Time {
-	if d <= 0 {
+	if d <= 0 || !start.Before(lineEnd()) {
 		return start
+	}
+	if end := lineEnd(); end.Sub(start) <= d {
+		return end.In(start.Location())
 	}
 	return start.Add(d)
 }
+
+// TimeLineEnd returns 10000-01-01T00:00:00Z, where the time line of
+// [Weekly] and [Continuous] ends: the first instant RFC 3339 (time.Time's
+// JSON form) cannot write in UTC. Their Add saturates there and
+// [Weekly.Next] returns it when no working time is left, so a result at or
+// after TimeLineEnd means "never" (a pause that never ends, working hours
+// that run out). [SLA.Evaluate] turns such a deadline into
+// [Clock.NoDeadline].
+func TimeLineEnd() time.Time { return lineEnd() }
+
+// lastSecondUnix is 9999-12-31T23:59:59Z: a pause that reaches it never
+// ends (see [CalendarSpec.Pauses]).
+const lastSecondUnix = lineEndUnix - 1
+
+// jsonExact reports whether RFC 3339 (time.Time's JSON form) writes t
+// exactly in its own location: a year within 0 to 9999 and an offset from
+// UTC under a day in whole minutes (MarshalJSON fails on the others, or
+// drops the seconds of an offset such as a local mean time's), as package
+// funnel requires of its moves.
+func jsonExact(t time.Time) bool {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return false
+	}
+	_, off := t.Zone()
+	return off > -86400 && off < 86400 && off%60 == 0
+}
+
+// jsonSafe returns t when RFC 3339 (time.Time's JSON form) writes it
+// exactly in its own location ([jsonExact]), and else the same instant in
+// UTC, clamped into years 0 to 9999: a deadline a few hours before
+// [TimeLineEnd] in a zone east of Greenwich is in year 10000 on its local
+// wall clock, one in 1850 in a zone then on local mean time has an offset
+// in seconds, and a custom [Calendar] may return anything.
+func jsonSafe(t time.Time) time.Time {
+	if jsonExact(t) {
+		return t
+	}
+	switch t = t.UTC(); {
+	case !t.Before(lineEnd()):
+		return lineEnd().Add(-time.Nanosecond).UTC()
+	case t.Before(yearZero()):
+		return yearZero()
+	}
+	return t
+}
+
+// yearZero is 0000-01-01T00:00:00Z, the first instant RFC 3339 can write.
+func yearZero() time.Time { return time.Unix(yearZeroUnix, 0).UTC() }
+
+const yearZeroUnix = -62167219200
+
+// jsonInstant reports whether t lies within 0000-01-01T00:00:00Z and
+// [TimeLineEnd], excluded: the instants that RFC 3339 can write (in UTC).
+func jsonInstant(t time.Time) bool { return !t.Before(yearZero()) && t.Before(lineEnd()) }
 
 // Between returns b - a, saturating as [time.Time.Sub] does but
 // symmetrically: Between(a, b) == -Between(b, a) even at the limits.
@@ -80,7 +143,13 @@ type CalendarSpec struct {
 	// Holidays are whole local days without working time.
 	Holidays []Date `json:"holidays,omitempty"`
 	// Pauses are absolute periods without working time (a company
-	// shutdown, an outage, the days a lead asked to be left alone).
+	// shutdown, an outage, the days a lead asked to be left alone). Their
+	// bounds must be instants RFC 3339 (time.Time's JSON form) writes
+	// exactly in their own location: years 0 to 9999, offsets from UTC
+	// under a day in whole minutes. A pause whose To is at or after
+	// 9999-12-31T23:59:59Z (the last second before [TimeLineEnd]) never
+	// ends: write that To (in UTC) to pause a calendar for ever, and
+	// deadlines behind it are then [Clock.NoDeadline].
 	Pauses []Interval `json:"pauses,omitempty"`
 }
 

@@ -1,6 +1,7 @@
 package handoff_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -527,15 +528,19 @@ func TestWeeklyNoWorkingTime(t *testing.T) {
 		t.Errorf("JSON week without spans: %v", err)
 	}
 
-	// Paused for ever (to the last instant time.Time can hold): nothing is
-	// ever due again, so Add saturates at the end of the time line.
+	// Paused for ever (to the last second of year 9999, the documented
+	// form, which JSON can hold): nothing is ever due again, so Add
+	// saturates at the end of the time line.
 	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	forever, err := office(t, "Europe/Madrid").WithPauses(handoff.Interval{From: from, To: lastInstant})
+	forever, err := office(t, "Europe/Madrid").WithPauses(handoff.Interval{From: from, To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lineEnd := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !handoff.TimeLineEnd().Equal(lineEnd) {
+		t.Errorf("TimeLineEnd() = %v", handoff.TimeLineEnd())
+	}
 	within(t, "walks into a pause that never ends", func() {
 		s := time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC) // 17:00 in Madrid: closed
 		if got := forever.Add(s, time.Hour); !got.Equal(lineEnd) {
@@ -752,6 +757,108 @@ func TestWithPausesZeroWeekly(t *testing.T) {
 	for _, w := range []*handoff.Weekly{nil, {}} {
 		if c, err := w.WithPauses(iv); c != nil || !errors.Is(err, handoff.ErrInvalidInput) {
 			t.Errorf("WithPauses on %#v: %v, %v; want ErrInvalidInput", w, c, err)
+		}
+	}
+}
+
+// TestPausesBeyondYear9999: a pause ending past year 9999 (the last
+// instant time.Time holds, as a host might write "for ever") used to be
+// accepted, and the calendar's spec then failed to marshal, so a host
+// could not store it. NewWeekly and WithPauses refuse it at the bound's
+// path and say how to pause for ever; the documented form (to
+// 9999-12-31T23:59:59Z) marshals, round-trips, and leaves no working time
+// at all after From, even on a calendar open around the clock.
+func TestPausesBeyondYear9999(t *testing.T) {
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
+	plus1 := time.FixedZone("+01", 3600)
+	bad := []struct {
+		iv   handoff.Interval
+		path string
+	}{
+		{handoff.Interval{From: from, To: lastInstant}, "pauses[0].to"},
+		{handoff.Interval{From: from, To: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "pauses[0].to"},
+		// UTC 9999, but year 10000 on its own wall clock: not writable.
+		{handoff.Interval{From: from, To: time.Date(10000, 1, 1, 0, 30, 0, 0, plus1)}, "pauses[0].to"},
+		{handoff.Interval{From: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), To: from}, "pauses[0].from"},
+		{handoff.Interval{From: from, To: from.Add(time.Hour).In(time.FixedZone("odd", 25*3600))}, "pauses[0].to"},
+		// An offset in seconds (a local mean time): JSON would drop them.
+		{handoff.Interval{From: from.In(time.FixedZone("LMT", -884)), To: from.Add(time.Hour)}, "pauses[0].from"},
+	}
+	for _, b := range bad {
+		_, err := office(t, "Europe/Madrid").WithPauses(b.iv)
+		if got := specPaths(t, err); len(got) != 1 || got[0] != b.path {
+			t.Errorf("WithPauses(%v): paths %v, err %v; want %s", b.iv, got, err, b.path)
+		}
+		spec := office(t, "Europe/Madrid").Spec()
+		spec.Pauses = []handoff.Interval{b.iv}
+		if _, err := handoff.NewWeekly(spec); !errors.Is(err, handoff.ErrInvalidSpec) {
+			t.Errorf("NewWeekly with pause %v: %v", b.iv, err)
+		}
+	}
+	allWeek := []handoff.Span{{Start: 0, End: handoff.EndOfDay}}
+	open, err := handoff.NewWeekly(handoff.CalendarSpec{Week: handoff.Week{Monday: allWeek, Tuesday: allWeek, Wednesday: allWeek,
+		Thursday: allWeek, Friday: allWeek, Saturday: allWeek, Sunday: allWeek}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forever, err := open.WithPauses(handoff.Interval{From: from, To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(forever.Spec())
+	if err != nil {
+		t.Fatalf("the spec of a calendar paused for ever does not marshal: %v", err)
+	}
+	spec, err := handoff.ParseCalendarSpec(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := handoff.NewWeekly(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []*handoff.Weekly{forever, again} {
+		if got := w.Add(from, time.Nanosecond); !got.Equal(handoff.TimeLineEnd()) {
+			t.Errorf("Add after a pause for ever = %v, want TimeLineEnd", got)
+		}
+		if w.Working(time.Date(9999, 12, 31, 23, 59, 59, 500, time.UTC)) {
+			t.Errorf("the last second of year 9999 is working time")
+		}
+		if got := w.Next(from); !got.Equal(handoff.TimeLineEnd()) {
+			t.Errorf("Next = %v", got)
+		}
+	}
+}
+
+// TestContinuousAddSaturates: Continuous.Add used to wrap around past the
+// largest time.Time (a start far in the future plus a long duration came
+// out before the start) and to return instants past year 9999, which JSON
+// cannot write. It now saturates at TimeLineEnd, like Weekly.
+func TestContinuousAddSaturates(t *testing.T) {
+	var c handoff.Continuous
+	end := handoff.TimeLineEnd()
+	lastInstant := time.Unix(1<<63-1-62135596800, 999_999_999)
+	madrid := mustLoad(t, "Europe/Madrid")
+	tests := []struct {
+		start time.Time
+		d     time.Duration
+		want  time.Time
+	}{
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Hour, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)},
+		{time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), time.Hour - 1, time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
+		{time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), time.Hour, end},
+		{time.Date(9999, 6, 1, 0, 0, 0, 0, madrid), 1<<63 - 1, end},
+		{lastInstant, 1<<63 - 1, lastInstant},
+		{end, time.Hour, end},
+	}
+	for _, tt := range tests {
+		got := c.Add(tt.start, tt.d)
+		if !got.Equal(tt.want) || got.Location() != tt.start.Location() {
+			t.Errorf("Add(%v, %v) = %v, want %v in %v", tt.start, tt.d, got, tt.want, tt.start.Location())
+		}
+		if got.Before(tt.start) {
+			t.Errorf("Add(%v, %v) went back in time", tt.start, tt.d)
 		}
 	}
 }

@@ -32,7 +32,8 @@
 //     audit event) and the new [RecycleState].
 //   - Recycling. A lead that goes back to nurture waits a cooldown before a
 //     policy may qualify it again, is disqualified after
-//     [RecycleSpec.MaxRecycles], and remembers who sent it back
+//     [RecycleSpec.MaxRecycles] (at once with [RecycleSpec.NoRecycling]),
+//     and remembers who sent it back
 //     ([RecycleState.RejectedBy], passed to routing as [Request.Exclude])
 //     so routing never returns it to them. The count, the cooldown and
 //     every return with its reason ([Return]) live in the [RecycleState]
@@ -115,7 +116,10 @@
 // for ever; a [Weekly] counts years 1 to 9999 (UTC), the years a [Date] and
 // time.Time's JSON form hold, so a pause that never ends, or a duration
 // longer than the working hours left, makes Add saturate at
-// 10000-01-01T00:00:00Z instead of looping; Between saturates at the
+// 10000-01-01T00:00:00Z ([TimeLineEnd], which means "never": [SLA.Evaluate]
+// reports such a deadline as [Clock.NoDeadline], so every report marshals
+// to JSON; a pause for ever ends at 9999-12-31T23:59:59Z, and a pause
+// JSON cannot write is refused) instead of looping; Between saturates at the
 // largest Duration, as [time.Time.Sub] does, so the zero time.Time a host
 // forgot to fill gives a huge positive duration, never a wrapped negative
 // one; working-hour boundaries inside a spring-forward gap or a fall-back

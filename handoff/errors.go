@@ -3,6 +3,7 @@ package handoff
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Every error the package returns wraps one of these, or
@@ -76,5 +77,14 @@ func (p *problems) addf(path, format string, args ...any) {
 }
 
 func (p *problems) err() error { return errors.Join(p.errs...) }
+
+// text reports s at path when it is not valid UTF-8: JSON would write its
+// bad bytes as U+FFFD, so a spec built in Go would not read back the same
+// (the parsers refuse such input already).
+func (p *problems) text(path, s string) {
+	if !utf8.ValidString(s) {
+		p.addf(path, "not valid UTF-8: %q", clip([]byte(s)))
+	}
+}
 
 func itoaSlow(i int) string { return fmt.Sprint(i) }

@@ -26,6 +26,8 @@ func FuzzParseCalendarSpec(f *testing.F) {
 	f.Add([]byte(`{"id": "\ude00"}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"holidays": ["2026-12-25", "2026-02-30"]}`))
+	f.Add([]byte(`{"week":{"friday":["09:00-17:00"]},"pauses":[{"from":"2026-03-01T00:00:00Z","to":"9999-12-31T23:59:59Z"}]}`))
+	f.Add([]byte(`{"week":{"friday":["09:00-17:00"]},"pauses":[{"from":"2026-03-01T00:00:00+01:00","to":"9999-12-31T23:59:59-01:00"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := handoff.ParseCalendarSpec(data)
 		if err != nil {
@@ -44,9 +46,14 @@ func FuzzParseCalendarSpec(f *testing.F) {
 		}
 		s := time.Date(2026, 3, 27, 16, 0, 0, 0, time.UTC)
 		for _, d := range []time.Duration{0, time.Minute, 4 * time.Hour, 72 * time.Hour} {
-			if got := cal.Between(s, cal.Add(s, d)); got != d {
-				t.Fatalf("Between(s, Add(s, %v)) = %v", d, got)
+			// The law holds within the time line: a pause for ever makes
+			// Add saturate at its end ("never").
+			if e := cal.Add(s, d); e.Before(handoff.TimeLineEnd()) && cal.Between(s, e) != d {
+				t.Fatalf("Between(s, Add(s, %v)) = %v", d, cal.Between(s, e))
 			}
+		}
+		if _, err := json.Marshal(cal.Spec()); err != nil {
+			t.Fatalf("the spec of a calendar NewWeekly accepts does not marshal: %v", err)
 		}
 	})
 }
@@ -154,6 +161,8 @@ func FuzzParseAcceptanceConfig(f *testing.F) {
 	m := funnel.Default()
 	f.Add([]byte("{\"reasons\":[{\"code\":\"x\",\"class\":\"clerical\",\"label\":\"\xc3\",\"to\":[\"nurture\"]}]}"))
 	f.Add([]byte(`{"recycle":{"cooldown":"1d","Cooldown":"2d"}}`))
+	f.Add([]byte(`{"recycle":{"no_recycling":true}}`))
+	f.Add([]byte(`{"recycle":{"no_recycling":true,"max_recycles":-1,"cooldown":"1d"}}`))
 	f.Add([]byte(` null `))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := handoff.ParseAcceptanceConfig(data)

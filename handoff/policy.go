@@ -191,6 +191,7 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 		return nil, p.err()
 	}
 	m := cfg.Model
+	p.text("id", cfg.Spec.ID)
 	pol := &Policy{id: cfg.Spec.ID, model: m}
 	qs := cfg.QualifyStage
 	if qs == "" {
@@ -222,6 +223,7 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 			p.addf(path+".name", "duplicate rule %q", r.Name)
 		}
 		seen[r.Name] = true
+		p.text(path+".because", r.Because)
 		w := r.When
 		for j, s := range w.Stages {
 			stage(fmt.Sprintf("%s.when.stages[%d]", path, j), s)
@@ -230,6 +232,7 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 			if strings.TrimSpace(a) == "" {
 				p.addf(fmt.Sprintf("%s.when.activities[%d]", path, j), "empty activity kind")
 			}
+			p.text(fmt.Sprintf("%s.when.activities[%d]", path, j), a)
 		}
 		for k, gs := range [2][]string{w.FitGrades, w.InterestGrades} {
 			for j, g := range gs {
@@ -238,6 +241,7 @@ func NewPolicy(cfg PolicyConfig) (*Policy, error) {
 					// never hold through this entry.
 					p.addf(fmt.Sprintf("%s.when.%s[%d]", path, [2]string{"fit_grades", "interest_grades"}[k], j), "empty grade")
 				}
+				p.text(fmt.Sprintf("%s.when.%s[%d]", path, [2]string{"fit_grades", "interest_grades"}[k], j), g)
 			}
 		}
 		for j, q := range w.Quadrants {

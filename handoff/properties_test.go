@@ -1,6 +1,7 @@
 package handoff_test
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -75,6 +76,9 @@ func TestSLAProperties(t *testing.T) {
 			r, err := sla.Evaluate(c.cal, tk, now)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("the report does not marshal: %v", err)
 			}
 			for _, ck := range r.Clocks {
 				if ck.Status != handoff.StatusWaiting && !ck.Deadline.Equal(c.cal.Add(ck.Start, ck.Within)) {

@@ -111,6 +111,7 @@ func newCatalog(rs []Reason, p *problems) catalog {
 		} else if _, dup := c.index[r.Code]; dup {
 			p.addf(path+".code", "duplicate reason %q", r.Code)
 		}
+		p.text(path+".label", r.Label)
 		if !r.Class.Valid() {
 			p.addf(path+".class", "want procedural, clerical, definitional or after_contact, got %q", clip([]byte(r.Class)))
 		}

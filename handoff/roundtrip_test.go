@@ -70,6 +70,12 @@ func TestAcceptanceConfigJSONLaws(t *testing.T) {
 		}
 		cfg.Recycle.Cooldown = handoff.Duration(time.Duration(rapid.IntRange(-2, 40).Draw(t, "cooldown_days")) * 24 * time.Hour)
 		cfg.Recycle.MaxRecycles = rapid.IntRange(-1, 3).Draw(t, "max")
+		if rapid.IntRange(0, 3).Draw(t, "no_recycling") == 0 {
+			cfg.Recycle.NoRecycling = true
+			if rapid.Bool().Draw(t, "no_recycling_alone") {
+				cfg.Recycle.MaxRecycles, cfg.Recycle.Cooldown = 0, 0
+			}
+		}
 		if rapid.Bool().Draw(t, "custom_recycle") {
 			cfg.Recycle.Disqualified = rapid.SampledFrom(stages).Draw(t, "disqualified")
 			cfg.Recycle.LimitReason = rapid.SampledFrom(codes).Draw(t, "limit_reason")

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Rep is one sales rep on the host's roster, as the host sees it at the
@@ -62,7 +63,9 @@ type Request struct {
 	// lead keeps its owner unless Escalation is set.
 	Owner string `json:"owner,omitempty"`
 	// Escalation names the [Reassign] escalation (see [SLA.Evaluate]) that
-	// takes the lead from Owner. The owner is then not eligible.
+	// takes the lead from Owner. The owner is then not eligible. It needs
+	// Owner: without it the rep the lead is taken from could get it back,
+	// so [Router.Assign] refuses it ([ErrInvalidInput]).
 	Escalation string `json:"escalation,omitempty"`
 	// Exclude lists reps that must not get the lead, such as those who
 	// rejected it ([RecycleState.RejectedBy]).
@@ -140,6 +143,8 @@ type Router struct {
 // NewRouter validates spec, reporting every problem at once.
 func NewRouter(spec RoutingSpec) (*Router, error) {
 	p := problems{spec: "routing"}
+	p.text("id", spec.ID)
+	p.text("fallback", spec.Fallback)
 	names := map[string]bool{}
 	for i, r := range spec.Rules {
 		path := fmt.Sprintf("rules[%d]", i)
@@ -153,12 +158,15 @@ func NewRouter(spec RoutingSpec) (*Router, error) {
 			if strings.TrimSpace(t) == "" {
 				p.addf(fmt.Sprintf("%s.territories[%d]", path, j), "empty territory")
 			}
+			p.text(fmt.Sprintf("%s.territories[%d]", path, j), t)
 		}
 		for j, s := range r.Segments {
 			if strings.TrimSpace(s) == "" {
 				p.addf(fmt.Sprintf("%s.segments[%d]", path, j), "empty segment")
 			}
+			p.text(fmt.Sprintf("%s.segments[%d]", path, j), s)
 		}
+		p.text(path+".queue", r.Queue)
 	}
 	if spec.Strict && spec.Fallback != "" {
 		p.addf("fallback", "a strict router has no fallback")
@@ -237,13 +245,18 @@ func eligible(rep Rep, q string, exclude []string, owner string) string {
 //
 // An owned lead (req.Owner set) keeps its owner and the rotation does not
 // move, unless req.Escalation is set: then the owner is excluded and the
-// lead reassigned. Errors: [ErrInvalidInput] (an empty or duplicate rep
-// ID, a weight outside 0-1000, a negative capacity or open count, a
+// lead reassigned. Errors: [ErrInvalidInput] (an escalation without an
+// owner, an empty or duplicate rep ID, a weight outside 0-1000, a negative capacity or open count, a
 // rotation whose queues or turns are out of order or repeated, or whose
 // counters Assign could not have written: see [Rotation]), [ErrNoRoute],
 // [ErrNoEligibleRep].
 func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Rotation, error) {
 	a := Assignment{Lead: req.Lead}
+	if req.Escalation != "" && req.Owner == "" {
+		// Reassigning without knowing from whom would let the rotation
+		// hand the lead straight back to the rep who let it lapse.
+		return Assignment{}, rot, fmt.Errorf("%w: escalation %q without the owner it takes lead %q from", ErrInvalidInput, req.Escalation, req.Lead)
+	}
 	if req.Owner != "" && req.Escalation == "" {
 		a.Rep, a.Kept = req.Owner, true
 		a.Why = "already owned by " + req.Owner + "; only an escalation reassigns it"
@@ -254,6 +267,10 @@ func (r *Router) Assign(roster []Rep, rot Rotation, req Request) (Assignment, Ro
 		switch {
 		case rep.ID == "" || ids[rep.ID]:
 			return Assignment{}, rot, fmt.Errorf("%w: empty or duplicate rep ID %q in roster", ErrInvalidInput, rep.ID)
+		case !utf8.ValidString(rep.ID):
+			// The rotation keeps turns by rep ID: stored as JSON, it
+			// would come back as U+FFFD and the rep's turn would be lost.
+			return Assignment{}, rot, fmt.Errorf("%w: roster[%d]: rep ID %q is not valid UTF-8", ErrInvalidInput, i, rep.ID)
 		case rep.Weight < 0 || rep.Weight > 1000:
 			return Assignment{}, rot, fmt.Errorf("%w: roster[%d] (%s): weight %d outside 0-1000", ErrInvalidInput, i, rep.ID, rep.Weight)
 		case rep.Capacity < 0 || rep.Open < 0:

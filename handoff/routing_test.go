@@ -323,3 +323,20 @@ func TestLeastRecentlyAssignedFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalationNeedsOwner: a Reassign escalation without the lead's owner
+// used to be ignored, so the rotation could hand the lead straight back to
+// the rep who let it lapse (here ana, next in turn). It is invalid input
+// now, and the rotation does not move.
+func TestEscalationNeedsOwner(t *testing.T) {
+	router, _ := handoff.NewRouter(handoff.RoutingSpec{})
+	roster := []handoff.Rep{{ID: "ana"}, {ID: "bob"}}
+	var rot handoff.Rotation
+	a, next, err := router.Assign(roster, rot, handoff.Request{Lead: "l", Escalation: "reassign"})
+	if !errors.Is(err, handoff.ErrInvalidInput) || a.Rep != "" || !cmp.Equal(next, rot) {
+		t.Errorf("escalation without owner: %+v, %+v, %v; want ErrInvalidInput", a, next, err)
+	}
+	if a, _, err := router.Assign(roster, rot, handoff.Request{Lead: "l", Owner: "ana", Escalation: "reassign"}); err != nil || a.Rep != "bob" {
+		t.Errorf("escalation with owner: %+v, %v", a, err)
+	}
+}

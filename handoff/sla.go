@@ -137,6 +137,7 @@ var defaultDueSoon = decimal.New(75, -2)
 // (each a [*SpecError] matching [ErrInvalidSpec]).
 func NewSLA(spec SLASpec) (*SLA, error) {
 	p := problems{spec: "sla"}
+	p.text("id", spec.ID)
 	s := &SLA{dueSoon: spec.DueSoon, tiers: map[string]int{}}
 	if !saneDecimal(s.dueSoon) {
 		p.addf("due_soon", "want at most %d digits and exponents within ±%d", maxDigits, maxExp)
@@ -158,6 +159,7 @@ func NewSLA(spec SLASpec) (*SLA, error) {
 		} else {
 			s.tiers[t.Name] = i
 		}
+		p.text(path+".label", t.Label)
 		if t.Clock != "" && t.Clock != BusinessClock && t.Clock != WallClock {
 			p.addf(path+".clock", "want %q or %q, got %q", BusinessClock, WallClock, clip([]byte(t.Clock)))
 		}
@@ -316,15 +318,24 @@ type Clock struct {
 	Status Status `json:"status"`
 	// Start is the anchor instant; zero while waiting.
 	Start time.Time `json:"start,omitzero"`
-	// Deadline is the last instant at which the target is met.
+	// Deadline is the last instant at which the target is met, zero while
+	// waiting or when NoDeadline is set.
 	Deadline time.Time `json:"deadline,omitzero"`
+	// NoDeadline is true when the clock has started but its deadline
+	// never comes: the calendar's working time runs out before Within is
+	// used (a pause that never ends, see [CalendarSpec.Pauses]) and
+	// [Calendar.Add] returned [TimeLineEnd] or later, which RFC 3339 (JSON)
+	// cannot write. Deadline is then zero, the target cannot be breached,
+	// and its escalations that fall there never come due.
+	NoDeadline bool `json:"no_deadline,omitempty"`
 	// Within is the allowed time; Used the time counted on the tier's
 	// clock from Start to the target's completion or to now, whichever is
 	// first.
 	Within time.Duration `json:"within_ns"`
 	Used   time.Duration `json:"used_ns"`
-	// Done is when the target was met (zero if not yet, or later than
-	// now).
+	// Done is when the target was done (accepted or rejected, first
+	// touched), in time (StatusMet) or late (StatusBreached); zero if not
+	// yet, or later than now.
 	Done time.Time `json:"done,omitzero"`
 }
 
@@ -339,6 +350,14 @@ type Escalation struct {
 }
 
 // Report is the service level of one ticket at a given now.
+//
+// Its instants are in the location they were computed in (the ticket's for
+// Start and Done, the calendar's for Deadline and Escalation.At), except
+// when RFC 3339 cannot write them exactly there (a few hours before
+// [TimeLineEnd] in a zone east of Greenwich is year 10000 on the local wall
+// clock; a local mean time has an offset in seconds): they are then given
+// in UTC, so every Report marshals to JSON and reads back to the same
+// instants.
 type Report struct {
 	Tier   string  `json:"tier"`
 	Clocks []Clock `json:"clocks"`
@@ -373,7 +392,14 @@ func (r Report) Breached() bool {
 // Evaluate returns the report of ticket t at now, counting business time on
 // cal (nil means [Continuous]; a WallClock tier always uses Continuous).
 // It fails with [ErrUnknownTier], and with [ErrInvalidInput] for a negative
-// attempt count, a nil or zero *Weekly, or a nil or zero s.
+// attempt count, a nil or zero *Weekly, a nil or zero s, or a now or a
+// ticket instant outside years 0 to 9999 UTC (before 0000-01-01T00:00:00Z
+// or at or after [TimeLineEnd]), which RFC 3339 (JSON) cannot write.
+//
+// A deadline that never comes, because the calendar has no working time
+// left before TimeLineEnd, is reported as [Clock.NoDeadline] with a zero
+// Deadline, and the escalations that would fall at or after TimeLineEnd
+// are never due; so every Report Evaluate returns marshals to JSON.
 //
 // Evaluate while the lead is with sales. When it leaves (rejected,
 // disqualified, won), the ticket's final state is its report at that
@@ -395,6 +421,14 @@ func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
 	if t.Attempts < 0 {
 		return Report{}, fmt.Errorf("%w: %d contact attempts", ErrInvalidInput, t.Attempts)
 	}
+	for _, x := range [...]struct {
+		name string
+		t    time.Time
+	}{{"now", now}, {"action_at", t.ActionAt}, {"assigned_at", t.AssignedAt}, {"decided_at", t.DecidedAt}, {"first_touch_at", t.FirstTouchAt}} {
+		if !x.t.IsZero() && !jsonInstant(x.t) {
+			return Report{}, fmt.Errorf("%w: %s %s is outside years 0000-9999 (UTC)", ErrInvalidInput, x.name, x.t.UTC().Format(time.RFC3339Nano))
+		}
+	}
 	if w, ok := cal.(*Weekly); ok && (w == nil || w.loc == nil) {
 		return Report{}, fmt.Errorf("%w: a nil or zero *Weekly calendar (build it with NewWeekly)", ErrInvalidInput)
 	}
@@ -412,13 +446,25 @@ func (s *SLA) Evaluate(cal Calendar, t Ticket, now time.Time) (Report, error) {
 			continue
 		}
 		at := cal.Add(c.Start, share(c.Within, e.At))
-		if now.Before(at) {
+		if now.Before(at) { // also when at is TimeLineEnd or later: never
 			continue
 		}
 		if done := doneAt(e.Target, t); !done.IsZero() && !done.After(at) {
 			continue
 		}
-		r.Escalations = append(r.Escalations, Escalation{Name: e.Name, Target: e.Target, Action: e.Action, At: at})
+		r.Escalations = append(r.Escalations, Escalation{Name: e.Name, Target: e.Target, Action: e.Action, At: jsonSafe(at)})
+	}
+	for i := range r.Clocks {
+		c := &r.Clocks[i]
+		c.Start, c.Done = jsonSafe(c.Start), jsonSafe(c.Done)
+		if c.Deadline.IsZero() {
+			continue
+		}
+		if !c.Deadline.Before(lineEnd()) {
+			c.Deadline, c.NoDeadline = time.Time{}, true
+		} else {
+			c.Deadline = jsonSafe(c.Deadline)
+		}
 	}
 	if left := tier.MinAttempts - t.Attempts; left > 0 {
 		r.AttemptsLeft = left

@@ -1,14 +1,17 @@
 package handoff_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/funnel"
 	"github.com/smarketing/smarketing/handoff"
+	"pgregory.net/rapid"
 )
 
 func TestSLAStatus(t *testing.T) {
@@ -277,4 +280,184 @@ func TestSLAFrozenAtExit(t *testing.T) {
 	if !later.Breached() || len(later.Escalations) != 3 {
 		t.Errorf("a month later the untouched clock breaches: %+v", later)
 	}
+}
+
+// TestSLANoDeadline: a lead whose calendar is paused for ever (or whose
+// working time runs out before year 10000) used to get deadlines and
+// escalation times at 10000-01-01, and json.Marshal of its Report failed.
+// Its started clocks now say NoDeadline with a zero Deadline, never breach,
+// and their escalations never come due; a clock done meanwhile is met; the
+// Report marshals. A deadline just before the end of the time line, in a
+// zone where it is already year 10000 on the wall clock, is reported in
+// UTC; nows and ticket instants that JSON cannot write are invalid input.
+func TestSLANoDeadline(t *testing.T) {
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	mad := mustLoad(t, "Europe/Madrid")
+	act := time.Date(2026, 3, 2, 16, 0, 0, 0, mad) // Monday, an hour before closing
+	forever, err := office(t, "Europe/Madrid").WithPauses(handoff.Interval{From: act.Add(30 * time.Minute), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := handoff.Ticket{ActionAt: act, AssignedAt: act}
+	for _, now := range []time.Time{act.Add(time.Minute), act.Add(24 * time.Hour), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)} {
+		r, err := sla.Evaluate(forever, tk, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Errorf("at %v: the report does not marshal: %v", now, err)
+		}
+		for _, c := range r.Clocks {
+			if !c.NoDeadline || !c.Deadline.IsZero() || c.Status == handoff.StatusBreached || c.Used != 30*time.Minute && now.After(act.Add(30*time.Minute)) {
+				t.Errorf("at %v: clock %+v, want no deadline, not breached", now, c)
+			}
+		}
+		if len(r.Escalations) != 0 || r.Breached() {
+			t.Errorf("at %v: escalations %v", now, r.Escalations)
+		}
+	}
+	tk.DecidedAt = act.Add(48 * time.Hour)
+	r, err := sla.Evaluate(forever, tk, act.Add(72*time.Hour))
+	if c, _ := r.Clock(handoff.TargetAccept); err != nil || c.Status != handoff.StatusMet || !c.NoDeadline {
+		t.Errorf("decided during the endless pause: %+v, %v", c, err)
+	}
+
+	// The wall clock runs out too: an hour before the end of year 9999,
+	// 4 hours to accept has no deadline; 30 minutes does, and in a zone
+	// east of Greenwich it is already 10000-01-01 on the wall clock.
+	kiri := mustLoad(t, "Pacific/Kiritimati") // UTC+14
+	late := time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC).In(kiri)
+	wall := handoff.MustSLA(handoff.SLASpec{Tiers: []handoff.TierSpec{{Name: "t", Clock: handoff.WallClock,
+		Targets: []handoff.TargetSpec{
+			{Target: handoff.TargetAccept, Within: handoff.Duration(30 * time.Minute)},
+			{Target: handoff.TargetFirstTouch, Within: handoff.Duration(4 * time.Hour)},
+		},
+		Escalations: []handoff.EscalationSpec{
+			{Name: "half", Target: handoff.TargetAccept, At: decimal.New(5, -1), Action: handoff.RemindOwner},
+			{Name: "touch", Target: handoff.TargetFirstTouch, At: decimal.NewFromInt(1), Action: handoff.AlertManager},
+		}}}})
+	r, err = wall.Evaluate(nil, handoff.Ticket{ActionAt: late, AssignedAt: late}, late.Add(59*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("the report near the end of year 9999 does not marshal: %v", err)
+	}
+	a, _ := r.Clock(handoff.TargetAccept)
+	f, _ := r.Clock(handoff.TargetFirstTouch)
+	if a.NoDeadline || !a.Deadline.Equal(late.Add(30*time.Minute)) || a.Status != handoff.StatusBreached || a.Deadline.Location() != time.UTC {
+		t.Errorf("accept: %+v", a)
+	}
+	if !f.NoDeadline || !f.Deadline.IsZero() || f.Status != handoff.StatusPending {
+		t.Errorf("first touch: %+v", f)
+	}
+	if len(r.Escalations) != 1 || r.Escalations[0].Name != "half" || !r.Escalations[0].At.Equal(late.Add(15*time.Minute)) {
+		t.Errorf("escalations: %+v", r.Escalations)
+	}
+
+	// In 1850 Madrid kept local mean time, 14 minutes 44 seconds behind
+	// UTC, which JSON cannot write exactly: the deadline is given in UTC and
+	// reads back to the same instant.
+	old := time.Date(1850, 3, 4, 10, 0, 0, 0, mad)
+	r, err = sla.Evaluate(office(t, "Europe/Madrid"), handoff.Ticket{ActionAt: old, AssignedAt: old}, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back handoff.Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range r.Clocks {
+		if !c.Deadline.Equal(back.Clocks[i].Deadline) || !c.Start.Equal(back.Clocks[i].Start) || !c.Start.Equal(old) {
+			t.Errorf("1850: %+v reads back as %+v", c, back.Clocks[i])
+		}
+	}
+
+	// Instants JSON cannot write are refused, not reported.
+	past := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for name, tt := range map[string]struct {
+		tk  handoff.Ticket
+		now time.Time
+	}{
+		"now in year 10000":         {handoff.Ticket{ActionAt: act}, past},
+		"action in year 10000":      {handoff.Ticket{ActionAt: past}, act},
+		"assigned in year 10000":    {handoff.Ticket{ActionAt: act, AssignedAt: past.Add(time.Hour)}, act},
+		"decided before year 0":     {handoff.Ticket{ActionAt: act, DecidedAt: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}, act},
+		"first touch in year 10000": {handoff.Ticket{ActionAt: act, FirstTouchAt: past}, act},
+	} {
+		if _, err := sla.Evaluate(forever, tt.tk, tt.now); !errors.Is(err, handoff.ErrInvalidInput) {
+			t.Errorf("%s: %v, want ErrInvalidInput", name, err)
+		}
+	}
+}
+
+// TestSLAReportsMarshal: every Report Evaluate returns marshals to JSON,
+// on calendars that may be paused for ever and for tickets anywhere from
+// the zero time to the last days of year 9999, evaluated at any now JSON
+// can write; a clock has NoDeadline exactly when the calendar sum of its
+// start and allowed time reaches the end of the time line.
+func TestSLAReportsMarshal(t *testing.T) {
+	sla := handoff.MustSLA(handoff.DefaultSLASpec())
+	end := handoff.TimeLineEnd()
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawCal(t)
+		var cal handoff.Calendar = c.cal
+		switch rapid.IntRange(0, 2).Draw(t, "cal_kind") {
+		case 1:
+			cal = handoff.Continuous{}
+		case 2:
+			w, err := c.cal.WithPauses(handoff.Interval{From: drawStart(t, c.loc, "pause"), To: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal = w
+		}
+		instant := func(name string) time.Time {
+			switch rapid.IntRange(0, 3).Draw(t, name+"_kind") {
+			case 0:
+				return time.Time{}
+			case 1:
+				return drawStart(t, c.loc, name)
+			default:
+				back := time.Duration(rapid.Int64Range(1, 40*24*3600).Draw(t, name+"_before_end")) * time.Second
+				zone := rapid.SampledFrom([]string{"UTC", "Pacific/Kiritimati", "America/New_York", "Europe/Madrid"}).Draw(t, name+"_zone")
+				loc, _ := time.LoadLocation(zone)
+				return end.Add(-back).In(loc)
+			}
+		}
+		tk := handoff.Ticket{Tier: rapid.SampledFrom([]string{"fast_track", "standard"}).Draw(t, "tier"),
+			ActionAt: instant("action"), AssignedAt: instant("assigned"), DecidedAt: instant("decided"), FirstTouchAt: instant("touch")}
+		now := instant("now")
+		r, err := sla.Evaluate(cal, tk, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("Report does not marshal: %v\n%+v", err, r)
+		}
+		var back handoff.Report
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(r, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("Report differs after JSON (-before +after):\n%s", diff)
+		}
+		for _, ck := range r.Clocks {
+			if ck.Status == handoff.StatusWaiting {
+				continue
+			}
+			reaches := !cal.Add(ck.Start, ck.Within).Before(end)
+			if ck.NoDeadline != reaches || ck.NoDeadline != ck.Deadline.IsZero() {
+				t.Fatalf("clock %+v: the deadline reaches the end of the time line: %v", ck, reaches)
+			}
+			if ck.NoDeadline && ck.Status == handoff.StatusBreached {
+				t.Fatalf("clock %+v breached without a deadline", ck)
+			}
+		}
+	})
 }

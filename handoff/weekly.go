@@ -41,6 +41,7 @@ type Weekly struct {
 // [ErrInvalidSpec] (and [ErrNoWorkingTime] when the week is empty).
 func NewWeekly(spec CalendarSpec) (*Weekly, error) {
 	p := problems{spec: "calendar"}
+	p.text("id", spec.ID)
 	w := &Weekly{loc: spec.Location}
 	if w.loc != nil && spec.Zone != "" && w.loc.String() != spec.Zone {
 		p.addf("zone", "%q does not match Location %q", clip([]byte(spec.Zone)), w.loc.String())
@@ -132,6 +133,10 @@ func checkPauses(ps []Interval, base string, p *problems) ([]Interval, bool) {
 		if iv.From.IsZero() || iv.To.IsZero() {
 			p.addf(path, "from and to are required")
 			bad = true
+		} else if name, t, ok := unwritable(iv); !ok {
+			// The spec could not be stored as JSON (Spec, WithPauses).
+			p.addf(path+"."+name, "%s cannot be written in RFC 3339 (JSON): it needs a year within 0000-9999 and an offset under 24 hours in whole minutes in its own zone; to pause for ever, end the pause at 9999-12-31T23:59:59Z", t.UTC().Format("2006-01-02T15:04:05Z07:00"))
+			bad = true
 		} else if !iv.To.After(iv.From) {
 			p.addf(path, "pause ends before it starts")
 			bad = true
@@ -140,12 +145,30 @@ func checkPauses(ps []Interval, base string, p *problems) ([]Interval, bool) {
 	return ps, bad
 }
 
+// unwritable returns the bound of iv that RFC 3339 cannot write exactly
+// ("from" or "to", see [jsonExact]), and false, or true when both can be
+// written.
+func unwritable(iv Interval) (string, time.Time, bool) {
+	if !jsonExact(iv.From) {
+		return "from", iv.From, false
+	}
+	if !jsonExact(iv.To) {
+		return "to", iv.To, false
+	}
+	return "", time.Time{}, true
+}
+
 // mergePauses returns base plus extra, sorted and with overlapping or
-// touching pauses merged.
+// touching pauses merged. A pause reaching the last second of year 9999
+// runs to the end of the time line: it never ends.
 func mergePauses(base, extra []Interval) []Interval {
 	all := make([]Interval, 0, len(base)+len(extra))
 	for _, iv := range append(slices.Clone(base), extra...) {
-		all = append(all, Interval{iv.From.Round(0), iv.To.Round(0)})
+		to := iv.To.Round(0)
+		if to.Unix() >= lastSecondUnix {
+			to = lineEnd()
+		}
+		all = append(all, Interval{iv.From.Round(0), to})
 	}
 	slices.SortFunc(all, func(a, b Interval) int { return a.From.Compare(b.From) })
 	out := all[:0]
@@ -166,9 +189,10 @@ func mergePauses(base, extra []Interval) []Interval {
 
 // WithPauses returns a copy of w with more pauses, such as the days a lead
 // asked not to be called, so a per-lead SLA clock can stop while the
-// shared calendar stays as it is. Invalid pauses are reported as for
-// [NewWeekly], under the path "pauses"; a nil or zero w is an
-// [ErrInvalidInput].
+// shared calendar stays as it is. Invalid pauses (see
+// [CalendarSpec.Pauses]; a pause for ever ends at 9999-12-31T23:59:59Z)
+// are reported as for [NewWeekly], under the path "pauses"; a nil or zero
+// w is an [ErrInvalidInput].
 func (w *Weekly) WithPauses(extra ...Interval) (*Weekly, error) {
 	if w == nil || w.loc == nil {
 		return nil, fmt.Errorf("%w: a nil or zero *Weekly calendar (build it with NewWeekly)", ErrInvalidInput)
@@ -243,9 +267,11 @@ func satAdd(a, b time.Duration) time.Duration {
 //
 // The calendar counts from year 1 to year 9999 (UTC), the years a [Date]
 // and time.Time's JSON form hold. When the working time runs out before
-// 10000-01-01T00:00:00Z (a pause that never ends, a duration longer than
-// the working hours left), Add saturates there; a start at or after it is
-// returned as it is. So Add never loops, and its cost grows with the
+// 10000-01-01T00:00:00Z ([TimeLineEnd]: a pause that never ends, a
+// duration longer than the working hours left), Add saturates there; a
+// start at or after it is returned as it is. That result means "never":
+// it is past what RFC 3339 (JSON) can write, and [SLA.Evaluate] reports it
+// as [Clock.NoDeadline]. So Add never loops, and its cost grows with the
 // holidays, pauses and clock changes crossed (at most about 20 000), not
 // with d: whole weeks free of them are skipped at once.
 func (w *Weekly) Add(start time.Time, d time.Duration) time.Time {
@@ -351,9 +377,9 @@ func (w *Weekly) Working(t time.Time) bool {
 // Next returns the earliest working instant at or after t: t itself when
 // it is working time, else the start of the next working period. An SLA
 // clock that starts at night really starts at Next(t). At or after
-// 10000-01-01T00:00:00Z, where the calendar ends (see [Weekly.Add]), it
-// returns t; when no working time is left before then, it returns that
-// instant.
+// [TimeLineEnd] (10000-01-01T00:00:00Z), where the calendar ends (see
+// [Weekly.Add]), it returns t; when no working time is left before then,
+// it returns TimeLineEnd, which means "never".
 func (w *Weekly) Next(t time.Time) time.Time {
 	t = t.In(w.loc)
 	if !t.Before(lineEnd()) {
