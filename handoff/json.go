@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+
+	"github.com/smarketing/smarketing/internal/jsonstrict"
 )
 
 // maxSpecBytes bounds the JSON specs the parsers accept.
@@ -86,7 +88,7 @@ func ParseAcceptanceConfig(data []byte) (AcceptanceConfig, error) {
 // wrong type, and the error of a field's own decoder (a [Date], a [Span],
 // a decimal) otherwise, each in a [SpecError] at the path of the value at
 // fault. It also refuses a null document, and what encoding/json would
-// change silently (see jsonstrict.go): input that is not UTF-8, half a
+// change silently (see package internal/jsonstrict): input that is not UTF-8, half a
 // surrogate pair and a key given twice in one object; those come first, joined with the
 // decoding error if there is one.
 func decode(kind string, data []byte, v any) error {
@@ -119,17 +121,18 @@ func decode(kind string, data []byte, v any) error {
 		return p.err()
 	}
 	// Valid JSON has bytes that are not UTF-8 only inside strings.
-	if i := invalidUTF8(data); i >= 0 {
-		p.addf(pathAt(data, int64(i)), "byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])
+	if i := jsonstrict.InvalidUTF8(data); i >= 0 {
+		p.addf(jsonstrict.PathAt(data, int64(i)), "byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])
 	}
-	if i := loneSurrogate(data); i >= 0 {
-		p.addf(pathAt(data, int64(i)), "the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD): write the whole character", data[i:i+6], i)
+	if i := jsonstrict.LoneSurrogate(data); i >= 0 {
+		p.addf(jsonstrict.PathAt(data, int64(i)), "the escape %s at byte %d is half of a UTF-16 surrogate pair (JSON would read it as U+FFFD): write the whole character", data[i:i+6], i)
 	}
-	if path, first, again, ok := duplicateKey(data); ok {
-		if first == again {
-			p.addf(path, "key %q appears twice in one object: give it once", first)
+	if d, ok := jsonstrict.DuplicateKey(data); ok {
+		path := jsonstrict.JoinPath(d.Object, d.First)
+		if d.First == d.Again {
+			p.addf(path, "key %q appears twice in one object: give it once", d.First)
 		} else {
-			p.addf(path, "keys %q and %q are the same key (keys match without case): give it once", first, again)
+			p.addf(path, "keys %q and %q are the same key (keys match without case): give it once", d.First, d.Again)
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -143,7 +146,7 @@ func decode(kind string, data []byte, v any) error {
 		}
 	case errors.As(err, &te) && te.Field != "":
 		// te.Field names no array index: "rules.then.to".
-		path := pathAt(data, te.Offset)
+		path := jsonstrict.PathAt(data, te.Offset)
 		if path == "" {
 			path = te.Field
 		}
@@ -154,9 +157,9 @@ func decode(kind string, data []byte, v any) error {
 		// A value its own decoder refused, or else an unknown key (whose
 		// error encoding/json keeps only when no decoder fails): neither
 		// says where it is.
-		path, ok := fieldPath(data, reflect.TypeOf(v), "", false)
+		path, ok := jsonstrict.FieldPath(data, reflect.TypeOf(v), false)
 		if !ok {
-			path, ok = fieldPath(data, reflect.TypeOf(v), "", true)
+			path, ok = jsonstrict.FieldPath(data, reflect.TypeOf(v), true)
 		}
 		if ok {
 			p.add(path, err)
