@@ -60,4 +60,3 @@ func (s Spec) utf8Problems() []error {
 	}
 	return errs
 }
-
