@@ -17,7 +17,8 @@ import (
 //
 // It checks that a state with version 0 has no stage, facts or event ID;
 // that otherwise its stage is declared and has facts; that every fact
-// names a declared stage, once; that entries are at least 1 and add up to
+// names a declared stage, once; that the facts are in the order of first
+// entry, as Apply appends them; that entries are at least 1 and add up to
 // Version (every applied event enters exactly one stage); that Since and
 // the facts' times are set (a missing "since" or "first_entered" reads
 // back as the zero time, which Apply never records) and can be written
@@ -88,6 +89,11 @@ func (m *Model) CheckState(s State) error {
 		}
 		if p := timeProblem(f.FirstEntered); p != "" {
 			bad(at(i, "first_entered"), "%s", p)
+		} else if i > 0 && wallBefore(f.FirstEntered, s.Facts[i-1].FirstEntered) && plausibleEntries(s.Facts[i-1], s.Since) {
+			// Apply appends a stage's facts when it is first entered. (When
+			// the earlier fact's own entry times are wrong, that is the
+			// problem reported, not the order.)
+			bad(at(i, "first_entered"), "before facts[%d].first_entered, but facts are kept in the order of first entry", i-1)
 		}
 		if p := timeProblem(f.LastEntered); p != "" {
 			bad(at(i, "last_entered"), "%s", p)
@@ -180,6 +186,12 @@ func timeProblem(t time.Time) string {
 		return "outside what JSON can hold (years 0 to 9999, zones less than a day from UTC, in whole minutes)"
 	}
 	return ""
+}
+
+// plausibleEntries reports whether f's entry times are set and in order:
+// first entry ≤ last entry ≤ since.
+func plausibleEntries(f StageFacts, since time.Time) bool {
+	return !f.FirstEntered.IsZero() && !wallBefore(f.LastEntered, f.FirstEntered) && !wallBefore(since, f.LastEntered)
 }
 
 // wallEqual reports whether a and b are the same wall-clock instant.

@@ -99,6 +99,9 @@ func TestCheckState(t *testing.T) {
 			s.Facts[2].LastExited, s.Facts[2].Cumulative = time.Time{}, time.Hour
 		}), []string{"facts[2].cumulative_ns"}},
 		{"cumulative is not the one stay", edit(func(s *funnel.State) { s.Facts[2].Cumulative = 5 * time.Hour }), []string{"facts[2].cumulative_ns"}},
+		// Facts rebuilt from a map (a migration) come in any order; reports
+		// read them in the order of first entry.
+		{"facts out of order", edit(func(s *funnel.State) { s.Facts[0], s.Facts[1] = s.Facts[1], s.Facts[0] }), []string{"facts[1].first_entered"}},
 		{"cumulative longer than first entry to last exit", edit(func(s *funnel.State) { s.Facts[1].Cumulative = 4 * time.Hour }), []string{"facts[1].cumulative_ns"}},
 	} {
 		err := m.CheckState(c.state)

@@ -45,9 +45,11 @@ var (
 	// to the stage the contact was already in.
 	ErrEventMismatch = errors.New("funnel: event disagrees with the model")
 	// ErrInvalidState: the state given to [Model.Apply] is inconsistent
-	// (its current stage has no facts, it has facts but no stage, or its
-	// version is math.MaxUint64, after which the next version would wrap
-	// to 0, the version of the zero Event), or, from [Model.CheckState],
+	// (its current stage has no facts, it has facts but no stage, it has a
+	// stage at version 0 or a version but no stage, so the event would not
+	// be the one Replay expects, or its version is math.MaxUint64, after
+	// which the next version would wrap to 0, the version of the zero
+	// Event), or, from [Model.CheckState],
 	// fails one of the checks listed there.
 	ErrInvalidState = errors.New("funnel: inconsistent state")
 )

@@ -303,12 +303,14 @@ func (m *Model) Can(s State, mv Move) error {
 // The checks, in order: the move is well formed (target set, time set,
 // within the years 0 to 9999 and in a zone less than a day from UTC by
 // whole minutes, which is what RFC 3339 JSON can hold: [ErrInvalidMove]);
-// the target stage and the state's current stage are declared ([ErrUnknownStage]); a move to the current stage is a no-op and
-// returns (s, Event{}, nil); the state is consistent ([ErrInvalidState]:
-// its stage has facts, it has no facts without a stage, and its version can
-// still grow); the move's EventID is not the state's last event ID
-// ([ErrDuplicateEvent]); the expected version matches when CheckVersion is
-// set ([ErrVersionConflict]); the move is not dated before the last one
+// the target stage and the state's current stage are declared
+// ([ErrUnknownStage]); a move to the current stage is a no-op and returns
+// (s, Event{}, nil); the state is consistent ([ErrInvalidState]: its stage
+// has facts, it has no facts without a stage, it has a stage exactly when
+// its version is not 0, and its version can still grow); the move's
+// EventID is not the state's last event ID ([ErrDuplicateEvent]); the
+// expected version matches when CheckVersion is set
+// ([ErrVersionConflict]); the move is not dated before the last one
 // ([ErrTimeTravel]); the model allows the edge, entry moves included
 // ([ErrNotAllowed]); a reason is given where required ([ErrReasonRequired])
 // and accepted ([ErrUnknownReason]); the edge's guards pass ([ErrGuard]).
@@ -384,7 +386,9 @@ func (m *Model) quick(s *State, mv *Move) (plan, bool) {
 		return plan{}, false
 	}
 	e := &m.edges[c]
-	if len(e.guards) != 0 || s.Version == math.MaxUint64 ||
+	// s.Version-1 wraps 0 to MaxUint64: one comparison refuses both
+	// version 0 (a stage without a move applied) and MaxUint64.
+	if len(e.guards) != 0 || s.Version-1 >= math.MaxUint64-1 ||
 		mv.CheckVersion && mv.ExpectedVersion != s.Version ||
 		mv.EventID != "" && mv.EventID == s.LastEventID ||
 		!plainTime(mv.At, s.Since) ||
@@ -455,7 +459,8 @@ func (m *Model) checkAll(s *State, mv *Move, guards bool) (plan, error) {
 		}
 	}
 	p.fromFact, p.toFact = findFacts(s.Facts, s.Stage, mv.To)
-	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) || s.Version == math.MaxUint64 {
+	if (from >= 0) != (p.fromFact >= 0) || (from < 0 && len(s.Facts) > 0) ||
+		(from >= 0) != (s.Version != 0) || s.Version == math.MaxUint64 {
 		return plan{}, &MoveError{From: s.Stage, To: mv.To, Reason: mv.Reason, Err: ErrInvalidState}
 	}
 	if mv.EventID != "" && mv.EventID == s.LastEventID {

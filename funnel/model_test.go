@@ -304,6 +304,11 @@ func TestApplyErrors(t *testing.T) {
 		{"state from another model", funnel.State{Stage: funnel.SAL, Version: 1, Since: at(0)}, funnel.Move{To: funnel.SQL, At: at(3)}, funnel.ErrUnknownStage, "funnel: move sal → sql: unknown stage"},
 		{"state without facts", funnel.State{Stage: funnel.MQL, Version: 3, Since: at(2)}, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
 		{"facts without stage", funnel.State{Facts: mql.Facts}, funnel.Move{To: funnel.Subscriber, At: at(3)}, funnel.ErrInvalidState, "funnel: move (start) → subscriber: inconsistent state"},
+		// A stage at version 0 (a state built by hand, a migration that
+		// dropped the version) or a version without a stage used to move:
+		// the event's version was not the one Replay expects.
+		{"stage at version 0", func() funnel.State { c := mql.Clone(); c.Version = 0; return c }(), funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
+		{"version without stage", funnel.State{Version: 5}, funnel.Move{To: funnel.Subscriber, At: at(3)}, funnel.ErrInvalidState, "funnel: move (start) → subscriber: inconsistent state"},
 		{"version would wrap", exhausted, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann"}, funnel.ErrInvalidState, "funnel: move mql → sql: inconsistent state"},
 		{"re-used event ID", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", EventID: "e3"}, funnel.ErrDuplicateEvent, "funnel: move mql → sql: duplicate event ID"},
 		{"stale version", mql, funnel.Move{To: funnel.SQL, At: at(3), Actor: "ann", CheckVersion: true, ExpectedVersion: 2}, funnel.ErrVersionConflict, "funnel: move mql → sql: version conflict (expected version 2, state has 3)"},

@@ -73,7 +73,7 @@ func TestQuickAgrees(t *testing.T) {
 			agree(s, v)
 			if s.Stage != "" {
 				d := s.Clone()
-				switch rapid.IntRange(0, 3).Draw(t, "damage") {
+				switch rapid.IntRange(0, 5).Draw(t, "damage") {
 				case 0:
 					d.Version = math.MaxUint64
 				case 1:
@@ -82,6 +82,10 @@ func TestQuickAgrees(t *testing.T) {
 					d.Facts = append(d.Facts, d.Facts[0])
 				case 3:
 					d.Stage = funneltest.UnknownStage
+				case 4:
+					d.Version = 0
+				case 5:
+					d.Stage, d.Facts = "", nil
 				}
 				agree(d, mv)
 			}

@@ -3,6 +3,7 @@ package funnel
 import (
 	"bufio"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -19,7 +20,8 @@ import (
 //     (dashed) and "terminal" (grey, with an arrow to the end marker).
 //
 // Stage IDs are the Mermaid state IDs, except words Mermaid reserves (end,
-// state, note, ...), which are written with an "S_" prefix.
+// state, note, ...) and IDs that start with "default" (Mermaid reads the
+// word out of "defaults"), which are written with an "S_" prefix.
 func (m *Model) WriteMermaid(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	title := m.id
@@ -107,11 +109,18 @@ func (m *Model) edgeLabel(e *edge, sep string) string {
 // mermaidID returns the Mermaid identifier of a stage: the stage ID
 // itself, except for words Mermaid's grammar reserves, which get an
 // upper-case prefix (stage IDs are lower case, so it cannot collide).
+// Mermaid's lexer takes the first rule that matches, not the longest, and
+// its "default" rule needs no word boundary: "defaults" or
+// "default_tier" would be read as the keyword and an ID "s" or "_tier".
 func mermaidID(s Stage) string {
 	switch s {
 	case "end", "state", "note", "direction", "class", "classdef", "style", "click",
 		"as", "left", "right", "of", "default", "fork", "join", "choice", "concurrent",
-		"linkstyle", "accdescr", "acctitle", "title", "hide_empty_description", "scale":
+		"linkstyle", "accdescr", "acctitle", "title", "hide_empty_description", "scale",
+		"statediagram", "href":
+		return "S_" + string(s)
+	}
+	if strings.HasPrefix(string(s), "default") {
 		return "S_" + string(s)
 	}
 	return string(s)
@@ -119,13 +128,47 @@ func mermaidID(s Stage) string {
 
 // mermaidText escapes a label for a Mermaid quoted string, with Mermaid's
 // entity codes: the quote; '#', which would otherwise start an entity code
-// ("Tier #1; leads" would lose its "#1;"); and '<' and '>', which Mermaid
-// would otherwise read as HTML ("<b>" would vanish into bold text).
+// ("Tier #1; leads" would lose its "#1;"); '<' and '>', which Mermaid
+// would otherwise read as HTML ("<b>" would vanish into bold text); '[',
+// so that "[[fork]]", "[[join]]" or "[[choice]]" in a label does not turn
+// the stage into a fork, join or choice pseudo-state; and the last letter
+// of the word "direction" in any case, because Mermaid reads any line
+// where it is followed by a space and "lr", "tb", "bt" or "rl" as a
+// direction statement ("Redirection LR" would drop the stage). Line
+// breaks become spaces.
 func mermaidText(s string) string {
-	return mermaidEscaper.Replace(s)
+	s = mermaidEscaper.Replace(s)
+	if !containsFold(s, "direction") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := indexFold(s, "direction")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		n := i + len("direction") - 1
+		b.WriteString(s[:n])
+		b.WriteString("#" + strconv.Itoa(int(s[n])) + ";")
+		s = s[n+1:]
+	}
 }
 
-var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "#", "#35;", "<", "#lt;", ">", "#gt;", "\n", " ", "\r", " ")
+// indexFold is strings.Index for an ASCII lower-case word, ignoring ASCII
+// case in s.
+func indexFold(s, word string) int {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return i
+		}
+	}
+	return -1
+}
+
+func containsFold(s, word string) bool { return indexFold(s, word) >= 0 }
+
+var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "#", "#35;", "<", "#lt;", ">", "#gt;", "[", "#91;", "\n", " ", "\r", " ")
 
 // yamlTitle returns a model's title for Mermaid's YAML front matter: as it
 // is when YAML reads it back as that string, else double-quoted (a spec ID
@@ -221,7 +264,21 @@ func (m *Model) WriteDOT(w io.Writer) error {
 	return b.Flush()
 }
 
-// dotQuote returns s as a DOT double-quoted string.
+// dotQuote returns s as a DOT double-quoted string: backslashes and
+// quotes escaped, line feeds as DOT's \n, carriage returns dropped, and
+// the other control characters but the tab written as spaces (Graphviz
+// reads a NUL byte as the end of the string and the rest of the file as
+// garbage).
 func dotQuote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", "").Replace(s) + `"`
+	return `"` + dotEscaper.Replace(s) + `"`
 }
+
+var dotEscaper = func() *strings.Replacer {
+	pairs := []string{`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", ""}
+	for c := byte(0); c < 0x20; c++ {
+		if c != '\n' && c != '\r' && c != '\t' {
+			pairs = append(pairs, string(rune(c)), " ")
+		}
+	}
+	return strings.NewReplacer(append(pairs, "\x7f", " ")...)
+}()

@@ -103,6 +103,13 @@ func TestRenderMermaidEscaping(t *testing.T) {
 		{"true", "A", `title: "true"` + "\n", `state "A" as a` + "\n"},
 		{"Null", "A", `title: "Null"` + "\n", `state "A" as a` + "\n"},
 		{"-x", "A", `title: "-x"` + "\n", `state "A" as a` + "\n"},
+		// Mermaid reads any line with "direction", spaces and lr, tb, bt or
+		// rl (any case) as a direction statement, and "[[fork]]" (join,
+		// choice) in a state line as a pseudo-state: both used to drop the
+		// stage's label.
+		{"acme", "Redirection LR", "title: acme\n", `state "Redirectio#110; LR" as a` + "\n"},
+		{"acme", "DIRECTION\ttbd direction", "title: acme\n", `state "DIRECTIO#78;	tbd directio#110;" as a` + "\n"},
+		{"acme", "Pick [[fork]]", "title: acme\n", `state "Pick #91;#91;fork]]" as a` + "\n"},
 	} {
 		m := funnel.MustNew(funnel.Spec{ID: tc.id, Stages: []funnel.StageSpec{{ID: "a", Label: tc.label, Team: funnel.Sales, Kind: funnel.Forward}}})
 		var b bytes.Buffer
@@ -128,5 +135,55 @@ func TestRenderWriteError(t *testing.T) {
 	}
 	if err := m.WriteDOT(failWriter{}); err == nil {
 		t.Error("WriteDOT ignored a write error")
+	}
+}
+
+// TestRenderMermaidDefaultPrefix: Mermaid's lexer takes the first rule that
+// matches, and its "default" rule needs no word boundary, so stage IDs that
+// start with "default" (and "statediagram", a keyword) are prefixed like
+// the reserved words; other IDs are left alone.
+func TestRenderMermaidDefaultPrefix(t *testing.T) {
+	m := funnel.MustNew(funnel.Spec{
+		ID: "kw",
+		Stages: []funnel.StageSpec{
+			{ID: "defaults", Team: funnel.Marketing, Kind: funnel.Forward},
+			{ID: "default_tier", Team: funnel.Sales, Kind: funnel.Forward},
+			{ID: "statediagram", Team: funnel.Sales, Kind: funnel.Forward},
+			{ID: "nodefault", Team: funnel.Sales, Kind: funnel.Forward},
+		},
+	})
+	var b bytes.Buffer
+	if err := m.WriteMermaid(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"[*] --> S_defaults\n", "S_defaults --> S_default_tier\n",
+		"S_default_tier --> S_statediagram\n", "S_statediagram --> nodefault\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output does not contain %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestRenderDOTControlCharacters: control characters in labels (a NUL
+// byte ends a string for Graphviz) are written as spaces, tabs kept, line
+// feeds as \n and carriage returns dropped.
+func TestRenderDOTControlCharacters(t *testing.T) {
+	m := funnel.MustNew(funnel.Spec{ID: "cc", Stages: []funnel.StageSpec{
+		{ID: "a", Label: "x\x00y\x1b\tz\r\nw\x7f", Team: funnel.Sales, Kind: funnel.Forward},
+	}})
+	var b bytes.Buffer
+	if err := m.WriteDOT(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `"a" [label="x y ` + "\t" + `z\nw \nsales"`
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("output does not contain %q:\n%q", want, b.String())
+	}
+	for i := 0; i < b.Len(); i++ {
+		if c := b.Bytes()[i]; c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+			t.Errorf("control byte 0x%02x at %d", c, i)
+		}
 	}
 }

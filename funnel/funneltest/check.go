@@ -3,6 +3,7 @@ package funneltest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,8 +40,9 @@ const (
 	// guard attached to nothing protects nothing).
 	RuleGuardUsed Rule = "guard_used"
 	// RuleConsistent: the edges the model reports, with the reasons they
-	// list and require, are exactly those Can accepts (a failure here is a
-	// bug in package funnel).
+	// list and require, are exactly those Can accepts, and Can refuses the
+	// reasons they do not accept (a failure here is a bug in package
+	// funnel).
 	RuleConsistent Rule = "consistent"
 )
 
@@ -63,8 +65,11 @@ func (p *Problem) Error() string {
 //   - every edge the model reports is one [funnel.Model.Can] accepts
 //     (guards aside) with each of the reasons it lists, and without a
 //     reason unless it says it requires one, in which case Can refuses a
-//     move without one with [funnel.ErrReasonRequired]; moves the model
-//     does not report are refused with [funnel.ErrNotAllowed].
+//     move without one with [funnel.ErrReasonRequired]; Can refuses with
+//     [funnel.ErrUnknownReason] a code the model does not declare and,
+//     on an edge that lists its reasons, a declared code it does not list;
+//     moves the model does not report are refused with
+//     [funnel.ErrNotAllowed].
 func Check(m *funnel.Model) error { return check(m) }
 
 // model is what Check reads of a [*funnel.Model]: tests give check models
@@ -146,10 +151,19 @@ func check(m model) error {
 	}
 
 	// The reported edges agree with Can.
+	var declared []funnel.ReasonCode
+	for _, r := range m.Reasons() {
+		declared = append(declared, r.Code)
+	}
+	undeclared := UnknownReason
+	for slices.Contains(declared, undeclared) {
+		undeclared += "_x"
+	}
 	at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	allowed := map[[2]funnel.Stage]bool{}
 	for _, e := range edges {
 		allowed[[2]funnel.Stage{e.From, e.To}] = true
+		before := len(probs)
 		s := stateAt(e.From, at)
 		mv := funnel.Move{To: e.To, At: at.Add(time.Hour)}
 		// Without a reason: refused as needing one exactly when the edge
@@ -166,6 +180,19 @@ func check(m model) error {
 			mv.Reason = r
 			if err := m.Can(s, mv); err != nil && !errors.Is(err, funnel.ErrGuard) {
 				add(RuleConsistent, edgeName(e), "reported as allowed with reason %s but Can refuses it: %v", r, err)
+				break
+			}
+		}
+		// With a reason it does not accept (a declared code it does not
+		// list, a code the model does not declare): refused as such. Not
+		// asked when the edge already disagrees with Can above.
+		for _, r := range []funnel.ReasonCode{unlisted(declared, e.Reasons), undeclared} {
+			if r == "" || len(probs) > before {
+				continue
+			}
+			mv.Reason = r
+			if err := m.Can(s, mv); !errors.Is(err, funnel.ErrUnknownReason) {
+				add(RuleConsistent, edgeName(e), "does not list reason %s but Can returns %v for a move with it", r, err)
 				break
 			}
 		}
@@ -199,6 +226,21 @@ func CheckModel(t testing.TB, m *funnel.Model) {
 		return
 	}
 	t.Error(err)
+}
+
+// unlisted returns the first declared code that an edge listing reasons
+// does not list, or "" when there is none (or the edge lists none, and so
+// accepts every declared code).
+func unlisted(declared, listed []funnel.ReasonCode) funnel.ReasonCode {
+	if len(listed) == 0 {
+		return ""
+	}
+	for _, r := range declared {
+		if !slices.Contains(listed, r) {
+			return r
+		}
+	}
+	return ""
 }
 
 func edgeName(e funnel.Edge) string {

@@ -84,19 +84,28 @@ func TestCheckRulesFire(t *testing.T) {
 				return append(es, funnel.Edge{From: funnel.Disqualified, To: funnel.Lead, Kind: funnel.MoveReturn, Declared: true, ReasonRequired: true, Reasons: []funnel.ReasonCode{funnel.ReasonReEngaged}})
 			},
 			can: func(s funnel.State, mv funnel.Move) (error, bool) {
-				if s.Stage == funnel.Disqualified && mv.To == funnel.Lead && mv.Reason == "" {
+				switch {
+				case s.Stage != funnel.Disqualified || mv.To != funnel.Lead:
+					return nil, false
+				case mv.Reason == "":
 					return funnel.ErrReasonRequired, true
+				case mv.Reason != funnel.ReasonReEngaged:
+					return funnel.ErrUnknownReason, true
 				}
-				return nil, s.Stage == funnel.Disqualified && mv.To == funnel.Lead
+				return nil, true
 			}},
 			[]string{"stage disqualified terminal_closed"}},
 		{"detour without reason codes", broken{Model: base,
 			edges: edit(funnel.MQL, funnel.Nurture, func(e *funnel.Edge) { e.Reasons = nil }),
 			can: func(s funnel.State, mv funnel.Move) (error, bool) {
-				if s.Stage == funnel.MQL && mv.To == funnel.Nurture && mv.Reason == "" {
+				switch {
+				case s.Stage != funnel.MQL || mv.To != funnel.Nurture:
+					return nil, false
+				case mv.Reason == "":
 					return funnel.ErrReasonRequired, true
 				}
-				return nil, s.Stage == funnel.MQL && mv.To == funnel.Nurture
+				// Without a list the edge accepts every declared code.
+				return nil, mv.Reason != UnknownReason
 			}},
 			[]string{"edge mql → nurture reasons"}},
 		{"backward move without a required reason", broken{Model: base,
@@ -132,6 +141,18 @@ func TestCheckRulesFire(t *testing.T) {
 				return funnel.ErrReasonRequired, s.Stage == funnel.MQL && mv.To == funnel.SQL && mv.Reason == ""
 			}},
 			[]string{"edge mql → sql consistent"}},
+		// The two below used to pass: Can was never asked about a reason
+		// the edge does not accept.
+		{"unlisted reason that Can accepts", broken{Model: base,
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return nil, s.Stage == funnel.MQL && mv.To == funnel.Nurture && mv.Reason != ""
+			}},
+			[]string{"edge mql → nurture consistent"}},
+		{"undeclared reason that Can accepts", broken{Model: base,
+			can: func(s funnel.State, mv funnel.Move) (error, bool) {
+				return nil, s.Stage == funnel.Lead && mv.To == funnel.MQL && mv.Reason == UnknownReason
+			}},
+			[]string{"edge lead → mql consistent"}},
 		{"unattached guard", funnel.MustNew(guarded), []string{"guard forgotten guard_used"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
