@@ -520,6 +520,11 @@ func formatCSV(rec report.Record) (string, error) {
 				return "", fmt.Errorf("smbeam: criterion %q contains '|'", c)
 			}
 		}
+		if len(d.Criteria) == 1 && d.Criteria[0] == "" {
+			// The column would be empty, which reads as no criterion:
+			// the report would count one criterion less.
+			return "", errors.New(`smbeam: a decision whose only criterion is "" cannot be written in CSV (an empty column means no criteria)`)
+		}
 		f = []string{"decision", d.Lead, formatTime(d.At), d.Rep, strconv.FormatBool(d.Accepted), d.Reason,
 			strings.Join(d.Criteria, "|")}
 	default:

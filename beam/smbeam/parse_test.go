@@ -77,6 +77,10 @@ func TestParseLineErrors(t *testing.T) {
 		{smbeam.CSV, `touch,L1,2025-01-01T00:00:00Z,email,lead,extra`, "1 extra columns"},
 		{smbeam.CSV, `refund,R1`, `unknown record kind "refund"`},
 		{smbeam.CSV, `event,"unterminated`, "quote"},
+		// An exponent such as this would make every sum of the period a
+		// number of 10⁷ digits: shopspring/decimal (v1.6) refuses it.
+		{smbeam.CSV, `deal,D1,L1,1e-10000000,2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,true,sales`, `column "amount": bad value "1e-10000000"`},
+		{smbeam.JSONL, `{"record":"deal","id":"D1","lead":"L1","amount":1e2000000000,"closed_at":"2025-02-01T00:00:00Z","won":true}`, "deal"},
 		{"xml", `<event/>`, "unknown format"},
 	} {
 		_, _, err := smbeam.ParseLine(tc.f, tc.line)
@@ -200,3 +204,37 @@ var sameInstant = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
 var exactDecimal = cmp.Comparer(func(a, b decimal.Decimal) bool {
 	return a.Exponent() == b.Exponent() && a.Coefficient().Cmp(b.Coefficient()) == 0
 })
+
+// TestFormatLineEmptyCriterion: a decision whose only criterion is ""
+// counts that criterion in the report, but its CSV column would be empty,
+// which reads back as no criterion: FormatLine refuses it in CSV (and
+// writes it in JSON Lines, which keeps it); two empty criteria ("|")
+// come back as written.
+func TestFormatLineEmptyCriterion(t *testing.T) {
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	one := report.DecisionRecord(report.Decision{Lead: "L1", At: at, Criteria: []string{""}})
+	if line, err := smbeam.FormatLine(smbeam.CSV, one); err == nil {
+		got, _, _ := smbeam.ParseLine(smbeam.CSV, line)
+		t.Errorf("CSV: formatted as %q, read back as criteria %q", line, got.Decision.Criteria)
+	}
+	for _, tc := range []struct {
+		f   smbeam.Format
+		rec report.Record
+	}{
+		{smbeam.JSONL, one},
+		{smbeam.CSV, report.DecisionRecord(report.Decision{Lead: "L1", At: at, Criteria: []string{"", ""}})},
+		{smbeam.CSV, report.DecisionRecord(report.Decision{Lead: "L1", At: at, Criteria: []string{"a", ""}})},
+	} {
+		line, err := smbeam.FormatLine(tc.f, tc.rec)
+		if err != nil {
+			t.Fatalf("%s %q: %v", tc.f, tc.rec.Decision.Criteria, err)
+		}
+		got, _, err := smbeam.ParseLine(tc.f, line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.rec, got); diff != "" {
+			t.Errorf("%s %q (-want +got):\n%s", tc.f, line, diff)
+		}
+	}
+}

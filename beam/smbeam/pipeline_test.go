@@ -30,15 +30,20 @@ import (
 // badLines are appended to every test log: each must reach the dead
 // letters, none may fail the job. The events of leads "L\xff1" and
 // "L\xfe1" (not UTF-8) and "L\ud800" (half a surrogate pair) would
-// otherwise be read as one lead "L\ufffd1" (or "L\ufffd").
+// otherwise be read as one lead "L\ufffd1" (or "L\ufffd"). The deals "Dx"
+// have amounts of exponent ±10⁸: added exactly, they would make every sum
+// of their period a number of 10⁸ digits and stall the job
+// (shopspring/decimal refuses them: they are unparsable lines).
 var badLines = map[smbeam.Format][]string{
 	smbeam.JSONL: {`{"lead":"L1",`, `{"record":"deal","id":"D1","lead":"L1"}`, `not json at all`,
 		`{"id":"u1","lead":"L` + "\xff" + `1","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`,
 		`{"id":"u2","lead":"L` + "\xfe" + `1","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`,
-		`{"id":"u3","lead":"L\ud800","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`},
+		`{"id":"u3","lead":"L\ud800","version":1,"at":"2025-03-01T09:00:00Z","to":"lead","kind":"entry","first_entry":true,"dims":["paid"]}`,
+		`{"record":"deal","id":"Dx","lead":"L1","amount":"1e-100000000","created_at":"2025-01-01T00:00:00Z","closed_at":"2025-03-01T00:00:00Z","won":true}`},
 	smbeam.CSV: {`deal,D1,L1,12.5.0,2025-01-01T00:00:00Z,,false,sales`, `event,"unterminated`, `touch,L1`,
 		"event,u1,L\xff1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0,paid",
-		"event,u2,L\xfe1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0,paid"},
+		"event,u2,L\xfe1,,1,2025-03-01T09:00:00Z,,lead,entry,,,,true,0,paid",
+		"deal,Dx,L1,1e100000000,2025-01-01T00:00:00Z,2025-03-01T00:00:00Z,true,sales"},
 }
 
 type run struct {
@@ -498,6 +503,35 @@ func TestPipelineBadGzip(t *testing.T) {
 	}
 }
 
+// TestPipelineSkipsDirectories: a glob that matches subdirectories as
+// well as the log files ("logs/*" beside "logs/2025/") reads the files
+// and skips the directories, as the command's -compare does; reading a
+// directory once failed the job.
+func TestPipelineSkipsDirectories(t *testing.T) {
+	spec := smbeamtest.Spec()
+	recs := withRefused(smbeamtest.Generate(29, 500))
+	c := pipe{format: smbeam.JSONL, files: 2}
+	dir := t.TempDir()
+	glob := writeLog(t, dir, recs, c)
+	sub := filepath.Join(dir, "log-dir.jsonl")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, "inside.jsonl"), []byte("not json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := smbeam.Options{
+		Spec: spec, Input: glob, Format: c.format,
+		Outputs:     map[string]string{filepath.Join(dir, "report.bin"): "binary"},
+		DeadLetters: filepath.Join(dir, "dead.jsonl"),
+	}
+	p, s := beam.NewPipelineWithRoot()
+	if _, err := smbeam.Build(s, o); err != nil {
+		t.Fatal(err)
+	}
+	checkSame(t, spec, recs, c.format, execute(t, spec, p, o.Outputs, o.DeadLetters))
+}
+
 // TestPipelineTimeOrderedDuplicates: a log as hosts often have it, in
 // time order over all leads (each lead's records far apart, the files
 // cutting through every lead), with records repeated (a replayed batch)
@@ -573,7 +607,9 @@ func TestPipelineNoInputFile(t *testing.T) {
 	}
 	// "logs/" matches the directory, which fileio skips: no file is read,
 	// which once gave the empty report of a log that was never read.
-	for _, input := range []string{filepath.Join(dir, "no-such-log-*.jsonl"), filepath.Join(dir, "logs") + "/"} {
+	// So does "logs", and "lo*", which match it without the slash: fileio
+	// took them for files, and reading one failed with "is a directory".
+	for _, input := range []string{filepath.Join(dir, "no-such-log-*.jsonl"), filepath.Join(dir, "logs") + "/", filepath.Join(dir, "logs"), filepath.Join(dir, "lo*")} {
 		out := filepath.Join(dir, "report.json")
 		p, s := beam.NewPipelineWithRoot()
 		if _, err := smbeam.Build(s, smbeam.Options{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +21,24 @@ import (
 func init() {
 	register.DoFn5x1[context.Context, *sdf.LockRTracker, fileio.ReadableFile, func(string, string), func(DeadLetter), error](&readLinesFn{})
 	register.Emitter2[string, string]()
+	register.DoFn3x0[context.Context, fileio.ReadableFile, func(fileio.ReadableFile)](&skipDirsFn{})
+	register.Emitter1[fileio.ReadableFile]()
+}
+
+// skipDirsFn drops the local directories among the files fileio matched.
+// Beam's fileio (v2.78.0) takes a path for a directory only when it ends
+// with a slash, but a local glob matches a subdirectory without one
+// ("logs/*" gives "logs/2025"): reading it failed the job ("is a
+// directory"). Object stores (gs://...) list objects, never directories.
+type skipDirsFn struct{}
+
+func (skipDirsFn) ProcessElement(_ context.Context, f fileio.ReadableFile, emit func(fileio.ReadableFile)) {
+	if p := f.Metadata.Path; !strings.Contains(p, "://") {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return
+		}
+	}
+	emit(f)
 }
 
 // ErrUnreadable is wrapped by [CheckGzip]'s error for a compressed file

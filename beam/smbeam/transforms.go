@@ -46,7 +46,8 @@ func init() {
 // ReadLog reads the log files matching glob (any path Beam's filesystems
 // know: local, gs://, ...) in format f through Beam's fileio: uncompressed
 // files are split into blocks read in parallel, gzip files (".gz") are
-// read whole. It returns the parsed records and the dead letters: lines
+// read whole; directories the glob matches are skipped. It returns the
+// parsed records and the dead letters: lines
 // that could not be parsed, with the file and the reason, and compressed
 // files that do not decompress completely (empty, not gzip, truncated,
 // corrupt: see [CheckGzip]), one dead letter each, with the file, an
@@ -78,7 +79,9 @@ func ReadLogFor(s beam.Scope, spec Spec, f Format, glob string) (records, dead b
 func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead, files beam.PCollection) {
 	s = s.Scope("smbeam.ReadLog")
 	matched := fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())
-	files = fileio.ReadMatches(s, matched) // directories are skipped
+	// fileio skips paths ending with a slash, skipDirsFn the other
+	// directories.
+	files = beam.ParDo(s, &skipDirsFn{}, fileio.ReadMatches(s, matched))
 	lines, unreadable := beam.ParDo2(s, &readLinesFn{Block: block}, files)
 	records, unparsable := beam.ParDo2(s, fn, lines)
 	return records, beam.Flatten(s, unreadable, unparsable), files
@@ -89,8 +92,8 @@ func readLog(s beam.Scope, fn *ParseFn, glob string, block int64) (records, dead
 // the branches downstream with no input (Prism drops a failed bundle's
 // elements and moves on while the job is cancelled): without the gate
 // they could write the empty report of a log that does not exist. A glob
-// that matches only directories ("logs/", which fileio skips) fails here
-// too, rather than giving the empty report.
+// that matches only directories ("logs/", "logs", which readLog skips)
+// fails here too, rather than giving the empty report.
 type gateFn struct {
 	Input string
 }
@@ -259,7 +262,9 @@ type shardFn struct{ Shards int }
 func (fn *shardFn) ProcessElement(rec report.Record, emit func(int, report.Record)) {
 	h := fnv.New32a()
 	h.Write([]byte(LeadOf(rec)))
-	emit(int(h.Sum32()%uint32(fn.Shards)), rec)
+	// In 64 bits: uint32(fn.Shards) would be 0 for 2³² shards (a
+	// division by zero) and 1 for 2³²+1.
+	emit(int(uint64(h.Sum32())%uint64(fn.Shards)), rec)
 }
 
 func dropKey(_ int, a Acc) Acc { return a }

@@ -371,10 +371,11 @@ func run(ctx context.Context) error {
 	if _, err := smbeam.Build(s, o); err != nil {
 		return err
 	}
+	before := outputTimes(ctx, o)
 	start := time.Now()
 	res, err := beamx.RunWithMetrics(ctx, p)
 	if err != nil {
-		removeWritten(ctx, o, start)
+		removeWritten(ctx, o, before)
 		return pipelineError{err}
 	}
 	elapsed := time.Since(start)
@@ -390,17 +391,48 @@ func run(ctx context.Context) error {
 	return compareInProcess(o, n, bad, elapsed)
 }
 
-// removeWritten removes the outputs a failed run wrote: one output may be
-// written while another cannot be, or a runner may run a writer while
-// another stage is failing the job, and a report of a failed run must not
-// pass for a good one. Outputs older than the run, from an earlier one,
-// stay.
-func removeWritten(ctx context.Context, o smbeam.Options, start time.Time) {
+// outputPaths are the files a run of o writes.
+func outputPaths(o smbeam.Options) []string {
 	paths := slices.Sorted(maps.Keys(o.Outputs))
 	if o.DeadLetters != "" {
 		paths = append(paths, o.DeadLetters)
 	}
-	for _, p := range paths {
+	return paths
+}
+
+// outputTimes returns the modification time of each output of o that
+// exists before the run (on a filesystem that tells).
+func outputTimes(ctx context.Context, o smbeam.Options) map[string]time.Time {
+	times := map[string]time.Time{}
+	for _, p := range outputPaths(o) {
+		fs, err := filesystem.New(ctx, p)
+		if err != nil {
+			continue
+		}
+		if lm, ok := fs.(filesystem.LastModifiedGetter); ok {
+			if t, err := lm.LastModified(ctx, p); err == nil {
+				times[p] = t
+			}
+		}
+		fs.Close()
+	}
+	return times
+}
+
+// removeWritten removes the outputs a failed run wrote: one output may be
+// written while another cannot be, or a runner may run a writer while
+// another stage is failing the job, and a report of a failed run must not
+// pass for a good one. An output is the failed run's when it did not
+// exist before the run or its modification time is no longer the one
+// before recorded (outputTimes); outputs from an earlier run that this
+// one did not touch stay, even one written a moment before this run
+// started (a time compared with the run's start would take it for this
+// run's, and a filesystem's clock, gs:// for instance, need not agree
+// with this machine's). Only regular files are removed: an output such
+// as /dev/stdout (a link to a terminal or pipe whose time any write
+// changes) stays.
+func removeWritten(ctx context.Context, o smbeam.Options, before map[string]time.Time) {
+	for _, p := range outputPaths(o) {
 		fs, err := filesystem.New(ctx, p)
 		if err != nil {
 			continue
@@ -408,14 +440,28 @@ func removeWritten(ctx context.Context, o smbeam.Options, start time.Time) {
 		lm, okLM := fs.(filesystem.LastModifiedGetter)
 		rm, okRM := fs.(filesystem.Remover)
 		if okLM && okRM {
-			if t, err := lm.LastModified(ctx, p); err == nil && !t.Before(start.Truncate(time.Second)) {
-				if err := rm.Remove(ctx, p); err == nil {
+			t, err := lm.LastModified(ctx, p)
+			if old, existed := before[p]; err == nil && (!existed || !t.Equal(old)) {
+				if !hasScheme(p) && !regularFile(p) {
+					// /dev/stdout, a terminal, a pipe, a link: their
+					// time changes with any write, not only this run's,
+					// and removing one would remove the link or device
+					// node, not a report.
+					log.Printf("left %s in place: not a regular file", p)
+				} else if err := rm.Remove(ctx, p); err == nil {
 					log.Printf("removed %s, written by the failed run", p)
 				}
 			}
 		}
 		fs.Close()
 	}
+}
+
+// regularFile reports whether the local path p is a regular file itself
+// (not a symbolic link, device, pipe or directory).
+func regularFile(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // writeSynthetic writes a deterministic log of about n events (gzipped

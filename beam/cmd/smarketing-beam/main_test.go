@@ -275,26 +275,70 @@ func TestRunGenerate(t *testing.T) {
 func TestRemoveWritten(t *testing.T) {
 	dir := t.TempDir()
 	old, fresh := filepath.Join(dir, "old.json"), filepath.Join(dir, "fresh.html")
-	if err := os.WriteFile(old, []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
+	// An earlier run's output, written a moment before this run: in the
+	// same second as its start (the outputs of a run were once told by
+	// a modification time not before its start truncated to the second).
+	recent, rewritten := filepath.Join(dir, "recent.md"), filepath.Join(dir, "rewritten.txt")
+	for _, p := range []string{old, recent, rewritten} {
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	past := time.Now().Add(-time.Hour)
+	start := time.Now().Truncate(time.Second).Add(-time.Hour)
+	past := start.Add(-time.Hour)
 	if err := os.Chtimes(old, past, past); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	for _, p := range []string{recent, rewritten} {
+		if err := os.Chtimes(p, start.Add(time.Millisecond), start.Add(time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An output that is a link, as /dev/stdout is, to a file that changes
+	// during the run (a terminal the runner logs to): removing it would
+	// remove the link.
+	target, link := filepath.Join(dir, "terminal"), filepath.Join(dir, "stdout")
+	if err := os.WriteFile(target, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	o := smbeam.Options{
+		Outputs:     map[string]string{old: "json", fresh: "html", recent: "markdown", rewritten: "text", link: "csv"},
+		DeadLetters: filepath.Join(dir, "never-written.jsonl"),
+	}
+	before := outputTimes(context.Background(), o)
+	// The failed run writes fresh and rewrites rewritten (with a time
+	// before the earlier one's: clocks need not agree).
 	if err := os.WriteFile(fresh, []byte("<html>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	removeWritten(context.Background(), smbeam.Options{
-		Outputs:     map[string]string{old: "json", fresh: "html"},
-		DeadLetters: filepath.Join(dir, "never-written.jsonl"),
-	}, start)
-	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
-		t.Errorf("the failed run's output is still there (%v)", err)
+	if err := os.WriteFile(rewritten, []byte("partial"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(old); err != nil {
-		t.Errorf("an earlier run's output was removed: %v", err)
+	if err := os.Chtimes(rewritten, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(link, []byte("a,b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(target, past, past); err != nil {
+		t.Fatal(err)
+	}
+	removeWritten(context.Background(), o, before)
+	for _, p := range []string{fresh, rewritten} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("the failed run's output %s is still there (%v)", filepath.Base(p), err)
+		}
+	}
+	for _, p := range []string{old, recent} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("an earlier run's output was removed: %v", err)
+		}
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Errorf("an output that is a link was removed: %v", err)
 	}
 }
 
