@@ -27,7 +27,8 @@ import (
 //	}
 //
 // Decoding is strict: unknown fields, trailing data, more than
-// [MaxSpecJSONLen] bytes, more items than the Max limits, input that is not
+// [MaxSpecJSONLen] bytes, more items than the Max limits, a UTF-8
+// byte-order mark before the spec, input that is not
 // UTF-8, a \u escape of half a UTF-16 surrogate pair and a key given
 // twice in one object are errors (a [*SpecError] matching
 // [ErrInvalidSpec]; encoding/json alone would silently read U+FFFD for
@@ -43,6 +44,9 @@ import (
 func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > MaxSpecJSONLen {
 		return Spec{}, &SpecError{Err: fmt.Errorf("JSON of %d bytes, at most %d", len(data), MaxSpecJSONLen)}
+	}
+	if jsonstrict.HasBOM(data) {
+		return Spec{}, &SpecError{Err: errors.New(jsonstrict.BOMAdvice)}
 	}
 	if i := jsonstrict.InvalidUTF8(data); i >= 0 {
 		return Spec{}, &SpecError{Err: fmt.Errorf("byte %d (0x%02x) is not UTF-8: save the spec as UTF-8", i, data[i])}

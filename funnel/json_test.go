@@ -86,6 +86,7 @@ func TestParseSpecErrors(t *testing.T) {
 			"stages[0].id", "cannot unmarshal", nil},
 		{"trailing data", `{"id":"x"} {}`, "", "trailing data", nil},
 		{"too many stages", big, "stages", "65 stages, at most 64", nil},
+		{"byte-order mark", "\ufeff{\"id\":\"x\"}", "", "byte-order mark", nil},
 		{"too large", `{"id":"` + strings.Repeat("x", funnel.MaxSpecJSONLen) + `"}`, "", "at most", nil},
 		{"guards have no JSON form", `{"id":"x","guards":[]}`, "", `unknown field "guards"`, nil},
 		// encoding/json alone reads U+FFFD for bytes that are not UTF-8 and

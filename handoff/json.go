@@ -21,7 +21,8 @@ const maxSpecBytes = 1 << 20
 // not UTF-8 or escapes half a UTF-16 surrogate pair ("\ud83d" alone:
 // encoding/json alone would read U+FFFD for either, changing a name or an
 // ID) and a key given twice in one object (encoding/json alone would keep
-// the last value). Keys match fields as in encoding/json, without case, so
+// the last value), and a UTF-8 byte-order mark before the spec, with an
+// error that says so. Keys match fields as in encoding/json, without case, so
 // "Zone" repeats "zone"; write them as shown. Every problem is a
 // [*SpecError] matching [ErrInvalidSpec], at the path of the value at
 // fault (such as "week.monday[1]" or "rules[2].then.to"); the problem of a
@@ -96,6 +97,9 @@ func decode(kind string, data []byte, v any) error {
 	if len(data) > maxSpecBytes {
 		p.addf("", "spec is %d bytes, over the limit of %d", len(data), maxSpecBytes)
 		return p.err()
+	}
+	if jsonstrict.HasBOM(data) {
+		p.addf("", "%s", jsonstrict.BOMAdvice) // beside json's syntax error below
 	}
 	// The syntax first, as json.Unmarshal checks it: a Decoder reports
 	// truncated input as io.ErrUnexpectedEOF and stops before trailing

@@ -198,3 +198,23 @@ func TestParseErrorsUnwrap(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRefusesBOM: a spec saved with a UTF-8 byte-order mark is
+// refused by every parser with an error that says so (encoding/json alone
+// says "invalid character 'ï'"), still unwrapping to the *json.SyntaxError.
+func TestParseRefusesBOM(t *testing.T) {
+	bom := []byte("\ufeff{}")
+	for name, parse := range map[string]func([]byte) error{
+		"calendar":   func(b []byte) error { _, err := handoff.ParseCalendarSpec(b); return err },
+		"sla":        func(b []byte) error { _, err := handoff.ParseSLASpec(b); return err },
+		"routing":    func(b []byte) error { _, err := handoff.ParseRoutingSpec(b); return err },
+		"policy":     func(b []byte) error { _, err := handoff.ParsePolicySpec(b); return err },
+		"acceptance": func(b []byte) error { _, err := handoff.ParseAcceptanceConfig(b); return err },
+	} {
+		err := parse(bom)
+		var se *json.SyntaxError
+		if !errors.Is(err, handoff.ErrInvalidSpec) || !errors.As(err, &se) || !strings.Contains(err.Error(), "byte-order mark") {
+			t.Errorf("%s: %v, want ErrInvalidSpec naming the byte-order mark", name, err)
+		}
+	}
+}

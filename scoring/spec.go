@@ -137,13 +137,16 @@ type Condition struct {
 // rules compare), a \u escape of half a UTF-16 surrogate pair without
 // the other half ("\ud83d" alone: it reads U+FFFD too) and a key given
 // twice in one object, in any case ("points" and "Points": it keeps the
-// last). It checks
-// only the syntax and MaxSpecBytes; [Spec.Validate] and [New] check the
+// last). A UTF-8 byte-order mark before the spec is refused with an error
+// that says so. It checks only the syntax and MaxSpecBytes; [Spec.Validate] and [New] check the
 // content. It never panics.
 func ParseSpec(data []byte) (Spec, error) {
 	var s Spec
 	if len(data) > MaxSpecBytes {
 		return s, &SpecError{Path: "", Msg: fmt.Sprintf("spec is %d bytes, more than the limit of %d", len(data), MaxSpecBytes)}
+	}
+	if jsonstrict.HasBOM(data) {
+		return s, &SpecError{Path: "", Msg: "invalid JSON: " + jsonstrict.BOMAdvice}
 	}
 	if i := jsonstrict.InvalidUTF8(data); i >= 0 {
 		return s, &SpecError{Path: "", Msg: fmt.Sprintf("invalid JSON: byte %d (0x%02x) is not UTF-8; save the spec as UTF-8", i, data[i])}

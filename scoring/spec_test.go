@@ -80,6 +80,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"not json", `{`, "invalid JSON"},
 		{"bad duration", `{"format":1,"id":"x","interest":{"rules":[{"name":"a","points":1,"activity":"o","within":"3 days"}]}}`, `invalid duration "3 days"`},
 		{"bad decimal", `{"format":1,"id":"x","fit":{"rules":[{"name":"a","points":"ten"}]}}`, "invalid JSON"},
+		{"byte-order mark", "\ufeff{\"format\":1,\"id\":\"x\"}", "byte-order mark"},
 		{"too big", `{"id":"` + strings.Repeat("x", scoring.MaxSpecBytes) + `"}`, "more than the limit"},
 	}
 	for _, tt := range tests {

@@ -36,6 +36,14 @@ import (
 	"unicode/utf8"
 )
 
+// HasBOM reports whether data starts with a UTF-8 byte-order mark (EF BB
+// BF), which editors such as Notepad write and which encoding/json refuses
+// with a puzzling "invalid character 'ï' looking for beginning of value".
+func HasBOM(data []byte) bool { return bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) }
+
+// BOMAdvice is what the parsers say of a byte-order mark.
+const BOMAdvice = "the spec starts with a UTF-8 byte-order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without a BOM"
+
 // InvalidUTF8 returns the offset of the first byte of b that is not part
 // of valid UTF-8, or −1 if b is valid UTF-8.
 func InvalidUTF8(b []byte) int {

@@ -14,6 +14,14 @@ import (
 	"github.com/smarketing/smarketing/internal/jsonstrict"
 )
 
+func TestHasBOM(t *testing.T) {
+	for in, want := range map[string]bool{"\ufeff{}": true, "{}": false, "": false, "\xef\xbb": false, " \ufeff{}": false} {
+		if got := jsonstrict.HasBOM([]byte(in)); got != want {
+			t.Errorf("HasBOM(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
 func TestInvalidUTF8(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
