@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"github.com/smarketing/smarketing/funnel"
+	"github.com/smarketing/smarketing/internal/jsonstrict"
 	"github.com/smarketing/smarketing/report"
 )
 
@@ -85,51 +85,22 @@ func checkUTF8(line string) error {
 	if utf8.ValidString(line) {
 		return nil
 	}
-	for i := 0; i < len(line); {
-		r, n := utf8.DecodeRuneInString(line[i:])
-		if r == utf8.RuneError && n == 1 {
-			return utf8Error{fmt.Sprintf("byte %#02x at offset %d (refused rather than read as U+FFFD, which could merge different IDs)", line[i], i)}
-		}
-		i += n
-	}
-	return nil
+	i := jsonstrict.InvalidUTF8([]byte(line))
+	return utf8Error{fmt.Sprintf("byte %#02x at offset %d (refused rather than read as U+FFFD, which could merge different IDs)", line[i], i)}
 }
 
 // checkSurrogates returns a utf8Error for the first \u escape in the
 // JSON text p that is half a surrogate pair (a high one not followed by
 // a low one, or a low one alone): encoding/json decodes it as U+FFFD.
 func checkSurrogates(p string) error {
-	for i := 0; i < len(p); i++ {
-		if p[i] != '\\' {
-			continue
-		}
-		i++ // the escaped character: '\\' or '"' are skipped whole
-		if i >= len(p) || p[i] != 'u' {
-			continue
-		}
-		r, ok := hex4(p[i+1:])
-		if !ok || !utf16.IsSurrogate(r) {
-			continue // not a surrogate; a bad escape is json's to report
-		}
-		at := i - 1
-		if r < 0xdc00 && len(p) >= i+11 && p[i+5] == '\\' && p[i+6] == 'u' {
-			if lo, ok := hex4(p[i+7:]); ok && lo >= 0xdc00 && lo <= 0xdfff {
-				i += 10
-				continue
-			}
-		}
-		return utf8Error{fmt.Sprintf("%s at offset %d is half a UTF-16 surrogate pair (refused rather than read as U+FFFD, which could merge different IDs)", p[at:at+6], at)}
+	if !strings.Contains(p, `\u`) { // the common line: no copy to scan
+		return nil
 	}
-	return nil
-}
-
-// hex4 reads the four hexadecimal digits that open s.
-func hex4(s string) (rune, bool) {
-	if len(s) < 4 {
-		return 0, false
+	at := jsonstrict.LoneSurrogate([]byte(p))
+	if at < 0 {
+		return nil
 	}
-	v, err := strconv.ParseUint(s[:4], 16, 16)
-	return rune(v), err == nil
+	return utf8Error{fmt.Sprintf("%s at offset %d is half a UTF-16 surrogate pair (refused rather than read as U+FFFD, which could merge different IDs)", p[at:at+6], at)}
 }
 
 // ParseLine parses one line of a log in format f. skip is true for lines
